@@ -1,0 +1,58 @@
+"""Sessions: tests, lint, typecheck, generate, generated_check (see README.md and docs/maintaining.md)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint", "typecheck", "generated_check"]
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+TEST_REQUIREMENTS = ["pytest==9.2.0", "openapi-spec-validator==0.9.0", "jsonschema==4.26.0", "pyyaml>=6"]
+LINT_REQUIREMENTS = ["ruff==0.17.6", "import-linter==2.17"]
+TYPECHECK_REQUIREMENTS = ["mypy==2.4.1", "types-python-dateutil", "types-protobuf"]
+CODEGEN_REQUIREMENTS = ["-r", "scripts/codegen-requirements.txt"]
+GENERATED = "generated/tinker_api"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Every test (pytest with warnings as errors); extra arguments go to pytest."""
+    session.install(".", *TEST_REQUIREMENTS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff on the handwritten code, and the import-linter layer contracts."""
+    session.install(".", *LINT_REQUIREMENTS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on tinker/ (generated code is not checked)."""
+    session.install(".", *TYPECHECK_REQUIREMENTS)
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/tinker_api from openapi/ with the pinned generators."""
+    session.install(*CODEGEN_REQUIREMENTS)
+    session.run("python", "scripts/generate.py")
+
+
+@nox.session(python=PYTHON)
+def generated_check(session: nox.Session) -> None:
+    """Regenerate in place and fail on any difference from what is committed, or any untracked file."""
+    generate(session)
+    session.run("git", "diff", "--exit-code", "--stat", "--", GENERATED, external=True)
+    status = session.run(
+        "git", "status", "--porcelain", "--untracked-files=all", "--", GENERATED, external=True, silent=True
+    )
+    if status and status.strip():
+        session.error(f"generated/ is stale: files not committed:\n{status}")

@@ -1,0 +1,22 @@
+"""The ``tinker`` command."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinker.cli import main
+
+
+def test_api_lists_every_operation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["api"]) == 0
+    out = capsys.readouterr().out
+    assert "operations" in out.splitlines()[0]
+    assert "POST   /api/v1/forward_backward" in out
+    assert "future of ForwardBackwardOutput" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("tinker ")
