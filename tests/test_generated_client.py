@@ -16,7 +16,8 @@ from tinker_api.types import EncodedBody
 
 def client(handler: httpx.MockTransport) -> AuthenticatedClient:
     api = AuthenticatedClient(base_url="http://test", token="tml-test", prefix="", auth_header_name="X-API-Key")
-    api.set_httpx_client(httpx.Client(base_url="http://test", transport=handler))
+    headers = {"X-API-Key": "tml-test"}
+    api.set_httpx_client(httpx.Client(base_url="http://test", headers=headers, transport=handler))
     return api
 
 

@@ -2,131 +2,3310 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, confloat, conint, constr
 
 from tinker._mixins import ModelInputMixin, TensorDataMixin
 
 
+class ClientConfigRequest(BaseModel):
+    """
+    Body of the client-config calls; the server picks feature flags for the given SDK version.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    sdk_version: str
+    """
+    Version string of the calling SDK, used to resolve flags.
+    """
+
+
+class ClientConfigResponse(BaseModel):
+    """
+    Feature flags and client tuning knobs fetched once per client holder. Every field is optional and falls back to the default shown; clients ignore keys they do not know.
+    """
+
+    pjwt_auth_enabled: bool = False
+    """
+    When true the client trades its credential for a short-lived JWT via /auth/token and sends that instead.
+    """
+    credential_default_source: str = "api_key"
+    """
+    Where the base credential comes from; "credential_cmd" runs TINKER_CREDENTIAL_CMD for the JWT exchange.
+    """
+    sample_dispatch_bytes_semaphore_size: int = 10485760
+    """
+    Byte budget for sampling requests being dispatched at once.
+    """
+    inflight_response_bytes_semaphore_size: int = 52428800
+    """
+    Byte budget for result payloads being downloaded at once.
+    """
+    parallel_fwdbwd_chunks: bool = True
+    """
+    Send all chunks of one forward_backward call concurrently (the first chunk last).
+    """
+    proto_compress_fwdbwd: bool = False
+    """
+    Compress protobuf forward_backward bodies with zstd (Content-Encoding zstd).
+    """
+    fwdbwd_max_chunk_len: int = 1024
+    """
+    Largest number of data items put into one forward_backward chunk.
+    """
+    fwdbwd_max_chunk_bytes_count: int = 5000000
+    """
+    Estimated byte size at which a forward_backward chunk is closed.
+    """
+    fwdbwd_dispatch_bytes_semaphore_size: int = 50000000
+    """
+    Byte budget for forward_backward chunks being dispatched at once.
+    """
+    billing_exception_max_pause_duration_sec: int = 3600
+    """
+    How long, in seconds, the client keeps retrying through HTTP 402 billing pauses before failing.
+    """
+    sample_no_retries: bool = False
+    """
+    Turn off the client's sampling retry handler.
+    """
+    sample_enable_stuck_detection: bool = True
+    """
+    Allow the client to fail sampling calls that make no progress for a long time.
+    """
+    sample_max_concurrent_requests: int = 2000
+    """
+    Cap on concurrent sampling requests per sampling client.
+    """
+    use_pyqwest_transport: bool = True
+    """
+    Use the pyqwest HTTP transport for async requests instead of plain httpx.
+    """
+    create_model_via_load_weights: bool = False
+    """
+    Create training clients from a checkpoint with one load_weights call carrying session_id and model_seq_id.
+    """
+    sample_use_retrieve_futures: bool = False
+    """
+    Poll sampling results with the multi-future retrieve_futures long poll.
+    """
+    custom_loss_server_side: bool = False
+    """
+    Register custom losses with create_custom_loss and run them on the server.
+    """
+    sample_join_sampling_session: bool = False
+    """
+    Let restored sampling clients call join_sampling_session.
+    """
+
+
+class ClientDynamicConfigResponse(BaseModel):
+    """
+    Flags the client re-reads periodically while it runs; unknown keys are ignored.
+    """
+
+    refresh_interval_sec: int = 300
+    """
+    Seconds between refreshes (the client waits at least 10).
+    """
+    sample_cancel_enabled: bool = False
+    """
+    Allow the client to send cancel_future for abandoned samples.
+    """
+    sample_cancel_max_batch_size: int = 64
+    """
+    Largest number of cancellations the client groups together.
+    """
+
+
+class AuthTokenRequest(BaseModel):
+    """
+    The body of a token exchange, always the empty object; the credential travels in X-API-Key.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+
+
+class AuthTokenResponse(BaseModel):
+    """
+    Short-lived JWT returned by /auth/token; the client reads its claims without checking the signature.
+    """
+
+    jwt: str
+    """
+    The token to send in X-API-Key until it nears its exp claim.
+    """
+
+
 class CreateSessionRequest(BaseModel):
+    """
+    Opens a session that groups the training and sampling work of one client.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     tags: list[str]
-    user_metadata: dict[str, Any] | None
+    """
+    Free-form labels (from TINKER_TAGS); order carries no meaning.
+    """
+    user_metadata: dict[str, str] | None
+    """
+    Caller-supplied string key/value pairs stored with the session; the key must be present, an empty object when there are none.
+    """
     sdk_version: str
+    """
+    Version of the calling SDK.
+    """
     project_id: str | None = None
+    """
+    Project the session is billed to; omitted for the default project.
+    """
+    display_name: str | None = None
+    """
+    Human-readable name for the session.
+    """
     type: Literal["create_session"] = "create_session"
+    """
+    Request kind tag.
+    """
 
 
 class CreateSessionResponse(BaseModel):
+    """
+    Result of create_session; optional messages are meant to be logged by the client at the matching level.
+    """
+
     type: Literal["create_session"] = "create_session"
+    """
+    Response kind tag.
+    """
     session_id: str
+    """
+    Server-assigned session id (a UUID).
+    """
+    info_message: str | None = None
+    """
+    Note to log at INFO level.
+    """
+    warning_message: str | None = None
+    """
+    Note to log at WARNING level.
+    """
+    error_message: str | None = None
+    """
+    Note to log at ERROR level.
+    """
+
+
+class SessionHeartbeatRequest(BaseModel):
+    """
+    Keep-alive the client sends every 10 seconds for an open session.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str
+    """
+    Session being kept alive.
+    """
+    type: Literal["session_heartbeat"] = "session_heartbeat"
+    """
+    Request kind tag.
+    """
+
+
+class SessionHeartbeatResponse(BaseModel):
+    """
+    Acknowledges a heartbeat; an empty object is also accepted.
+    """
+
+    type: Literal["session_heartbeat"] = "session_heartbeat"
+    """
+    Response kind tag.
+    """
+
+
+class CreateSamplingSessionRequest(BaseModel):
+    """
+    Opens a sampling session on a base model or on saved sampler weights.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str
+    """
+    Owning session.
+    """
+    sampling_session_seq_id: int
+    """
+    Client-side counter (from 0) numbering the sampling sessions of this session.
+    """
+    base_model: str | None = None
+    """
+    Base model to sample from when no model_path is given.
+    """
+    model_path: str | None = None
+    """
+    tinker:// path of weights to sample from.
+    """
+    type: Literal["create_sampling_session"] = "create_sampling_session"
+    """
+    Request kind tag.
+    """
+
+
+class CreateSamplingSessionResponse(BaseModel):
+    """
+    Result of create_sampling_session.
+    """
+
+    type: Literal["create_sampling_session"] = "create_sampling_session"
+    """
+    Response kind tag.
+    """
+    sampling_session_id: str
+    """
+    Server-assigned id, of the form <session_id>:sample:<sampling_session_seq_id>.
+    """
+
+
+class SupportedModel(BaseModel):
+    """
+    One base model offered by the server.
+    """
+
+    model_name: str | None = None
+    """
+    Name to pass as base_model.
+    """
+    max_context_length: int | None = None
+    """
+    Longest sequence, in tokens, the model accepts.
+    """
+    trainable: bool | None = None
+    """
+    Whether training clients can be created on it.
+    """
+    sampleable: bool | None = None
+    """
+    Whether it can be sampled.
+    """
+    vocab_size: int | None = None
+    """
+    Size of the model's token vocabulary.
+    """
+
+
+class HealthResponse(BaseModel):
+    """
+    Liveness answer of GET /healthz.
+    """
+
+    status: Literal["ok"] = "ok"
+    """
+    Always "ok" when the server is up.
+    """
+
+
+class WhoamiResponse(BaseModel):
+    """
+    Identity of the caller, as read from the JWT claims.
+    """
+
+    user_urn: str
+    """
+    The caller's user URN (the JWT sub claim).
+    """
+    org_urn: str
+    """
+    URN of the caller's organization.
+    """
+    email: str | None = None
+    """
+    The caller's e-mail address, when known.
+    """
+
+
+class RequestID(RootModel[str]):
+    root: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0:3"])
+    """
+    Id of one submitted request; used to poll its future.
+    """
+
+
+class LoraConfig(BaseModel):
+    """
+    Shape of the LoRA adapter that is trained on top of the base model.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    rank: int
+    """
+    Adapter rank.
+    """
+    seed: int | None = None
+    """
+    Seed for adapter initialization; null lets the server choose.
+    """
+    train_unembed: bool = True
+    """
+    Put an adapter on the unembedding (output) layer.
+    """
+    train_mlp: bool = True
+    """
+    Put adapters on the MLP layers.
+    """
+    train_attn: bool = True
+    """
+    Put adapters on the attention layers.
+    """
+
+
+class CreateModelResponse(BaseModel):
+    """
+    Result of a create_model future.
+    """
+
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    type: Literal["create_model"] = "create_model"
+    """
+    Response kind tag.
+    """
+
+
+class GetInfoRequest(BaseModel):
+    """
+    Asks for the description of a training run.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    type: Literal["get_info"] = "get_info"
+    """
+    Request kind tag.
+    """
+
+
+class ModelData(BaseModel):
+    """
+    Architecture and tokenizer facts about a run's base model; model_name must be set for a client to load the tokenizer.
+    """
+
+    arch: str | None = None
+    """
+    Model architecture family.
+    """
+    model_name: str | None = None
+    """
+    Base model name.
+    """
+    tokenizer_id: str | None = None
+    """
+    Tokenizer to load; a suffix after a colon is dropped by clients.
+    """
+    vocab_size: int | None = None
+    """
+    Size of the model's token vocabulary.
+    """
+
+
+class UnloadModelRequest(BaseModel):
+    """
+    Asks the server to release a training run's resources; answered with a future.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    type: Literal["unload_model"] = "unload_model"
+    """
+    Request kind tag.
+    """
+
+
+class UnloadModelResponse(BaseModel):
+    """
+    Result of an unload_model future.
+    """
+
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    type: Literal["unload_model"] | None = None
+    """
+    Response kind tag, may be absent or null.
+    """
+
+
+class AdamParams(BaseModel):
+    """
+    Settings for one AdamW step (weight decay is decoupled). It carries no type tag; the SDK always sends all six fields.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    learning_rate: float = 0.0001
+    """
+    Step size.
+    """
+    beta1: float = 0.9
+    """
+    Decay rate of the first-moment estimate.
+    """
+    beta2: float = 0.95
+    """
+    Decay rate of the second-moment estimate.
+    """
+    eps: float = 1e-12
+    """
+    Term added to the denominator for numerical stability.
+    """
+    weight_decay: float = 0.0
+    """
+    Decoupled weight-decay factor.
+    """
+    grad_clip_norm: float = 0.0
+    """
+    Global gradient-norm clip; 0 disables clipping.
+    """
+
+
+class DimuonParams(BaseModel):
+    """
+    Settings for one step of a run created with the dimuon optimizer.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["dimuon"] = "dimuon"
+    """
+    Parameter kind tag.
+    """
+    learning_rate: confloat(ge=0.0)
+    """
+    Step size; must not be negative.
+    """
+    grad_clip_norm: float = 0.0
+    """
+    Global gradient-norm clip; 0 disables clipping.
+    """
+    beta1: confloat(ge=0.0, lt=1.0) = 0.9
+    """
+    Momentum coefficient, in [0, 1).
+    """
+
+
+class OptimParams(RootModel[AdamParams | DimuonParams]):
+    root: AdamParams | DimuonParams = Field(
+        ...,
+        examples=[
+            {
+                "learning_rate": 0.0001,
+                "beta1": 0.9,
+                "beta2": 0.95,
+                "eps": 1e-12,
+                "weight_decay": 0.0,
+                "grad_clip_norm": 0.0,
+            }
+        ],
+    )
+    """
+    Parameters of one optimizer step: AdamParams (untagged) or a tagged non-Adam set such as DimuonParams. Must match the optimizer the run was created with.
+    """
+
+
+class OptimStepRequest(BaseModel):
+    """
+    Applies the accumulated gradients with one optimizer step; answered with a future. Exactly one of adam_params (AdamW runs; always used by 0.25) or optimizer_params (0.38, any other optimizer) is sent.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    adam_params: AdamParams | None = None
+    optimizer_params: DimuonParams | None = None
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    seq_id: int | None = None
+    """
+    Per-run ordering number (from 1); the server runs a run's requests in seq_id order.
+    """
+    type: Literal["optim_step"] = "optim_step"
+    """
+    Request kind tag.
+    """
+
+
+class OptimStepResponse(BaseModel):
+    """
+    Result of an optim_step future.
+    """
+
+    metrics: dict[str, float] | None = None
+    """
+    Optional named scalars reported by the step.
+    """
+
+
+class PromptProvenanceSpan(BaseModel):
+    """
+    A run of tokens copied from the prompt of the given sampled sequence.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["prompt_tokens"] = "prompt_tokens"
+    """
+    Span kind tag of the JSON form (the protobuf form uses a oneof instead).
+    """
+    sequence_id: str
+    """
+    Id of the sampled sequence the tokens belong to.
+    """
+    offset: conint(ge=0) = 0
+    """
+    First prompt position covered.
+    """
+    length: conint(ge=0)
+    """
+    Number of tokens covered.
+    """
+
+
+class SampledProvenanceSpan(BaseModel):
+    """
+    A run of tokens copied from the sampled output of the given sequence.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["sampled_tokens"] = "sampled_tokens"
+    """
+    Span kind tag of the JSON form (the protobuf form uses a oneof instead).
+    """
+    sequence_id: str
+    """
+    Id of the sampled sequence the tokens belong to.
+    """
+    offset: conint(ge=0) = 0
+    """
+    First sampled position covered.
+    """
+    length: conint(ge=0)
+    """
+    Number of tokens covered.
+    """
 
 
 class EncodedTextChunk(BaseModel):
+    """
+    Already-tokenized text.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     type: Literal["encoded_text"] = "encoded_text"
+    """
+    Chunk kind tag.
+    """
     tokens: list[int]
+    """
+    Token ids.
+    """
+
+
+class ImageAssetPointerChunk(BaseModel):
+    """
+    An image given by reference to a stored object instead of inline bytes; not accepted by forward_backward.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["image_asset_pointer"] = "image_asset_pointer"
+    """
+    Chunk kind tag.
+    """
+    format: Literal["png", "jpeg"] = Field(..., examples=["png"])
+    """
+    Encoding of an image chunk.
+    """
+    location: str
+    """
+    URI of the stored image.
+    """
+    expected_tokens: int | None = None
+    """
+    Token count the image will take; needed to compute the input length locally (advisory for the server).
+    """
+
+
+class ImageDimensions(BaseModel):
+    """
+    Pixel size to resize an image chunk to before encoding.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    width: conint(ge=0)
+    """
+    Width in pixels.
+    """
+    height: conint(ge=0)
+    """
+    Height in pixels.
+    """
+
+
+class DmelChunk(BaseModel):
+    """
+    Audio features as a serialized tensor container (dimension 0 is the token count).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["dmel"] = "dmel"
+    """
+    Chunk kind tag.
+    """
+    dmel: str = Field(..., json_schema_extra={"contentEncoding": "base64"})
+    """
+    Encoded tensor-container bytes (standard base64).
+    """
+
+
+class SamplingParams(BaseModel):
+    """
+    Decoding settings of a sample call; unknown keys are ignored.
+    """
+
+    max_tokens: int | None = None
+    """
+    Most tokens to generate per sequence.
+    """
+    seed: int | None = None
+    """
+    Random seed for reproducible sampling.
+    """
+    stop: str | list[str] | list[int] | None = None
+    """
+    Stop string(s) or stop token ids; an empty list also disables stopping at end-of-sequence.
+    """
+    temperature: float = 1.0
+    """
+    Softmax temperature.
+    """
+    top_k: int = -1
+    """
+    Keep only the k most likely tokens; -1 means no limit.
+    """
+    top_p: float = 1.0
+    """
+    Nucleus-sampling probability mass.
+    """
+
+
+class GetSamplerResponse(BaseModel):
+    """
+    What a sampler (sampling session) serves.
+    """
+
+    sampler_id: str
+    """
+    The sampler's id.
+    """
+    base_model: str
+    """
+    Base model it samples.
+    """
+    model_path: str | None = None
+    """
+    tinker:// path of the loaded weights, if any.
+    """
+
+
+class HTTPErrorDetailObject(BaseModel):
+    """
+    Structured error detail; its keys depend on the error.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
+class ValidationError(BaseModel):
+    """
+    One request validation problem.
+    """
+
+    loc: list[str | int]
+    """
+    Path to the offending value (body keys and list indexes).
+    """
+    msg: str
+    """
+    Explanation.
+    """
+    type: str
+    """
+    Machine-readable error kind.
+    """
+
+
+class WeightsInfoRequest(BaseModel):
+    """
+    Body of POST /api/v1/weights_info, which the SDK sends as a plain dict.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    tinker_path: str
+    """
+    Tinker path of the checkpoint to describe.
+    """
+
+
+class ParsedCheckpointTinkerPath(BaseModel):
+    """
+    Client-side parse of a tinker path (never sent on the wire): `tinker://{training_run_id}/{segment}/{name}` with segment `weights`, `sampler_weights` or (0.38) `external_weights`.
+    """
+
+    tinker_path: str
+    """
+    The path that was parsed.
+    """
+    training_run_id: str
+    """
+    First part of the path, the training run (model) id.
+    """
+    checkpoint_type: Literal["training", "sampler", "external"] = Field(..., examples=["training"])
+    """
+    Kind of checkpoint: full training state (`weights/`), sampler weights (`sampler_weights/`), or weights exported in an external format (`external_weights/`, only since 0.38).
+    """
+    checkpoint_id: str
+    """
+    The remaining `{segment}/{name}` part.
+    """
+
+
+class CheckpointArchiveUrlResponse(BaseModel):
+    """
+    JSON form of the checkpoint archive download answer (the service may instead answer 302 with a Location header).
+    """
+
+    url: str
+    """
+    Signed URL of the checkpoint archive.
+    """
+    expires: datetime
+    """
+    When the signed URL stops working.
+    """
+
+
+class Cursor(BaseModel):
+    """
+    Offset paging state of a list response.
+    """
+
+    offset: int
+    """
+    Offset this page starts at.
+    """
+    limit: int
+    """
+    Page size that was asked for.
+    """
+    total_count: int
+    """
+    Number of items in the whole list.
+    """
+
+
+class SetCheckpointTtlRequest(BaseModel):
+    """
+    Body of PUT .../checkpoints/{checkpoint_id}/ttl, sent as a plain dict. The key is always present; null removes the expiry.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ttl_seconds: int | None
+    """
+    New lifetime in seconds, counted from now; null makes the checkpoint permanent.
+    """
+
+
+class FutureRetrieveRequest(BaseModel):
+    """
+    Polls one future (POST /api/v1/retrieve_future) for its result.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    request_id: str
+    """
+    Id returned when the future was submitted.
+    """
+    allow_metadata_only: bool = False
+    """
+    Let the service answer with FutureMetadataResponse (just the payload size) for a large result; the SDK sets it on its first poll.
+    """
+
+
+class UntypedAPIFuture(BaseModel):
+    """
+    Immediate answer of every future-returning operation; the result is fetched later with retrieve_future.
+    """
+
+    request_id: str
+    """
+    Id to poll, `{model_id}:{seq_id}` for training or `{sampling_session_id}:{seq_id}` for sampling.
+    """
+    model_id: str | None = None
+    """
+    Training model the request belongs to, when there is one.
+    """
+    sample_sequence_ids: list[str] | None = None
+    """
+    Sampling only, and required by the 0.38 SDK for asample: one id per requested sample, in result order; each becomes that sequence's sequence_id.
+    """
+
+
+class FutureMetadataResponse(BaseModel):
+    """
+    The future is finished but its result is large; sent only when the poll allowed it. The client reserves `response_payload_size` bytes of its in-flight budget, then polls again without allow_metadata_only.
+    """
+
+    status: Literal["complete_metadata"] = "complete_metadata"
+    """
+    Marks this answer.
+    """
+    response_payload_size: int
+    """
+    Size in bytes of the result that the next poll will return.
+    """
+
+
+class SamplingSessionFuturesTarget(BaseModel):
+    """
+    Which sampling client a retrieve_futures poll covers.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["sampling_session"] = "sampling_session"
+    """
+    Target kind tag.
+    """
+    sampling_session_id: str
+    """
+    The sampling session, `{session_id}:sample:{n}`.
+    """
+    cloned_sampler_id: int = 0
+    """
+    0 for the original client; for a copied (unpickled) client, its seq_id base divided by 1e9.
+    """
+
+
+class FutureFinished(BaseModel):
+    """
+    A future finished successfully; its result is waiting at retrieve_future.
+    """
+
+    state: Literal["finished"] = "finished"
+    """
+    Completion tag.
+    """
+    request_id: str
+    """
+    The finished future.
+    """
+    response_payload_uncompressed_size: int | None = None
+    """
+    Size of the result in bytes, so the client can reserve budget before fetching it.
+    """
+
+
+class FutureFailed(BaseModel):
+    """
+    A future failed; retrieve_future returns the error.
+    """
+
+    state: Literal["failed"] = "failed"
+    """
+    Completion tag.
+    """
+    request_id: str
+    """
+    The failed future.
+    """
+
+
+class CancelFutureRequest(BaseModel):
+    """
+    Body of POST /api/v1/cancel_future, sent as a plain dict when a sample is cancelled.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    request_id: str
+    """
+    The future to cancel.
+    """
+
+
+class JoinSamplingSessionRequest(BaseModel):
+    """
+    Registers another client (for example a copy in a worker process) on an existing sampling session.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    sampling_session_id: str
+    """
+    The sampling session to join.
+    """
+    type: Literal["join_sampling_session"] = "join_sampling_session"
+    """
+    Request kind tag.
+    """
+
+
+class JoinSamplingSessionResponse(BaseModel):
+    """
+    Answer to join_sampling_session.
+    """
+
+    type: Literal["join_sampling_session"] = "join_sampling_session"
+    """
+    Answer kind tag.
+    """
+    client_counter: int
+    """
+    Id the service assigned to this client; distinct for every client of the session, 0 for the one that created it.
+    """
+
+
+class CreateCustomLossResponse(BaseModel):
+    """
+    Result of a create_custom_loss future.
+    """
+
+    loss_id: str
+    """
+    Id to put in forward_backward's loss_fn_config to use this loss in the same session.
+    """
+    type: Literal["create_custom_loss"] = "create_custom_loss"
+    """
+    Result kind tag.
+    """
+
+
+class CopyWeightsRequest(BaseModel):
+    """
+    Copies a checkpoint into a new one owned by the caller, either into a training run slot of a session (`session_id` + `model_seq_id`) or into a project (`destination_project_id`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str | None = None
+    """
+    Session that will own the copy; the copy joins that session's project.
+    """
+    model_seq_id: int | None = None
+    """
+    Training run slot in that session.
+    """
+    destination_project_id: str | None = None
+    """
+    Project that will own the copy when no session is given.
+    """
+    source_path: str
+    """
+    Tinker path of the checkpoint to copy (training or sampler weights).
+    """
+    ttl_seconds: int | None = None
+    """
+    Seconds until the copy expires; the source's expiry is not carried over.
+    """
+    weights_access_token: str | None = None
+    """
+    Token granting access to a source owned by another account.
+    """
+
+
+class CopyWeightsResponse(BaseModel):
+    """
+    Where the copy was written.
+    """
+
+    tinker_path: str
+    """
+    Tinker path of the new copy.
+    """
+
+
+class SaveWeightsExternalRequest(BaseModel):
+    """
+    Exports a training model's weights in an external (downloadable) format. The call is a future that resolves to SaveWeightsExternalResponseInternal.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str
+    """
+    Training model to export.
+    """
+    path: str
+    """
+    Name of the export; it becomes the last part of the external_weights tinker path.
+    """
+    seq_id: int | None = None
+    """
+    Position of this request in the model's request order.
+    """
+    ttl_seconds: int | None = None
+    """
+    Seconds until the export expires; absent or null keeps it until it is deleted.
+    """
+    age_encryption_recipients: list[str] | None = None
+    """
+    age or SSH public keys to encrypt every exported file to; absent means unencrypted.
+    """
+    type: Literal["save_weights_external"] = "save_weights_external"
+    """
+    Request kind tag.
+    """
+
+
+class ExternalWeightsUrlsResponse(BaseModel):
+    """
+    Signed download URLs for every file of an external-weights checkpoint.
+    """
+
+    urls: dict[str, str]
+    """
+    Download URL per file, keyed by the file's path relative to the checkpoint root.
+    """
+    expires: datetime
+    """
+    When the URLs stop working.
+    """
+
+
+class OptimizerConfigUnknown(BaseModel):
+    """
+    An optimizer family not listed here; only its `type` name is fixed, other fields are kept as given.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: str
+    """
+    Name of the optimizer family.
+    """
+
+
+class AdamOptimizerConfig(BaseModel):
+    """
+    Selects AdamW (decoupled weight decay); its hyperparameters come per step in AdamParams.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["adamw"] = "adamw"
+    """
+    Optimizer family tag.
+    """
+
+
+class TelemetryResponse(BaseModel):
+    """
+    Acknowledges a telemetry batch.
+    """
+
+    status: Literal["accepted"] = "accepted"
+    """
+    Always `accepted`.
+    """
+
+
+class EventType(RootModel[Literal["SESSION_START", "SESSION_END", "UNHANDLED_EXCEPTION", "GENERIC_EVENT"]]):
+    root: Literal["SESSION_START", "SESSION_END", "UNHANDLED_EXCEPTION", "GENERIC_EVENT"] = Field(
+        ..., examples=["GENERIC_EVENT"]
+    )
+    """
+    Kinds of telemetry event; the value of each event's `event` tag.
+    """
+
+
+class ListSessionsResponse(BaseModel):
+    """
+    One page of session ids.
+    """
+
+    sessions: list[str]
+    """
+    Session ids.
+    """
+
+
+class AssignSessionProjectRequest(BaseModel):
+    """
+    Body of PUT /api/v1/sessions/{session_id}/project, sent as a plain dict.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    project_id: str
+    """
+    Project the session is moved to.
+    """
+
+
+class ClientSessionFinishSuccess(BaseModel):
+    """
+    The client finished its work normally.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["success"] = "success"
+    """
+    Finish reason tag.
+    """
+
+
+class ClientSessionFinishErrored(BaseModel):
+    """
+    The client stopped because of an error.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["errored"] = "errored"
+    """
+    Finish reason tag.
+    """
+
+
+class ClientSessionFinishInterrupted(BaseModel):
+    """
+    The client was interrupted (for example by Ctrl-C).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["interrupted"] = "interrupted"
+    """
+    Finish reason tag.
+    """
+
+
+class AuditLogEntry(BaseModel):
+    """
+    One recorded action on the account's resources.
+    """
+
+    timestamp: datetime
+    """
+    When it happened.
+    """
+    event: str
+    """
+    What happened, as `<resource>_<action>` (e.g. `checkpoint_read`).
+    """
+    event_details: dict[str, Any] = {}
+    """
+    Actor, subject and other details of the event.
+    """
+    model_id: str | None = None
+    """
+    Training run of a checkpoint event. Deprecated since 0.38 in favour of event_details.
+    """
+    tinker_path: str | None = None
+    """
+    Checkpoint of a checkpoint event. Deprecated since 0.38 in favour of event_details.
+    """
+    purpose: str | None = None
+    """
+    Stated purpose of a checkpoint read. Deprecated since 0.38 in favour of event_details.
+    """
+
+
+class AuditLogResponse(BaseModel):
+    """
+    Audit log entries, oldest first.
+    """
+
+    entries: list[AuditLogEntry]
+    """
+    The entries.
+    """
+
+
+class OwnSearchOwner(BaseModel):
+    """
+    Only the caller's own sessions.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["own"] = "own"
+    """
+    Owner filter tag.
+    """
+
+
+class AccessibleSearchOwner(BaseModel):
+    """
+    Sessions of every owner the caller may see.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["accessible"] = "accessible"
+    """
+    Owner filter tag.
+    """
+
+
+class UserSearchOwner(BaseModel):
+    """
+    Sessions of the listed users.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["user"] = "user"
+    """
+    Owner filter tag.
+    """
+    owner_urns: list[str] = Field(..., max_length=10, min_length=1)
+    """
+    URNs of the owners to match.
+    """
+
+
+class ActiveSessionStatusQuery(BaseModel):
+    """
+    Sessions that are still running.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["active"] = "active"
+    """
+    Status filter tag.
+    """
+
+
+class CancelledSessionStatusQuery(BaseModel):
+    """
+    Sessions cancelled from the console.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["cancelled"] = "cancelled"
+    """
+    Status filter tag.
+    """
+
+
+class FailedSessionStatusQuery(BaseModel):
+    """
+    Sessions failed by one of their requests, training runs or sampling sessions.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["failed"] = "failed"
+    """
+    Status filter tag.
+    """
+
+
+class ClientFinishedSessionStatusQuery(BaseModel):
+    """
+    Sessions whose client reported the end, optionally only with certain reasons.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["client_finished"] = "client_finished"
+    """
+    Status filter tag.
+    """
+    reasons: list[Literal["success", "errored", "interrupted"]] | None = Field(None, min_length=1)
+    """
+    Finish reasons to match (any of them); absent matches all.
+    """
+
+
+class SessionSearchCursor(BaseModel):
+    """
+    Where the next page of a session search starts; pass it back unchanged.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    last_created_at: datetime
+    """
+    Creation time of the last session on the previous page (with time zone).
+    """
+    last_session_id: str
+    """
+    Id of the last session on the previous page.
+    """
+
+
+class SessionActive(BaseModel):
+    """
+    The session is running.
+    """
+
+    type: Literal["active"] = "active"
+    """
+    Status tag.
+    """
+
+
+class SessionCancelled(BaseModel):
+    """
+    The session was cancelled from the console.
+    """
+
+    type: Literal["cancelled"] = "cancelled"
+    """
+    Status tag.
+    """
+    detail: str | None = None
+    """
+    Free text about the cancellation.
+    """
+
+
+class SessionFailedRequestReason(BaseModel):
+    """
+    A single request failed the session.
+    """
+
+    type: Literal["request"] = "request"
+    """
+    Reason tag.
+    """
+    request_id: str
+    """
+    The failing request.
+    """
+    request_type: str
+    """
+    Kind of the failing request (e.g. `ForwardBackward`).
+    """
+
+
+class SessionFailedTrainingRunReason(BaseModel):
+    """
+    A training run failed the session.
+    """
+
+    type: Literal["training_run"] = "training_run"
+    """
+    Reason tag.
+    """
+    training_run_id: str
+    """
+    The failing training run.
+    """
+
+
+class SessionFailedSamplingSessionReason(BaseModel):
+    """
+    A sampling session failed the session.
+    """
+
+    type: Literal["sampling_session"] = "sampling_session"
+    """
+    Reason tag.
+    """
+    sampling_session_id: str
+    """
+    The failing sampling session.
+    """
+
+
+class GetBillingUsageRequest(BaseModel):
+    """
+    The query parameters of GET /api/v1/billing/usage/events as an object. Both bounds are whole UTC hours and at most 14 days apart.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    starting_on: datetime
+    """
+    Start of the window (inclusive), on a UTC hour, not in the future.
+    """
+    ending_before: datetime
+    """
+    End of the window (exclusive), on a UTC hour.
+    """
+
+
+class TrainingBillingEvent(BaseModel):
+    """
+    Tokens processed by forward and backward passes.
+    """
+
+    type: Literal["training"] = "training"
+    """
+    Usage kind tag.
+    """
+    token_count: int
+    """
+    Training tokens in the bucket.
+    """
+
+
+class SamplingPrefillBillingEvent(BaseModel):
+    """
+    Prompt tokens processed while sampling.
+    """
+
+    type: Literal["sampling_prefill"] = "sampling_prefill"
+    """
+    Usage kind tag.
+    """
+    cached: bool
+    """
+    Whether the tokens came from the prefix cache (billed at the lower cached rate).
+    """
+    token_count: int
+    """
+    Prompt tokens in the bucket.
+    """
+
+
+class SamplingSampleBillingEvent(BaseModel):
+    """
+    Tokens generated while sampling.
+    """
+
+    type: Literal["sampling_sample"] = "sampling_sample"
+    """
+    Usage kind tag.
+    """
+    token_count: int
+    """
+    Generated tokens in the bucket.
+    """
+
+
+class CheckpointBillingEvent(BaseModel):
+    """
+    Checkpoint saves, billed per checkpoint.
+    """
+
+    type: Literal["checkpoint"] = "checkpoint"
+    """
+    Usage kind tag.
+    """
+    count: int
+    """
+    Checkpoints in the bucket.
+    """
+
+
+class StorageBillingEvent(BaseModel):
+    """
+    Checkpoint storage held during the bucket.
+    """
+
+    type: Literal["storage"] = "storage"
+    """
+    Usage kind tag.
+    """
+    free: bool = False
+    """
+    Whether this storage is free of charge.
+    """
+    gigabyte_hours: float
+    """
+    Storage used, in gigabyte-hours.
+    """
+
+
+class GetCurrentCheckpointStorageUsageRequest(BaseModel):
+    """
+    The query parameters of GET /api/v1/billing/usage/checkpoints/current as an object; with none, the whole organization is covered.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    project_id: str | None = None
+    """
+    Only count checkpoints of this project.
+    """
+
+
+class CurrentCheckpointStorageUsageItem(BaseModel):
+    """
+    Storage of the active checkpoints of one project and session owner.
+    """
+
+    project_id: str | None = None
+    """
+    Project of the checkpoints' sessions.
+    """
+    org_user_urn: str | None = None
+    """
+    URN of the sessions' owner.
+    """
+    user_email: str | None = None
+    """
+    That owner's email.
+    """
+    user_name: str | None = None
+    """
+    That owner's display name.
+    """
+    checkpoint_count: int
+    """
+    Number of active checkpoints.
+    """
+    size_bytes: int
+    """
+    Bytes stored.
+    """
+    size_gigabytes: float
+    """
+    The same amount in the gigabytes used for billing.
+    """
+    estimated_monthly_cost_usd: float | None = None
+    """
+    Projected gross cost of keeping this storage for 720 hours at the current rate.
+    """
+
+
+class ApiKeyOrgDetails(BaseModel):
+    """
+    The organization an API key belongs to.
+    """
+
+    name: str
+    """
+    Organization name.
+    """
+
+
+class ApiKeyUserDetails(BaseModel):
+    """
+    The user an API key was issued to.
+    """
+
+    email: str
+    """
+    The user's email.
+    """
+
+
+class GetServerCapabilitiesResponse(BaseModel):
+    """
+    Models this deployment can train or sample.
+    """
+
+    supported_models: list[SupportedModel]
+    """
+    One entry per available base model.
+    """
 
 
 class ImageChunk(BaseModel):
+    """
+    An image given inline as base64 bytes.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     type: Literal["image"] = "image"
+    """
+    Chunk kind tag.
+    """
     data: str = Field(..., json_schema_extra={"contentEncoding": "base64"})
-    format: Literal["png", "jpeg"]
+    """
+    Encoded image bytes (standard base64).
+    """
+    format: Literal["png", "jpeg"] = Field(..., examples=["png"])
+    """
+    Encoding of an image chunk.
+    """
     expected_tokens: int | None = None
-
-
-class ModelInput(ModelInputMixin):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    chunks: list[Annotated[EncodedTextChunk | ImageChunk, Field(discriminator="type")]]
+    """
+    Token count the image will take; needed to compute the input length locally (advisory for the server).
+    """
+    override_dimensions: ImageDimensions | None = None
 
 
 class TensorData(TensorDataMixin):
+    """
+    A tensor in JSON form: values flattened row-major. When both sparse index lists are set the tensor is CSR: data holds the non-zero values, sparse_crow_indices has rows+1 entries, sparse_col_indices one per value, and shape is required.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
-    data: list[float]
     dtype: Literal["int64", "float32"] = Field(..., examples=["float32"])
+    """
+    Element type of a TensorData.
+    """
+    data: list[float]
+    """
+    Flat values (integers for int64).
+    """
     shape: list[int] | None = None
+    """
+    Dimensions; a 1-D shape is inferred when absent.
+    """
+    sparse_crow_indices: list[int] | None = None
+    """
+    CSR row pointers.
+    """
+    sparse_col_indices: list[int] | None = None
+    """
+    CSR column index of each value.
+    """
+    pad_value: float | None = None
+    """
+    Value of the entries a sparse tensor leaves out, used when densifying (0 when absent).
+    """
+
+
+class SampledSequence(BaseModel):
+    """
+    One completion in its JSON form.
+    """
+
+    tokens: list[int]
+    """
+    Generated token ids.
+    """
+    logprobs: list[float] | None = None
+    """
+    Logprob of each generated token.
+    """
+    stop_reason: Literal["length", "stop"] = Field(..., examples=["stop"])
+    """
+    Why a sequence ended; "stop" for a stop sequence or end-of-sequence token, "length" for max_tokens.
+    """
+    sequence_id: str | None = None
+    """
+    Id of this sequence (from the future's sample_sequence_ids), used by provenance spans.
+    """
+    topk_logprobs: list[list[tuple[int, float]] | None] | None = None
+    """
+    Most likely tokens at each sampled position, when asked for.
+    """
+
+
+class PromptAltTokens(BaseModel):
+    """
+    Alternative tokens at each prompt position with their logprobs, as two tensors of shape [L-1, k].
+    """
+
+    tokens: TensorData
+    logprobs: TensorData
+
+
+class HTTPError(BaseModel):
+    """
+    Error body in FastAPI style; detail is usually a message string but may be structured.
+    """
+
+    detail: str | list[Any] | HTTPErrorDetailObject
+    """
+    What went wrong.
+    """
+
+
+class HTTPValidationError(BaseModel):
+    """
+    Body of a 422 answer when the request does not match its schema.
+    """
+
+    detail: list[ValidationError] | None = None
+    """
+    One entry per problem found.
+    """
+
+
+class SaveWeightsRequest(BaseModel):
+    """
+    Saves the full training state (weights and optimizer state) of a training model as a named checkpoint. The call is a future that resolves to SaveWeightsResponse.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str
+    """
+    Training model to save, in the form `{session_id}:train:{n}`.
+    """
+    path: str | None = None
+    """
+    Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path.
+    """
+    seq_id: int | None = None
+    """
+    Position of this request in the model's request order (training seq ids start at 1).
+    """
+    ttl_seconds: int | None = None
+    """
+    Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
+    """
+    overwrite: bool = False
+    """
+    Replace an existing checkpoint of the same name instead of failing.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels stored with the checkpoint.
+    """
+    type: Literal["save_weights"] = "save_weights"
+    """
+    Request kind tag.
+    """
+
+
+class SaveWeightsResponse(BaseModel):
+    """
+    Result of a save_weights future, naming where the training state was stored.
+    """
+
+    path: str
+    """
+    Tinker path of the new checkpoint, `tinker://{training_run_id}/weights/{name}`.
+    """
+    type: Literal["save_weights"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class SaveWeightsForSamplerRequest(BaseModel):
+    """
+    Exports a training model's current weights in the form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str
+    """
+    Training model whose weights are exported.
+    """
+    path: str | None = None
+    """
+    Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path.
+    """
+    sampling_session_seq_id: int | None = None
+    """
+    For an unnamed save, the client's per-session sampling counter; the service creates the sampling session `{session_id}:sample:{sampling_session_seq_id}` for it.
+    """
+    kind: Literal["snapshot", "inflight"] = Field("snapshot", examples=["snapshot"])
+    """
+    Whether the sampler gets a fixed copy of the weights or follows later in-flight saves.
+    """
+    seq_id: int | None = None
+    """
+    Position of this request in the model's request order.
+    """
+    ttl_seconds: int | None = None
+    """
+    Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels stored with the checkpoint.
+    """
+    type: Literal["save_weights_for_sampler"] = "save_weights_for_sampler"
+    """
+    Request kind tag.
+    """
+
+
+class SaveWeightsForSamplerResponseInternal(BaseModel):
+    """
+    What a save_weights_for_sampler future resolves to. A named save sets `path`; an unnamed save sets `sampling_session_id` instead.
+    """
+
+    path: str | None = None
+    """
+    Tinker path of the sampler checkpoint, `tinker://{training_run_id}/sampler_weights/{name}`.
+    """
+    sampling_session_id: str | None = None
+    """
+    Sampling session created for an unnamed save, `{session_id}:sample:{n}`.
+    """
+    size_bytes: int | None = None
+    """
+    Size of the saved weights. Seen in live service responses but not declared by the official SDK, which ignores it.
+    """
+    type: Literal["save_weights_for_sampler"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class SaveWeightsForSamplerResponse(BaseModel):
+    """
+    Client-facing result of a named sampler save; the SDK builds it from SaveWeightsForSamplerResponseInternal.
+    """
+
+    path: str
+    """
+    Tinker path of the sampler checkpoint.
+    """
+    type: Literal["save_weights_for_sampler"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class LoadWeightsResponse(BaseModel):
+    """
+    Result of a load_weights future.
+    """
+
+    path: str | None = None
+    """
+    Tinker path that was loaded.
+    """
+    model_id: str | None = None
+    """
+    Training model the weights were loaded into.
+    """
+    type: Literal["load_weights"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class Checkpoint(BaseModel):
+    """
+    One stored checkpoint of a training run.
+    """
+
+    checkpoint_id: str
+    """
+    Id within the training run, `weights/<name>` or `sampler_weights/<name>` (0.38 also `external_weights/<name>`).
+    """
+    checkpoint_type: Literal["training", "sampler", "external"] = Field(..., examples=["training"])
+    """
+    Kind of checkpoint: full training state (`weights/`), sampler weights (`sampler_weights/`), or weights exported in an external format (`external_weights/`, only since 0.38).
+    """
+    time: datetime
+    """
+    When the checkpoint was created.
+    """
+    tinker_path: str
+    """
+    Full tinker path, `tinker://{training_run_id}/{checkpoint_id}`.
+    """
+    size_bytes: int | None = None
+    """
+    Stored size, when known.
+    """
+    public: bool = False
+    """
+    Whether other accounts may read the checkpoint.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels attached when the checkpoint was saved.
+    """
+    expires_at: datetime | None = None
+    """
+    When the checkpoint will be deleted; null means never.
+    """
+
+
+class CheckpointsListResponse(BaseModel):
+    """
+    A list of checkpoints, for one training run or for the caller.
+    """
+
+    checkpoints: list[Checkpoint]
+    """
+    The checkpoints.
+    """
+    cursor: Cursor | None = None
+    """
+    Paging information; null when the list is not paged.
+    """
+
+
+class TryAgainResponse(BaseModel):
+    """
+    The future is not finished yet; the client polls again at once (the service long-polls before answering this).
+    """
+
+    type: Literal["try_again"] = "try_again"
+    """
+    Marks this answer; the client checks it before anything else.
+    """
+    request_id: str
+    """
+    The future still pending.
+    """
+    queue_state: Literal["active", "paused_capacity", "paused_rate_limit"] = Field(..., examples=["active"])
+    """
+    State of the queue holding a pending request; the client warns when it is not `active`.
+    """
+    queue_state_reason: str | None = None
+    """
+    Human-readable reason for a paused queue, shown in the client's warning.
+    """
+
+
+class RequestFailedResponse(BaseModel):
+    """
+    The future finished with an error. A client recognises it by the presence of the `error` key.
+    """
+
+    error: str
+    """
+    What went wrong.
+    """
+    category: Literal["unknown", "server", "user"] = Field(..., examples=["user"])
+    """
+    Who is to blame for a failed request; `user` errors are the caller's to fix.
+    """
+
+
+class FuturesRetrieveRequest(BaseModel):
+    """
+    Long-polls (about 30 s) for completions of all pending futures of one sampling session (POST /api/v1/retrieve_futures).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    target: SamplingSessionFuturesTarget
+    prev_cursor: int = 0
+    """
+    Cursor from the previous answer; completions up to it are treated as seen. 0 starts from the beginning.
+    """
+    timeout: float | None = None
+    """
+    Longest wait in seconds; 0 asks for an immediate answer (used for acknowledge-only polls).
+    """
+    retrieved_request_ids: list[str] = []
+    """
+    Futures whose results the client has fully fetched, so the service may drop them.
+    """
+
+
+class CustomLossInput(BaseModel):
+    """
+    One input of a custom loss and the rank each datum's value has.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str
+    """
+    `logprobs`, or the loss_fn_inputs key the loss reads.
+    """
+    rank: Literal[0, 1, 2] = Field(..., examples=[1])
+    """
+    Rank of a custom loss input per datum, 0 for a scalar, 1 for `[T]`, 2 for `[T, K]`.
+    """
+
+
+class CustomLossNode(BaseModel):
+    """
+    One node of a traced (torch.fx style) loss graph. Arguments are JSON scalars, strings and lists, or one-key objects such as `{"ref": node_name}`, `{"tuple": [...]}`, `{"dict": {...}}`, `{"slice": [start, stop, step]}` or `{"float": "inf"}`.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    op: Literal["placeholder", "get_attr", "call_function", "call_method", "call_module", "output"] = Field(
+        ..., examples=["call_function"]
+    )
+    """
+    Kind of a custom loss graph node.
+    """
+    name: str
+    """
+    Node name, unique in the graph; later nodes refer to it.
+    """
+    target: str
+    """
+    Parameter name, qualified function name (e.g. `torch.exp`), method or attribute name, or `output`.
+    """
+    args: list[Any] = []
+    """
+    Encoded positional arguments.
+    """
+    kwargs: dict[str, Any] = {}
+    """
+    Encoded keyword arguments.
+    """
+
+
+class SaveWeightsExternalResponseInternal(BaseModel):
+    """
+    What a save_weights_external future resolves to.
+    """
+
+    path: str | None = None
+    """
+    Tinker path of the export, `tinker://{training_run_id}/external_weights/{name}`.
+    """
+    size_bytes: int | None = None
+    """
+    Total size of the exported files.
+    """
+    type: Literal["save_weights_external"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class SaveWeightsExternalResponse(BaseModel):
+    """
+    Client-facing result of an external export; the SDK builds it from SaveWeightsExternalResponseInternal.
+    """
+
+    path: str
+    """
+    Tinker path of the export.
+    """
+    type: Literal["save_weights_external"] | None = None
+    """
+    Result kind tag; may be absent or null.
+    """
+
+
+class DimuonOptimizerConfig(BaseModel):
+    """
+    Selects the Dimuon optimizer; its hyperparameters come per step in DimuonParams.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: Literal["dimuon"] = "dimuon"
+    """
+    Optimizer family tag.
+    """
+    version: Literal[1] = Field(1, examples=[1])
+    """
+    Version of the Dimuon algorithm.
+    """
+
+
+class SessionStartEvent(BaseModel):
+    """
+    Emitted once when a client with a session starts.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event: Literal["SESSION_START"] = "SESSION_START"
+    """
+    Event tag (an EventType value).
+    """
+    event_id: str
+    """
+    Random id of this event.
+    """
+    event_session_index: int
+    """
+    Position of the event among those of its client session, from 0.
+    """
+    severity: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(..., examples=["WARNING"])
+    """
+    Log level of a telemetry event.
+    """
+    timestamp: datetime
+    """
+    When the event happened.
+    """
+
+
+class SessionEndEvent(BaseModel):
+    """
+    Emitted when a client ends on a fatal error.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event: Literal["SESSION_END"] = "SESSION_END"
+    """
+    Event tag (an EventType value).
+    """
+    event_id: str
+    """
+    Random id of this event.
+    """
+    event_session_index: int
+    """
+    Position of the event among those of its client session, from 0.
+    """
+    severity: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(..., examples=["WARNING"])
+    """
+    Log level of a telemetry event.
+    """
+    timestamp: datetime
+    """
+    When the event happened.
+    """
+    duration: str
+    """
+    How long the session ran, in Python's timedelta text form `H:MM:SS[.ffffff]` (e.g. `0:01:02.5`), not ISO 8601.
+    """
+
+
+class UnhandledExceptionEvent(BaseModel):
+    """
+    Reports an exception that escaped an SDK call and was not the user's fault.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event: Literal["UNHANDLED_EXCEPTION"] = "UNHANDLED_EXCEPTION"
+    """
+    Event tag (an EventType value).
+    """
+    event_id: str
+    """
+    Random id of this event.
+    """
+    event_session_index: int
+    """
+    Position of the event among those of its client session, from 0.
+    """
+    severity: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(..., examples=["WARNING"])
+    """
+    Log level of a telemetry event.
+    """
+    timestamp: datetime
+    """
+    When the event happened.
+    """
+    error_type: str
+    """
+    Class name of the exception.
+    """
+    error_message: str
+    """
+    Text of the exception.
+    """
+    traceback: str | None = None
+    """
+    Formatted Python traceback, when available.
+    """
+
+
+class GenericEvent(BaseModel):
+    """
+    A named client event with free-form data, such as a retried or failed request.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event: Literal["GENERIC_EVENT"] = "GENERIC_EVENT"
+    """
+    Event tag (an EventType value).
+    """
+    event_id: str
+    """
+    Random id of this event.
+    """
+    event_name: str
+    """
+    Short, low-cardinality name of what happened.
+    """
+    event_session_index: int
+    """
+    Position of the event among those of its client session, from 0.
+    """
+    severity: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(..., examples=["WARNING"])
+    """
+    Log level of a telemetry event.
+    """
+    timestamp: datetime
+    """
+    When the event happened.
+    """
+    event_data: dict[str, Any] = {}
+    """
+    Any JSON details of the event.
+    """
+
+
+class TrainingRun(BaseModel):
+    """
+    A training run (training model) and its latest checkpoints.
+    """
+
+    training_run_id: str
+    """
+    Id of the run, the same as its model id, `{session_id}:train:{n}`.
+    """
+    base_model: str
+    """
+    Base model being fine-tuned.
+    """
+    model_owner: str
+    """
+    Who created the run.
+    """
+    is_lora: bool
+    """
+    Whether the run trains a LoRA adapter.
+    """
+    corrupted: bool = False
+    """
+    Whether the run is in a broken state.
+    """
+    lora_rank: int | None = None
+    """
+    LoRA rank, for LoRA runs.
+    """
+    last_request_time: datetime
+    """
+    When the run last received a request.
+    """
+    last_checkpoint: Checkpoint | None = None
+    """
+    Newest training-state checkpoint, if any.
+    """
+    last_sampler_checkpoint: Checkpoint | None = None
+    """
+    Newest sampler checkpoint, if any.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels of the run.
+    """
+
+
+class TrainingRunsResponse(BaseModel):
+    """
+    One page of training runs.
+    """
+
+    training_runs: list[TrainingRun]
+    """
+    The runs on this page.
+    """
+    cursor: Cursor
+
+
+class GetSessionResponse(BaseModel):
+    """
+    The training runs and samplers created in one session.
+    """
+
+    training_run_ids: list[str]
+    """
+    Training run (model) ids of the session.
+    """
+    sampler_ids: list[str]
+    """
+    Sampler ids of the session.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels of the session.
+    """
+    display_name: str | None = None
+    """
+    Human-readable, not necessarily unique name of the session, used for display and search.
+    """
+
+
+class SessionTraceExportResponse(BaseModel):
+    """
+    State of a session trace export job (a Perfetto trace of the session's requests); the client polls every 5 s until it is `ready` or `failed`.
+    """
+
+    status: Literal["pending", "ready", "failed"] = Field(..., examples=["pending"])
+    """
+    State of a trace export job.
+    """
+    url: str | None = None
+    """
+    Signed download URL of the trace; set when `ready`.
+    """
+    error: str | None = None
+    """
+    Why the export failed; set when `failed`.
+    """
+
+
+class ClientSessionFinished(BaseModel):
+    """
+    The session's client reported that it finished.
+    """
+
+    type: Literal["client_finished"] = "client_finished"
+    """
+    Status tag.
+    """
+    reason: ClientSessionFinishSuccess | ClientSessionFinishErrored | ClientSessionFinishInterrupted = Field(
+        ..., discriminator="type", examples=[{"type": "success"}]
+    )
+    """
+    How a client says its session ended, tagged on `type`.
+    """
+    detail: str | None = None
+    """
+    Free text the client sent with the finish.
+    """
+
+
+class BillingUsageSession(BaseModel):
+    """
+    Details of a session that billing usage is attributed to.
+    """
+
+    user_metadata: dict[str, str] | None = None
+    """
+    The user_metadata the session was created with; null when it had none.
+    """
+
+
+class CurrentCheckpointStorageUsageResponse(BaseModel):
+    """
+    Checkpoint storage in use now, grouped by project and session owner (may lag by an hour or two).
+    """
+
+    effective_rate_usd_per_gigabyte_month: float | None = None
+    """
+    Current gross storage rate used for the cost projections.
+    """
+    data: list[CurrentCheckpointStorageUsageItem]
+    """
+    One row per project and owner.
+    """
+
+
+class ApiKeyInfoDetails(BaseModel):
+    """
+    Organization and user an API key was issued for.
+    """
+
+    org_details: ApiKeyOrgDetails
+    user_details: ApiKeyUserDetails
+
+
+class SampleResponse(BaseModel):
+    """
+    Result of a sample future in its JSON form. The hosted service returns it as protobuf when asked with Accept application/x-protobuf; the JSON form (used by older SDKs and ports) carries the same content.
+    """
+
+    type: Literal["sample"] = "sample"
+    """
+    Response kind tag.
+    """
+    sequences: list[SampledSequence]
+    """
+    One entry per requested sample.
+    """
+    prompt_logprobs: list[float | None] | None = None
+    """
+    Logprob of each prompt token, null where there is none (such as the first token).
+    """
+    topk_prompt_logprobs: list[list[tuple[int, float]] | None] | None = None
+    """
+    Most likely tokens at each prompt position, when asked for.
+    """
+    prompt_cache_hit_tokens: int = 0
+    """
+    Prompt tokens served from the prefix cache.
+    """
+    target_prompt_logprobs: TensorData | None = None
+    """
+    Logprobs of the requested target tokens, laid out like the request's target_prompt_logprobs.
+    """
+    prompt_alt_tokens: PromptAltTokens | None = None
+    """
+    Alternative tokens per prompt position, when asked for.
+    """
+
+
+class FuturesRetrieveResponse(BaseModel):
+    """
+    Completions that happened since the request's prev_cursor.
+    """
+
+    completions: list[Annotated[FutureFinished | FutureFailed, Field(discriminator="state")]]
+    """
+    Finished or failed futures; their results are then fetched with retrieve_future.
+    """
+    cursor: int
+    """
+    Value to send as prev_cursor in the next poll.
+    """
+
+
+class CustomLossGraph(BaseModel):
+    """
+    A traced custom loss as plain data, its nodes in execution order. The service rebuilds it from its own set of allowed operations.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1] = Field(1, examples=[1])
+    """
+    Version of this encoding.
+    """
+    nodes: list[CustomLossNode]
+    """
+    The graph's nodes.
+    """
+
+
+class SessionFinishRequest(BaseModel):
+    """
+    Body of POST /api/v1/sessions/{session_id}/finish, sent as a plain dict when a client closes its session.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reason: ClientSessionFinishSuccess | ClientSessionFinishErrored | ClientSessionFinishInterrupted = Field(
+        ..., discriminator="type", examples=[{"type": "success"}]
+    )
+    """
+    How a client says its session ended, tagged on `type`.
+    """
+    detail: str | None
+    """
+    Optional free text about how the session ended; the SDK always sends the key, null when unset.
+    """
+
+
+class SessionSearchRequest(BaseModel):
+    """
+    Searches sessions the caller may see (POST /api/v1/sessions/search, experimental). All given filters must hold; `session_id` and `display_name` together match either one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str | None = None
+    """
+    Exact session id to find.
+    """
+    project_ids: list[str] | None = None
+    """
+    Projects to search; absent searches all listable projects.
+    """
+    user_metadata: dict[str, str] = {}
+    """
+    Key/value pairs that a session's user_metadata must all contain.
+    """
+    display_name: constr(min_length=1) | None = None
+    """
+    Case-insensitive words that must all occur in the session's display name.
+    """
+    owner: OwnSearchOwner | AccessibleSearchOwner | UserSearchOwner = Field(
+        {"type": "own"}, discriminator="type", examples=[{"type": "accessible"}], validate_default=True
+    )
+    """
+    Whose sessions to search; the caller's own by default.
+    """
+    statuses: (
+        list[
+            Annotated[
+                ActiveSessionStatusQuery
+                | CancelledSessionStatusQuery
+                | FailedSessionStatusQuery
+                | ClientFinishedSessionStatusQuery,
+                Field(discriminator="type"),
+            ]
+        ]
+        | None
+    ) = Field(None, min_length=1)
+    """
+    Session states to match (any of them); absent matches every state.
+    """
+    limit: conint(ge=1, le=200) = 50
+    """
+    Page size.
+    """
+    cursor: SessionSearchCursor | None = None
+    """
+    The previous answer's next_cursor; absent for the first page.
+    """
+
+
+class SessionFailed(BaseModel):
+    """
+    The session was failed by one of its requests, training runs or sampling sessions.
+    """
+
+    type: Literal["failed"] = "failed"
+    """
+    Status tag.
+    """
+    category: Literal["user", "internal"] = Field(..., examples=["user"])
+    """
+    Whether a session failure was caused by the caller or by the service.
+    """
+    reason: SessionFailedRequestReason | SessionFailedTrainingRunReason | SessionFailedSamplingSessionReason = Field(
+        ...,
+        discriminator="type",
+        examples=[{"type": "sampling_session", "sampling_session_id": "0c9d8e7f-1a2b-4c3d-8e9f-a0b1c2d3e4f5:sample:1"}],
+    )
+    """
+    What failed a session, tagged on `type`.
+    """
+    message: str
+    """
+    What went wrong.
+    """
+
+
+class BillingUsageEvent(BaseModel):
+    """
+    Usage of one kind in one UTC hour, with who and what it is attributed to.
+    """
+
+    bucket_start: datetime
+    """
+    Start of the hour (inclusive).
+    """
+    bucket_end: datetime
+    """
+    End of the hour (exclusive).
+    """
+    base_model: str | None = None
+    """
+    Base model the usage was billed against, when known.
+    """
+    user_id: str | None = None
+    """
+    URN of the user who created the session.
+    """
+    user_name: str | None = None
+    """
+    Display name of that user.
+    """
+    session_id: str | None = None
+    """
+    Session the usage is attributed to; null for usage without a session, such as storage.
+    """
+    project_id: str | None = None
+    """
+    Project of that session.
+    """
+    estimated_cost_usd: float | None = None
+    """
+    Estimated gross cost in USD before credits; not an amount due. Null when it cannot be priced.
+    """
+    effective_rate_usd_per_million_tokens: float | None = None
+    """
+    Rate used for the estimate of token usage; null for other kinds.
+    """
+    effective_rate_usd_per_gigabyte_month: float | None = None
+    """
+    Rate used for the estimate of storage (720 GB-hours per GB-month); null for other kinds.
+    """
+    event_info: (
+        TrainingBillingEvent
+        | SamplingPrefillBillingEvent
+        | SamplingSampleBillingEvent
+        | CheckpointBillingEvent
+        | StorageBillingEvent
+    ) = Field(..., discriminator="type", examples=[{"type": "sampling_sample", "token_count": 120000}])
+    """
+    Kind and quantity of a billing usage bucket, tagged on `type`.
+    """
+
+
+class ApiKeyInfoResponse(BaseModel):
+    """
+    The API key presented in X-API-Key and who it belongs to (GET /api/v1/auth/apikey/me, used by CLI login).
+    """
+
+    key_id: int
+    """
+    Numeric id of the key.
+    """
+    name: str
+    """
+    Name given to the key.
+    """
+    note: str
+    """
+    Free-text note stored with the key.
+    """
+    details: ApiKeyInfoDetails
+
+
+class CreateModelRequest(BaseModel):
+    """
+    Starts a new LoRA training run; answered with a future that resolves to CreateModelResponse.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str
+    """
+    Owning session.
+    """
+    model_seq_id: int
+    """
+    Client-side counter (from 0) numbering the training clients of this session.
+    """
+    base_model: str
+    """
+    Base model to train on.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-supplied string key/value pairs stored with the training run.
+    """
+    lora_config: LoraConfig | None = None
+    """
+    Adapter shape; the SDK always sends it.
+    """
+    optimizer_config: AdamOptimizerConfig | DimuonOptimizerConfig | OptimizerConfigUnknown = Field(
+        {"type": "adamw"}, examples=[{"type": "dimuon", "version": 1}], validate_default=True
+    )
+    """
+    Optimizer the run is created with.
+    """
+    type: Literal["create_model"] = "create_model"
+    """
+    Request kind tag.
+    """
+
+
+class GetInfoResponse(BaseModel):
+    """
+    Description of a training run; the client keeps only the part of model_data.tokenizer_id before the first colon.
+    """
+
+    type: Literal["get_info"] | None = None
+    """
+    Response kind tag, may be absent or null.
+    """
+    model_data: ModelData
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    is_lora: bool | None = None
+    """
+    Whether the run trains a LoRA adapter.
+    """
+    lora_rank: int | None = None
+    """
+    Adapter rank for LoRA runs.
+    """
+    model_name: str | None = None
+    """
+    Base model name.
+    """
+    optimizer_config: AdamOptimizerConfig | DimuonOptimizerConfig | OptimizerConfigUnknown = Field(
+        {"type": "adamw"}, examples=[{"type": "dimuon", "version": 1}], validate_default=True
+    )
+    """
+    Optimizer the run uses.
+    """
+
+
+class ForwardBackwardOutput(BaseModel):
+    """
+    Result of a forward or forward_backward future in its JSON form. The hosted service returns it as protobuf when asked with Accept application/x-protobuf; the JSON form (used by older SDKs and ports) carries the same content.
+    """
+
+    loss_fn_output_type: str
+    """
+    Name of the output record type ("ArrayRecord" when there are no outputs).
+    """
+    loss_fn_outputs: list[dict[str, TensorData]]
+    """
+    One map of output tensors per input datum, in order (for example logprobs).
+    """
+    metrics: dict[str, float] = {}
+    """
+    Scalars keyed "<name>:<reduction>" (for example loss:sum), so results of several chunks can be combined.
+    """
+
+
+class ModelInput(ModelInputMixin):
+    """
+    Model input as an ordered list of chunks (text tokens, images, dmel audio).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    chunks: list[
+        Annotated[EncodedTextChunk | ImageAssetPointerChunk | ImageChunk | DmelChunk, Field(discriminator="type")]
+    ]
+    """
+    Chunks in input order.
+    """
+
+
+class SampleRequest(BaseModel):
+    """
+    Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling session, a model_path, or a base_model.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    num_samples: int = 1
+    """
+    Number of independent completions.
+    """
+    prompt: ModelInput
+    sampling_params: SamplingParams
+    base_model: str | None = None
+    """
+    Base model to sample from.
+    """
+    model_path: str | None = None
+    """
+    tinker:// path of weights to sample from.
+    """
+    sampling_session_id: str | None = None
+    """
+    Sampling session to run in.
+    """
+    seq_id: int | None = None
+    """
+    Per-sampling-client counter (from 0, new for every retry); may exceed 2^53.
+    """
+    prompt_logprobs: bool | None = None
+    """
+    Also return the logprob of every prompt token.
+    """
+    topk_prompt_logprobs: int = 0
+    """
+    Also return the k most likely tokens at every prompt position (0 = off).
+    """
+    topk_sample_logprobs: int = 0
+    """
+    Also return the k most likely tokens at every sampled position (0 = off).
+    """
+    target_prompt_logprobs: TensorData | None = None
+    prompt_alt_tokens_k: int = 0
+    """
+    Also return k alternative tokens per prompt position with their logprobs (0 = off).
+    """
+    prompt_logprobs_last_n: int | None = None
+    """
+    Limit prompt logprobs to the last n positions.
+    """
+    record_stability_info: bool | None = None
+    """
+    Record what stable_reinforce needs about these samples.
+    """
+    type: Literal["sample"] = "sample"
+    """
+    Request kind tag.
+    """
+
+
+class LoadWeightsRequest(BaseModel):
+    """
+    Loads a saved checkpoint into a training model. It addresses either an existing model (`model_id` + `seq_id`) or a model that the load itself creates (`session_id` + `model_seq_id`, as the model's first request, from which the service derives `model_id = {session_id}:train:{model_seq_id}`); the two forms are mutually exclusive. The call is a future that resolves to LoadWeightsResponse.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_id: str | None = None
+    """
+    Existing training model to load into (legacy addressing, together with seq_id).
+    """
+    seq_id: int | None = None
+    """
+    Position of this request in that model's request order (legacy addressing).
+    """
+    session_id: str | None = None
+    """
+    Session that will own the model created by this load (create-via-load, with model_seq_id).
+    """
+    model_seq_id: int | None = None
+    """
+    The client's per-session training-model counter for the model created by this load.
+    """
+    base_model: str | None = None
+    """
+    Base model override for a create-via-load; it must be compatible with the checkpoint.
+    """
+    user_metadata: dict[str, Any] | None = None
+    """
+    Caller-chosen metadata for the training run created by the load.
+    """
+    path: str
+    """
+    Tinker path of the checkpoint to load.
+    """
+    optimizer: bool
+    """
+    Also restore the optimizer state saved with the checkpoint.
+    """
+    optimizer_config: AdamOptimizerConfig | DimuonOptimizerConfig | OptimizerConfigUnknown | None = None
+    """
+    Optimizer for a model created without restored optimizer state; absent means Adam.
+    """
+    weights_access_token: str | None = None
+    """
+    Token granting access to a checkpoint owned by another account.
+    """
+    type: Literal["load_weights"] = "load_weights"
+    """
+    Request kind tag.
+    """
+
+
+class WeightsInfoResponse(BaseModel):
+    """
+    What a client needs to know to load a checkpoint, including public checkpoints of other accounts.
+    """
+
+    base_model: str
+    """
+    Base model the checkpoint was trained from.
+    """
+    optimizer_config: AdamOptimizerConfig | DimuonOptimizerConfig | OptimizerConfigUnknown = Field(
+        {"type": "adamw"}, examples=[{"type": "dimuon", "version": 1}], validate_default=True
+    )
+    """
+    Optimizer family of the checkpoint's training run.
+    """
+    is_lora: bool
+    """
+    Whether the checkpoint holds LoRA adapter weights.
+    """
+    lora_rank: int | None = None
+    """
+    LoRA rank, for LoRA checkpoints.
+    """
+    train_unembed: bool | None = None
+    """
+    Whether the unembedding layer was trained.
+    """
+    train_mlp: bool | None = None
+    """
+    Whether the MLP layers were trained.
+    """
+    train_attn: bool | None = None
+    """
+    Whether the attention layers were trained.
+    """
+
+
+class FutureRetrieveResponse(
+    RootModel[
+        TryAgainResponse
+        | RequestFailedResponse
+        | FutureMetadataResponse
+        | CreateModelResponse
+        | ForwardBackwardOutput
+        | OptimStepResponse
+        | SaveWeightsResponse
+        | SaveWeightsForSamplerResponseInternal
+        | LoadWeightsResponse
+        | UnloadModelResponse
+        | SampleResponse
+        | CreateCustomLossResponse
+        | SaveWeightsExternalResponseInternal
+    ]
+):
+    root: (
+        TryAgainResponse
+        | RequestFailedResponse
+        | FutureMetadataResponse
+        | CreateModelResponse
+        | ForwardBackwardOutput
+        | OptimStepResponse
+        | SaveWeightsResponse
+        | SaveWeightsForSamplerResponseInternal
+        | LoadWeightsResponse
+        | UnloadModelResponse
+        | SampleResponse
+        | CreateCustomLossResponse
+        | SaveWeightsExternalResponseInternal
+    ) = Field(
+        ...,
+        examples=[
+            {
+                "type": "try_again",
+                "request_id": "3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0:21",
+                "queue_state": "active",
+            }
+        ],
+    )
+    """
+    Any 200 JSON answer of retrieve_future. There is no discriminator; a client checks, in order: `type` equal to `try_again` (TryAgainResponse), `status` equal to `complete_metadata` (FutureMetadataResponse), an `error` key (RequestFailedResponse); anything else is the result type named by the operation that created the future. SampleResponse and ForwardBackwardOutput are returned as protobuf to official SDKs; their JSON forms are listed for JSON clients.
+    """
+
+
+class CreateCustomLossRequest(BaseModel):
+    """
+    Uploads a traced custom loss so the service can run it; forward_backward then uses it with `loss_fn: custom` and `loss_fn_config: {loss_id: ...}`. The call is a future that resolves to CreateCustomLossResponse.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    session_id: str
+    """
+    Session the loss belongs to.
+    """
+    custom_loss_seq_id: int
+    """
+    The client's per-session counter of uploaded losses.
+    """
+    name: str
+    """
+    Name of the loss function, for display.
+    """
+    inputs: list[CustomLossInput]
+    """
+    The loss's inputs in order, `logprobs` first.
+    """
+    graph: CustomLossGraph
+    type: Literal["create_custom_loss"] = "create_custom_loss"
+    """
+    Request kind tag.
+    """
+
+
+class TelemetrySendRequest(BaseModel):
+    """
+    One batch of client telemetry events (POST /api/v1/telemetry), at most 100 events.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    events: list[
+        Annotated[
+            SessionStartEvent | SessionEndEvent | UnhandledExceptionEvent | GenericEvent, Field(discriminator="event")
+        ]
+    ]
+    """
+    The events, oldest first.
+    """
+    platform: str
+    """
+    Operating system of the client host, e.g. `Linux`.
+    """
+    sdk_version: str
+    """
+    Version of the sending SDK.
+    """
+    session_id: str
+    """
+    Session the events belong to; `sessionless-<uuid4>` for clients without a session.
+    """
+    process_uuid: str
+    """
+    Random id of the client process, shared by all its sessions.
+    """
+
+
+class TelemetryBatch(BaseModel):
+    """
+    The client's in-memory telemetry batch; it has exactly the fields of TelemetrySendRequest and is sent as one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    events: list[
+        Annotated[
+            SessionStartEvent | SessionEndEvent | UnhandledExceptionEvent | GenericEvent, Field(discriminator="event")
+        ]
+    ]
+    """
+    The events, oldest first.
+    """
+    platform: str
+    """
+    Operating system of the client host.
+    """
+    sdk_version: str
+    """
+    Version of the SDK.
+    """
+    session_id: str
+    """
+    Session the events belong to, or `sessionless-<uuid4>`.
+    """
+    process_uuid: str
+    """
+    Random id of the client process.
+    """
+
+
+class BillingUsageResponse(BaseModel):
+    """
+    Hourly usage buckets of the caller's organization for a time window.
+    """
+
+    data: list[BillingUsageEvent]
+    """
+    Usage buckets, by bucket and then by decreasing quantity.
+    """
+    sessions: dict[str, BillingUsageSession] = Field({}, validate_default=True)
+    """
+    Details of every session that appears in `data`, keyed by session id.
+    """
+    cost_data_through: datetime | None = None
+    """
+    Boundary between invoice-based cost estimates (before it) and estimates from published rates (after it); null when no completed day has invoice data.
+    """
 
 
 class Datum(BaseModel):
+    """
+    One training example: the input tokens plus the per-token tensors the loss reads. The two span lists are sent together or not at all.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     model_input: ModelInput
     loss_fn_inputs: dict[str, TensorData] = Field({}, validate_default=True)
+    model_input_spans: (
+        list[Annotated[PromptProvenanceSpan | SampledProvenanceSpan, Field(discriminator="type")]] | None
+    ) = Field(
+        None,
+        examples=[
+            [
+                {"type": "prompt_tokens", "sequence_id": "seq-0a1b2c", "offset": 0, "length": 2},
+                {"type": "sampled_tokens", "sequence_id": "seq-0a1b2c", "offset": 0, "length": 3},
+            ]
+        ],
+    )
+    """
+    Where consecutive runs of a datum's tokens came from: prompt or sampled tokens of an earlier sample. The lengths tile the tokens they describe.
+    """
+    loss_fn_input_spans: (
+        list[Annotated[PromptProvenanceSpan | SampledProvenanceSpan, Field(discriminator="type")]] | None
+    ) = Field(
+        None,
+        examples=[
+            [
+                {"type": "prompt_tokens", "sequence_id": "seq-0a1b2c", "offset": 0, "length": 2},
+                {"type": "sampled_tokens", "sequence_id": "seq-0a1b2c", "offset": 0, "length": 3},
+            ]
+        ],
+    )
+    """
+    Where consecutive runs of a datum's tokens came from: prompt or sampled tokens of an earlier sample. The lengths tile the tokens they describe.
+    """
+
+
+class SessionSummary(BaseModel):
+    """
+    One session found by a search.
+    """
+
+    session_id: str
+    """
+    The session.
+    """
+    created_at: datetime
+    """
+    When the session was created.
+    """
+    owner: str
+    """
+    URN of the session's owner.
+    """
+    project_id: str
+    """
+    Project the session belongs to.
+    """
+    status: SessionActive | SessionCancelled | SessionFailed | ClientSessionFinished | None = None
+    """
+    How the session stands; null when it is neither known to be running nor finished.
+    """
+    checkpoints_count: int
+    """
+    Number of checkpoints saved in the session.
+    """
+    display_name: str | None = None
+    """
+    Human-readable name of the session.
+    """
+    user_metadata: dict[str, str] | None = None
+    """
+    Caller-chosen string labels of the session.
+    """
+    checkpoint_storage_bytes: int | None = None
+    """
+    Bytes stored by the session's checkpoints.
+    """
 
 
 class ForwardBackwardInput(BaseModel):
+    """
+    Batch and loss of a forward or forward_backward call in its JSON form (the hosted service takes the same content as protobuf).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     data: list[Datum]
-    loss_fn: Literal["cross_entropy", "importance_sampling", "ppo", "cispo", "dro"] = Field(
-        ..., examples=["cross_entropy"]
-    )
-    loss_fn_config: dict[str, Any] | None = None
+    """
+    The examples of the batch.
+    """
+    loss_fn: Literal[
+        "cross_entropy", "importance_sampling", "ppo", "cispo", "dro", "gspo", "stable_reinforce", "custom"
+    ] = Field(..., examples=["cross_entropy"])
+    """
+    Loss the server applies. Inputs are per-token tensors of shape (N,) in loss_fn_inputs (position i predicts token i+1); losses are summed over tokens, not averaged; every loss returns a float32 `logprobs` output and a `loss:sum` metric. Notation: lp = learner logprob of the target token, q = sampler logprob (input `logprobs`), A = `advantages`, r = exp(lp - q), sg = stop-gradient. Defaults marked (ours) are this server's choice where the service leaves them open.
+    - cross_entropy: target_tokens int64, weights float32; loss = sum(-lp * weights).
+    - importance_sampling: target_tokens int64, logprobs float32, advantages float32; loss = -sum(r * A).
+    - ppo: importance_sampling inputs; loss = -sum(min(r * A, clip(r, lo, hi) * A)); loss_fn_config clip_low_threshold (default 0.8), clip_high_threshold (default 1.2).
+    - cispo: importance_sampling inputs; loss = -sum(sg(clip(r, lo, hi)) * lp * A); clip_low_threshold default 0.0, clip_high_threshold default 4.0 (current docs; older docs said 0.8 / 1.2).
+    - dro: importance_sampling inputs; loss = -sum(lp * A - 0.5 * beta * (lp - q)^2); loss_fn_config beta default 0.05 (ours).
+    - gspo (0.38): importance_sampling inputs plus sequence_ratio_mask float32; ratio = geometric mean of r over a sequence's masked tokens, clipped PPO-style, gradient per token; clip_low_threshold / clip_high_threshold default 0.8 / 1.2 (ours, configurable).
+    - stable_reinforce (0.38): inputs are not published; not supported by the local server (400).
+    - custom (0.38): a loss graph registered with create_custom_loss, chosen by loss_fn_config loss_id (string); server-side custom losses are not supported by the local server (custom losses run client-side).
+    """
+    loss_fn_config: dict[str, float | str] | None = None
+    """
+    Loss settings by name (see LossFnType); string values are allowed since 0.38.
+    """
 
 
 class ForwardBackwardRequest(BaseModel):
+    """
+    JSON form of a forward_backward request, as older SDKs sent it; current SDKs send the same content as protobuf. Answered with a future that resolves to ForwardBackwardOutput.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
     forward_backward_input: ForwardBackwardInput
-    model_id: str
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
     seq_id: int | None = None
+    """
+    Per-run ordering number (from 1).
+    """
+    forward_only: bool = False
+    """
+    Compute outputs and loss without gradients (what forward() asks for).
+    """
 
 
-class ForwardBackwardOutput(BaseModel):
-    loss_fn_output_type: str
-    loss_fn_outputs: list[dict[str, TensorData]]
-    metrics: dict[str, float]
+class ForwardRequest(BaseModel):
+    """
+    Legacy JSON body of POST /forward: a forward pass without gradients. Current SDKs send forward_backward with forward_only set instead.
+    """
 
-
-class UntypedAPIFuture(BaseModel):
-    request_id: str
-    model_id: str | None = None
-
-
-class FutureRetrieveRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    request_id: str
-    allow_metadata_only: bool = False
+    forward_input: ForwardBackwardInput
+    model_id: str = Field(..., examples=["3f2a6c1e-0b7d-4c55-9f0e-1a2b3c4d5e6f:train:0"])
+    """
+    Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>.
+    """
+    seq_id: int | None = None
+    """
+    Per-run ordering number (from 1).
+    """
 
 
-class TryAgainResponse(BaseModel):
-    type: Literal["try_again"] = "try_again"
-    request_id: str
-    queue_state: Literal["active", "paused_capacity", "paused_rate_limit"]
+class SessionSearchResponse(BaseModel):
+    """
+    One page of matching sessions, newest first.
+    """
 
-
-class FutureRetrieveResponse(RootModel[TryAgainResponse | ForwardBackwardOutput]):
-    root: TryAgainResponse | ForwardBackwardOutput = Field(
-        ..., examples=[{"type": "try_again", "request_id": "abc:train:0:1", "queue_state": "active"}]
-    )
-
-
-class HTTPError(BaseModel):
-    detail: str | list[Any] | dict[str, Any]
-
-
-class ValidationError(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class HTTPValidationError(BaseModel):
-    detail: list[ValidationError]
+    sessions: list[SessionSummary]
+    """
+    The sessions on this page.
+    """
+    next_cursor: SessionSearchCursor | None = None
+    """
+    Send back as `cursor` for the next page; null when there are no more results.
+    """

@@ -16,11 +16,21 @@ T = TypeVar("T", bound="CreateSessionRequest")
 
 @_attrs_define
 class CreateSessionRequest:
+    """Opens a session that groups the training and sampling work of one client."""
+
     tags: list[str]
+    """ Free-form labels (from TINKER_TAGS); order carries no meaning. """
     user_metadata: CreateSessionRequestUserMetadataType0 | None
+    """ Caller-supplied string key/value pairs stored with the session; the key must be present, an empty object
+    when there are none. """
     sdk_version: str
+    """ Version of the calling SDK. """
     project_id: str | Unset = UNSET
+    """ Project the session is billed to; omitted for the default project. """
+    display_name: str | Unset = UNSET
+    """ Human-readable name for the session. """
     type_: Literal["create_session"] | Unset = "create_session"
+    """ Request kind tag. """
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.create_session_request_user_metadata_type_0 import CreateSessionRequestUserMetadataType0  # noqa: PLC0415
@@ -37,6 +47,8 @@ class CreateSessionRequest:
 
         project_id = self.project_id
 
+        display_name = self.display_name
+
         type_ = self.type_
 
         field_dict: dict[str, Any] = {}
@@ -50,6 +62,8 @@ class CreateSessionRequest:
         )
         if project_id is not UNSET:
             field_dict["project_id"] = project_id
+        if display_name is not UNSET:
+            field_dict["display_name"] = display_name
         if type_ is not UNSET:
             field_dict["type"] = type_
 
@@ -81,6 +95,8 @@ class CreateSessionRequest:
 
         project_id = d.pop("project_id", UNSET)
 
+        display_name = d.pop("display_name", UNSET)
+
         type_ = cast(Literal["create_session"] | Unset, d.pop("type", UNSET))
         if type_ != "create_session" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'create_session', got '{type_}'")
@@ -90,6 +106,7 @@ class CreateSessionRequest:
             user_metadata=user_metadata,
             sdk_version=sdk_version,
             project_id=project_id,
+            display_name=display_name,
             type_=type_,
         )
 

@@ -13,14 +13,42 @@ T = TypeVar("T", bound="CreateSessionResponse")
 
 @_attrs_define
 class CreateSessionResponse:
+    """Result of create_session; optional messages are meant to be logged by the client at the matching level."""
+
     session_id: str
+    """ Server-assigned session id (a UUID). """
     type_: Literal["create_session"] | Unset = "create_session"
+    """ Response kind tag. """
+    info_message: None | str | Unset = UNSET
+    """ Note to log at INFO level. """
+    warning_message: None | str | Unset = UNSET
+    """ Note to log at WARNING level. """
+    error_message: None | str | Unset = UNSET
+    """ Note to log at ERROR level. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id
 
         type_ = self.type_
+
+        info_message: None | str | Unset
+        if isinstance(self.info_message, Unset):
+            info_message = UNSET
+        else:
+            info_message = self.info_message
+
+        warning_message: None | str | Unset
+        if isinstance(self.warning_message, Unset):
+            warning_message = UNSET
+        else:
+            warning_message = self.warning_message
+
+        error_message: None | str | Unset
+        if isinstance(self.error_message, Unset):
+            error_message = UNSET
+        else:
+            error_message = self.error_message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -31,6 +59,12 @@ class CreateSessionResponse:
         )
         if type_ is not UNSET:
             field_dict["type"] = type_
+        if info_message is not UNSET:
+            field_dict["info_message"] = info_message
+        if warning_message is not UNSET:
+            field_dict["warning_message"] = warning_message
+        if error_message is not UNSET:
+            field_dict["error_message"] = error_message
 
         return field_dict
 
@@ -43,9 +77,39 @@ class CreateSessionResponse:
         if type_ != "create_session" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'create_session', got '{type_}'")
 
+        def _parse_info_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        info_message = _parse_info_message(d.pop("info_message", UNSET))
+
+        def _parse_warning_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        warning_message = _parse_warning_message(d.pop("warning_message", UNSET))
+
+        def _parse_error_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        error_message = _parse_error_message(d.pop("error_message", UNSET))
+
         create_session_response = cls(
             session_id=session_id,
             type_=type_,
+            info_message=info_message,
+            warning_message=warning_message,
+            error_message=error_message,
         )
 
         create_session_response.additional_properties = d

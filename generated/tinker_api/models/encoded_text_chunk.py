@@ -10,8 +10,12 @@ T = TypeVar("T", bound="EncodedTextChunk")
 
 @_attrs_define
 class EncodedTextChunk:
+    """Already-tokenized text."""
+
     tokens: list[int]
+    """ Token ids. """
     type_: Literal["encoded_text"] = "encoded_text"
+    """ Chunk kind tag. """
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,12 +11,13 @@ T = TypeVar("T", bound="ForwardBackwardInputLossFnConfigType0")
 
 @_attrs_define
 class ForwardBackwardInputLossFnConfigType0:
-    additional_properties: dict[str, float] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, float | str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        for prop_name, prop in self.additional_properties.items():
+            field_dict[prop_name] = prop
 
         return field_dict
 
@@ -25,17 +26,27 @@ class ForwardBackwardInputLossFnConfigType0:
         d = dict(src_dict)
         forward_backward_input_loss_fn_config_type_0 = cls()
 
-        forward_backward_input_loss_fn_config_type_0.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+
+            def _parse_additional_property(data: object) -> float | str:
+                return cast(float | str, data)
+
+            additional_property = _parse_additional_property(prop_dict)
+
+            additional_properties[prop_name] = additional_property
+
+        forward_backward_input_loss_fn_config_type_0.additional_properties = additional_properties
         return forward_backward_input_loss_fn_config_type_0
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> float:
+    def __getitem__(self, key: str) -> float | str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: float) -> None:
+    def __setitem__(self, key: str, value: float | str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

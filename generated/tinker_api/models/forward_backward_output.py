@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
-    from ..models.forward_backward_output_loss_fn_outputs_item import ForwardBackwardOutputLossFnOutputsItem
     from ..models.forward_backward_output_metrics import ForwardBackwardOutputMetrics
+    from ..models.loss_fn_output import LossFnOutput
 
 
 T = TypeVar("T", bound="ForwardBackwardOutput")
@@ -16,9 +18,17 @@ T = TypeVar("T", bound="ForwardBackwardOutput")
 
 @_attrs_define
 class ForwardBackwardOutput:
+    """Result of a forward or forward_backward future in its JSON form. The hosted service returns it as protobuf when
+    asked with Accept application/x-protobuf; the JSON form (used by older SDKs and ports) carries the same content.
+
+    """
+
     loss_fn_output_type: str
-    loss_fn_outputs: list[ForwardBackwardOutputLossFnOutputsItem]
-    metrics: ForwardBackwardOutputMetrics
+    """ Name of the output record type ("ArrayRecord" when there are no outputs). """
+    loss_fn_outputs: list[LossFnOutput]
+    """ One map of output tensors per input datum, in order (for example logprobs). """
+    metrics: ForwardBackwardOutputMetrics | Unset = UNSET
+    """ Scalars keyed "<name>:<reduction>" (for example loss:sum), so results of several chunks can be combined. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,7 +39,9 @@ class ForwardBackwardOutput:
             loss_fn_outputs_item = loss_fn_outputs_item_data.to_dict()
             loss_fn_outputs.append(loss_fn_outputs_item)
 
-        metrics = self.metrics.to_dict()
+        metrics: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metrics, Unset):
+            metrics = self.metrics.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,16 +49,17 @@ class ForwardBackwardOutput:
             {
                 "loss_fn_output_type": loss_fn_output_type,
                 "loss_fn_outputs": loss_fn_outputs,
-                "metrics": metrics,
             }
         )
+        if metrics is not UNSET:
+            field_dict["metrics"] = metrics
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.forward_backward_output_loss_fn_outputs_item import ForwardBackwardOutputLossFnOutputsItem  # noqa: PLC0415
         from ..models.forward_backward_output_metrics import ForwardBackwardOutputMetrics  # noqa: PLC0415
+        from ..models.loss_fn_output import LossFnOutput  # noqa: PLC0415
 
         d = dict(src_dict)
         loss_fn_output_type = d.pop("loss_fn_output_type")
@@ -54,11 +67,16 @@ class ForwardBackwardOutput:
         loss_fn_outputs = []
         _loss_fn_outputs = d.pop("loss_fn_outputs")
         for loss_fn_outputs_item_data in _loss_fn_outputs:
-            loss_fn_outputs_item = ForwardBackwardOutputLossFnOutputsItem.from_dict(loss_fn_outputs_item_data)
+            loss_fn_outputs_item = LossFnOutput.from_dict(loss_fn_outputs_item_data)
 
             loss_fn_outputs.append(loss_fn_outputs_item)
 
-        metrics = ForwardBackwardOutputMetrics.from_dict(d.pop("metrics"))
+        _metrics = d.pop("metrics", UNSET)
+        metrics: ForwardBackwardOutputMetrics | Unset
+        if isinstance(_metrics, Unset):
+            metrics = UNSET
+        else:
+            metrics = ForwardBackwardOutputMetrics.from_dict(_metrics)
 
         forward_backward_output = cls(
             loss_fn_output_type=loss_fn_output_type,

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="ForwardBackwardOutputMetrics")
 
 @_attrs_define
 class ForwardBackwardOutputMetrics:
+    """Scalars keyed "<name>:<reduction>" (for example loss:sum), so results of several chunks can be combined."""
+
     additional_properties: dict[str, float] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

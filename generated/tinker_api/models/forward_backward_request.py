@@ -16,9 +16,20 @@ T = TypeVar("T", bound="ForwardBackwardRequest")
 
 @_attrs_define
 class ForwardBackwardRequest:
+    """JSON form of a forward_backward request, as older SDKs sent it; current SDKs send the same content as protobuf.
+    Answered with a future that resolves to ForwardBackwardOutput.
+
+    """
+
     forward_backward_input: ForwardBackwardInput
+    """ Batch and loss of a forward or forward_backward call in its JSON form (the hosted service takes the same
+    content as protobuf). """
     model_id: str
+    """ Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>. """
     seq_id: int | None | Unset = UNSET
+    """ Per-run ordering number (from 1). """
+    forward_only: bool | Unset = False
+    """ Compute outputs and loss without gradients (what forward() asks for). """
 
     def to_dict(self) -> dict[str, Any]:
         forward_backward_input = self.forward_backward_input.to_dict()
@@ -31,6 +42,8 @@ class ForwardBackwardRequest:
         else:
             seq_id = self.seq_id
 
+        forward_only = self.forward_only
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -41,6 +54,8 @@ class ForwardBackwardRequest:
         )
         if seq_id is not UNSET:
             field_dict["seq_id"] = seq_id
+        if forward_only is not UNSET:
+            field_dict["forward_only"] = forward_only
 
         return field_dict
 
@@ -62,10 +77,13 @@ class ForwardBackwardRequest:
 
         seq_id = _parse_seq_id(d.pop("seq_id", UNSET))
 
+        forward_only = d.pop("forward_only", UNSET)
+
         forward_backward_request = cls(
             forward_backward_input=forward_backward_input,
             model_id=model_id,
             seq_id=seq_id,
+            forward_only=forward_only,
         )
 
         return forward_backward_request

@@ -12,8 +12,13 @@ T = TypeVar("T", bound="FutureRetrieveRequest")
 
 @_attrs_define
 class FutureRetrieveRequest:
+    """Polls one future (POST /api/v1/retrieve_future) for its result."""
+
     request_id: str
+    """ Id returned when the future was submitted. """
     allow_metadata_only: bool | Unset = False
+    """ Let the service answer with FutureMetadataResponse (just the payload size) for a large result; the SDK sets
+    it on its first poll. """
 
     def to_dict(self) -> dict[str, Any]:
         request_id = self.request_id

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.http_error_detail_type_2 import HTTPErrorDetailType2
+    from ..models.http_error_detail_object import HTTPErrorDetailObject
 
 
 T = TypeVar("T", bound="HTTPError")
@@ -15,17 +15,20 @@ T = TypeVar("T", bound="HTTPError")
 
 @_attrs_define
 class HTTPError:
-    detail: HTTPErrorDetailType2 | list[Any] | str
+    """Error body in FastAPI style; detail is usually a message string but may be structured."""
+
+    detail: HTTPErrorDetailObject | list[Any] | str
+    """ What went wrong. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.http_error_detail_type_2 import HTTPErrorDetailType2  # noqa: PLC0415
+        from ..models.http_error_detail_object import HTTPErrorDetailObject  # noqa: PLC0415
 
         detail: dict[str, Any] | list[Any] | str
         if isinstance(self.detail, list):
             detail = self.detail
 
-        elif isinstance(self.detail, HTTPErrorDetailType2):
+        elif isinstance(self.detail, HTTPErrorDetailObject):
             detail = self.detail.to_dict()
         else:
             detail = self.detail
@@ -42,11 +45,11 @@ class HTTPError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.http_error_detail_type_2 import HTTPErrorDetailType2  # noqa: PLC0415
+        from ..models.http_error_detail_object import HTTPErrorDetailObject  # noqa: PLC0415
 
         d = dict(src_dict)
 
-        def _parse_detail(data: object) -> HTTPErrorDetailType2 | list[Any] | str:
+        def _parse_detail(data: object) -> HTTPErrorDetailObject | list[Any] | str:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
@@ -58,12 +61,12 @@ class HTTPError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                detail_type_2 = HTTPErrorDetailType2.from_dict(data)
+                detail_type_2 = HTTPErrorDetailObject.from_dict(data)
 
                 return detail_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(HTTPErrorDetailType2 | list[Any] | str, data)
+            return cast(HTTPErrorDetailObject | list[Any] | str, data)
 
         detail = _parse_detail(d.pop("detail"))
 

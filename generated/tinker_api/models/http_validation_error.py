@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.validation_error import ValidationError
 
@@ -15,22 +17,25 @@ T = TypeVar("T", bound="HTTPValidationError")
 
 @_attrs_define
 class HTTPValidationError:
-    detail: list[ValidationError]
+    """Body of a 422 answer when the request does not match its schema."""
+
+    detail: list[ValidationError] | Unset = UNSET
+    """ One entry per problem found. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        detail = []
-        for detail_item_data in self.detail:
-            detail_item = detail_item_data.to_dict()
-            detail.append(detail_item)
+        detail: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.detail, Unset):
+            detail = []
+            for detail_item_data in self.detail:
+                detail_item = detail_item_data.to_dict()
+                detail.append(detail_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "detail": detail,
-            }
-        )
+        field_dict.update({})
+        if detail is not UNSET:
+            field_dict["detail"] = detail
 
         return field_dict
 
@@ -39,12 +44,14 @@ class HTTPValidationError:
         from ..models.validation_error import ValidationError  # noqa: PLC0415
 
         d = dict(src_dict)
-        detail = []
-        _detail = d.pop("detail")
-        for detail_item_data in _detail:
-            detail_item = ValidationError.from_dict(detail_item_data)
+        _detail = d.pop("detail", UNSET)
+        detail: list[ValidationError] | Unset = UNSET
+        if _detail is not UNSET:
+            detail = []
+            for detail_item_data in _detail:
+                detail_item = ValidationError.from_dict(detail_item_data)
 
-            detail.append(detail_item)
+                detail.append(detail_item)
 
         http_validation_error = cls(
             detail=detail,

@@ -11,9 +11,14 @@ T = TypeVar("T", bound="ValidationError")
 
 @_attrs_define
 class ValidationError:
+    """One request validation problem."""
+
     loc: list[int | str]
+    """ Path to the offending value (body keys and list indexes). """
     msg: str
+    """ Explanation. """
     type_: str
+    """ Machine-readable error kind. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

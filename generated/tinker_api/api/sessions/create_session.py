@@ -87,11 +87,16 @@ def sync_detailed(
     body: CreateSessionRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
 ) -> Response[CreateSessionResponse | HTTPError | HTTPValidationError]:
-    """Start a session.
+    """Open a session
+
+     Opens the session that owns every training model and sampling session a client creates. The client
+    then heartbeats it every 10 s. The optional info/warning/error messages in the answer are shown to
+    the user.
 
     Args:
         x_idempotency_key (str | Unset):
-        body (CreateSessionRequest):
+        body (CreateSessionRequest): Opens a session that groups the training and sampling work of
+            one client.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,11 +124,16 @@ def sync(
     body: CreateSessionRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
 ) -> CreateSessionResponse | HTTPError | HTTPValidationError | None:
-    """Start a session.
+    """Open a session
+
+     Opens the session that owns every training model and sampling session a client creates. The client
+    then heartbeats it every 10 s. The optional info/warning/error messages in the answer are shown to
+    the user.
 
     Args:
         x_idempotency_key (str | Unset):
-        body (CreateSessionRequest):
+        body (CreateSessionRequest): Opens a session that groups the training and sampling work of
+            one client.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,11 +156,16 @@ async def asyncio_detailed(
     body: CreateSessionRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
 ) -> Response[CreateSessionResponse | HTTPError | HTTPValidationError]:
-    """Start a session.
+    """Open a session
+
+     Opens the session that owns every training model and sampling session a client creates. The client
+    then heartbeats it every 10 s. The optional info/warning/error messages in the answer are shown to
+    the user.
 
     Args:
         x_idempotency_key (str | Unset):
-        body (CreateSessionRequest):
+        body (CreateSessionRequest): Opens a session that groups the training and sampling work of
+            one client.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,11 +191,16 @@ async def asyncio(
     body: CreateSessionRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
 ) -> CreateSessionResponse | HTTPError | HTTPValidationError | None:
-    """Start a session.
+    """Open a session
+
+     Opens the session that owns every training model and sampling session a client creates. The client
+    then heartbeats it every 10 s. The optional info/warning/error messages in the answer are shown to
+    the user.
 
     Args:
         x_idempotency_key (str | Unset):
-        body (CreateSessionRequest):
+        body (CreateSessionRequest): Opens a session that groups the training and sampling work of
+            one client.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,6 +6,9 @@ import orjson
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.forward_backward_content_encoding import (
+    ForwardBackwardContentEncoding,
+)
 from ...models.forward_backward_request import ForwardBackwardRequest
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
@@ -21,11 +24,15 @@ def build_request(
     *,
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
+    content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
+
+    if not isinstance(content_encoding, Unset):
+        headers["Content-Encoding"] = str(content_encoding)
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -54,10 +61,25 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 400:
+        response_400 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = HTTPError.from_dict(orjson.loads(response.content))
 
         return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_413
 
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
@@ -86,13 +108,23 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
+    content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | UntypedAPIFuture]:
-    """Compute a loss and accumulate its gradients.
+    """Run a forward/backward pass on a batch chunk
+
+     Computes the loss and accumulates gradients for one chunk of datums (`forward_only: true` skips the
+    backward pass; that is how current SDKs implement forward). Official SDKs send protobuf, zstd-
+    compressed when client/config sets `proto_compress_fwdbwd`; the JSON body is the legacy form that
+    older SDKs and ports used. Requests for one model run in seq_id order, and a chunk is held until the
+    earlier ones have arrived. The result must be served as protobuf to official SDKs.
 
     Args:
         x_idempotency_key (str | Unset):
+        content_encoding (ForwardBackwardContentEncoding | Unset):
         body (str):
-        body (ForwardBackwardRequest):
+        body (ForwardBackwardRequest): JSON form of a forward_backward request, as older SDKs sent
+            it; current SDKs send the same content as protobuf. Answered with a future that resolves
+            to ForwardBackwardOutput.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,6 +137,7 @@ def sync_detailed(
     kwargs = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
+        content_encoding=content_encoding,
     )
 
     response = client.get_httpx_client().request(
@@ -119,13 +152,23 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
+    content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | UntypedAPIFuture | None:
-    """Compute a loss and accumulate its gradients.
+    """Run a forward/backward pass on a batch chunk
+
+     Computes the loss and accumulates gradients for one chunk of datums (`forward_only: true` skips the
+    backward pass; that is how current SDKs implement forward). Official SDKs send protobuf, zstd-
+    compressed when client/config sets `proto_compress_fwdbwd`; the JSON body is the legacy form that
+    older SDKs and ports used. Requests for one model run in seq_id order, and a chunk is held until the
+    earlier ones have arrived. The result must be served as protobuf to official SDKs.
 
     Args:
         x_idempotency_key (str | Unset):
+        content_encoding (ForwardBackwardContentEncoding | Unset):
         body (str):
-        body (ForwardBackwardRequest):
+        body (ForwardBackwardRequest): JSON form of a forward_backward request, as older SDKs sent
+            it; current SDKs send the same content as protobuf. Answered with a future that resolves
+            to ForwardBackwardOutput.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,6 +182,7 @@ def sync(
         client=client,
         body=body,
         x_idempotency_key=x_idempotency_key,
+        content_encoding=content_encoding,
     ).parsed
 
 
@@ -147,13 +191,23 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
+    content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | UntypedAPIFuture]:
-    """Compute a loss and accumulate its gradients.
+    """Run a forward/backward pass on a batch chunk
+
+     Computes the loss and accumulates gradients for one chunk of datums (`forward_only: true` skips the
+    backward pass; that is how current SDKs implement forward). Official SDKs send protobuf, zstd-
+    compressed when client/config sets `proto_compress_fwdbwd`; the JSON body is the legacy form that
+    older SDKs and ports used. Requests for one model run in seq_id order, and a chunk is held until the
+    earlier ones have arrived. The result must be served as protobuf to official SDKs.
 
     Args:
         x_idempotency_key (str | Unset):
+        content_encoding (ForwardBackwardContentEncoding | Unset):
         body (str):
-        body (ForwardBackwardRequest):
+        body (ForwardBackwardRequest): JSON form of a forward_backward request, as older SDKs sent
+            it; current SDKs send the same content as protobuf. Answered with a future that resolves
+            to ForwardBackwardOutput.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,6 +220,7 @@ async def asyncio_detailed(
     kwargs = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
+        content_encoding=content_encoding,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -178,13 +233,23 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
+    content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | UntypedAPIFuture | None:
-    """Compute a loss and accumulate its gradients.
+    """Run a forward/backward pass on a batch chunk
+
+     Computes the loss and accumulates gradients for one chunk of datums (`forward_only: true` skips the
+    backward pass; that is how current SDKs implement forward). Official SDKs send protobuf, zstd-
+    compressed when client/config sets `proto_compress_fwdbwd`; the JSON body is the legacy form that
+    older SDKs and ports used. Requests for one model run in seq_id order, and a chunk is held until the
+    earlier ones have arrived. The result must be served as protobuf to official SDKs.
 
     Args:
         x_idempotency_key (str | Unset):
+        content_encoding (ForwardBackwardContentEncoding | Unset):
         body (str):
-        body (ForwardBackwardRequest):
+        body (ForwardBackwardRequest): JSON form of a forward_backward request, as older SDKs sent
+            it; current SDKs send the same content as protobuf. Answered with a future that resolves
+            to ForwardBackwardOutput.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,5 +264,6 @@ async def asyncio(
             client=client,
             body=body,
             x_idempotency_key=x_idempotency_key,
+            content_encoding=content_encoding,
         )
     ).parsed

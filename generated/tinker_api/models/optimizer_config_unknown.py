@@ -6,27 +6,41 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="HTTPErrorDetailType2")
+T = TypeVar("T", bound="OptimizerConfigUnknown")
 
 
 @_attrs_define
-class HTTPErrorDetailType2:
+class OptimizerConfigUnknown:
+    """An optimizer family not listed here; only its `type` name is fixed, other fields are kept as given."""
+
+    type_: str
+    """ Name of the optimizer family. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        http_error_detail_type_2 = cls()
+        type_ = d.pop("type")
 
-        http_error_detail_type_2.additional_properties = d
-        return http_error_detail_type_2
+        optimizer_config_unknown = cls(
+            type_=type_,
+        )
+
+        optimizer_config_unknown.additional_properties = d
+        return optimizer_config_unknown
 
     @property
     def additional_keys(self) -> list[str]:

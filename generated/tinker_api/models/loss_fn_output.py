@@ -10,11 +10,13 @@ if TYPE_CHECKING:
     from ..models.tensor_data import TensorData
 
 
-T = TypeVar("T", bound="ForwardBackwardOutputLossFnOutputsItem")
+T = TypeVar("T", bound="LossFnOutput")
 
 
 @_attrs_define
-class ForwardBackwardOutputLossFnOutputsItem:
+class LossFnOutput:
+    """Output tensors of one datum by name (for example logprobs)."""
+
     additional_properties: dict[str, TensorData] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,7 +32,7 @@ class ForwardBackwardOutputLossFnOutputsItem:
         from ..models.tensor_data import TensorData  # noqa: PLC0415
 
         d = dict(src_dict)
-        forward_backward_output_loss_fn_outputs_item = cls()
+        loss_fn_output = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -38,8 +40,8 @@ class ForwardBackwardOutputLossFnOutputsItem:
 
             additional_properties[prop_name] = additional_property
 
-        forward_backward_output_loss_fn_outputs_item.additional_properties = additional_properties
-        return forward_backward_output_loss_fn_outputs_item
+        loss_fn_output.additional_properties = additional_properties
+        return loss_fn_output
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,15 +7,17 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.tensor_data import TensorData
+    from ..models.billing_usage_session import BillingUsageSession
 
 
-T = TypeVar("T", bound="DatumLossFnInputs")
+T = TypeVar("T", bound="BillingUsageResponseSessions")
 
 
 @_attrs_define
-class DatumLossFnInputs:
-    additional_properties: dict[str, TensorData] = _attrs_field(init=False, factory=dict)
+class BillingUsageResponseSessions:
+    """Details of every session that appears in `data`, keyed by session id."""
+
+    additional_properties: dict[str, BillingUsageSession] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -27,28 +29,28 @@ class DatumLossFnInputs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.tensor_data import TensorData  # noqa: PLC0415
+        from ..models.billing_usage_session import BillingUsageSession  # noqa: PLC0415
 
         d = dict(src_dict)
-        datum_loss_fn_inputs = cls()
+        billing_usage_response_sessions = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
-            additional_property = TensorData.from_dict(prop_dict)
+            additional_property = BillingUsageSession.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property
 
-        datum_loss_fn_inputs.additional_properties = additional_properties
-        return datum_loss_fn_inputs
+        billing_usage_response_sessions.additional_properties = additional_properties
+        return billing_usage_response_sessions
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> TensorData:
+    def __getitem__(self, key: str) -> BillingUsageSession:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: TensorData) -> None:
+    def __setitem__(self, key: str, value: BillingUsageSession) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

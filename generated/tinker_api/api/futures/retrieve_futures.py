@@ -1,0 +1,228 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+import orjson
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.futures_retrieve_request import FuturesRetrieveRequest
+from ...models.futures_retrieve_response import FuturesRetrieveResponse
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...types import UNSET, EncodedBody, Response, Unset
+
+OPERATION_ID = "retrieve_futures"
+METHOD = "POST"
+PATH = "/api/v1/retrieve_futures"
+
+
+def build_request(
+    *,
+    body: FuturesRetrieveRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+    headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["X-Idempotency-Key"] = x_idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/retrieve_futures",
+    }
+
+    if isinstance(body, EncodedBody):
+        _kwargs["content"] = body.content
+        headers["Content-Type"] = body.content_type
+        if body.content_encoding is not None:
+            headers["Content-Encoding"] = body.content_encoding
+    elif isinstance(body, FuturesRetrieveRequest):
+        _kwargs["content"] = orjson.dumps(body.to_dict())
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> FuturesRetrieveResponse | HTTPError | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = FuturesRetrieveResponse.from_dict(orjson.loads(response.content))
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: FuturesRetrieveRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]:
+    """Long-poll completions of a sampling session
+
+     Waits (about 30 s at most, or `timeout` seconds) for futures of one sampling session to finish and
+    returns the completions after `prev_cursor` plus the new cursor. Ids listed in
+    `retrieved_request_ids` have been fetched and may be forgotten; an acknowledge-only call sends
+    `timeout: 0`. Each completed result is then fetched with retrieve_future.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (FuturesRetrieveRequest): Long-polls (about 30 s) for completions of all pending
+            futures of one sampling session (POST /api/v1/retrieve_futures).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: FuturesRetrieveRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> FuturesRetrieveResponse | HTTPError | HTTPValidationError | None:
+    """Long-poll completions of a sampling session
+
+     Waits (about 30 s at most, or `timeout` seconds) for futures of one sampling session to finish and
+    returns the completions after `prev_cursor` plus the new cursor. Ids listed in
+    `retrieved_request_ids` have been fetched and may be forgotten; an acknowledge-only call sends
+    `timeout: 0`. Each completed result is then fetched with retrieve_future.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (FuturesRetrieveRequest): Long-polls (about 30 s) for completions of all pending
+            futures of one sampling session (POST /api/v1/retrieve_futures).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        FuturesRetrieveResponse | HTTPError | HTTPValidationError
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: FuturesRetrieveRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]:
+    """Long-poll completions of a sampling session
+
+     Waits (about 30 s at most, or `timeout` seconds) for futures of one sampling session to finish and
+    returns the completions after `prev_cursor` plus the new cursor. Ids listed in
+    `retrieved_request_ids` have been fetched and may be forgotten; an acknowledge-only call sends
+    `timeout: 0`. Each completed result is then fetched with retrieve_future.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (FuturesRetrieveRequest): Long-polls (about 30 s) for completions of all pending
+            futures of one sampling session (POST /api/v1/retrieve_futures).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: FuturesRetrieveRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> FuturesRetrieveResponse | HTTPError | HTTPValidationError | None:
+    """Long-poll completions of a sampling session
+
+     Waits (about 30 s at most, or `timeout` seconds) for futures of one sampling session to finish and
+    returns the completions after `prev_cursor` plus the new cursor. Ids listed in
+    `retrieved_request_ids` have been fetched and may be forgotten; an acknowledge-only call sends
+    `timeout: 0`. Each completed result is then fetched with retrieve_future.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (FuturesRetrieveRequest): Long-polls (about 30 s) for completions of all pending
+            futures of one sampling session (POST /api/v1/retrieve_futures).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        FuturesRetrieveResponse | HTTPError | HTTPValidationError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_idempotency_key=x_idempotency_key,
+        )
+    ).parsed

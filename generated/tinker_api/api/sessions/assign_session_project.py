@@ -1,0 +1,230 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+import orjson
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.assign_session_project_request import AssignSessionProjectRequest
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...types import UNSET, EncodedBody, Response, Unset
+
+OPERATION_ID = "assign_session_project"
+METHOD = "PUT"
+PATH = "/api/v1/sessions/{session_id}/project"
+
+
+def build_request(
+    session_id: str,
+    *,
+    body: AssignSessionProjectRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+    headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["X-Idempotency-Key"] = x_idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/sessions/{session_id}/project".format(
+            session_id=quote(str(session_id), safe=""),
+        ),
+    }
+
+    if isinstance(body, EncodedBody):
+        _kwargs["content"] = body.content
+        headers["Content-Type"] = body.content_type
+        if body.content_encoding is not None:
+            headers["Content-Encoding"] = body.content_encoding
+    elif isinstance(body, AssignSessionProjectRequest):
+        _kwargs["content"] = orjson.dumps(body.to_dict())
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | HTTPError | HTTPValidationError | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | HTTPError | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AssignSessionProjectRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[Any | HTTPError | HTTPValidationError]:
+    """Move a session to a project
+
+     Assigns the session, and so everything created in it, to the given project.
+
+    Args:
+        session_id (str):
+        x_idempotency_key (str | Unset):
+        body (AssignSessionProjectRequest): Body of PUT /api/v1/sessions/{session_id}/project,
+            sent as a plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = build_request(
+        session_id=session_id,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AssignSessionProjectRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Any | HTTPError | HTTPValidationError | None:
+    """Move a session to a project
+
+     Assigns the session, and so everything created in it, to the given project.
+
+    Args:
+        session_id (str):
+        x_idempotency_key (str | Unset):
+        body (AssignSessionProjectRequest): Body of PUT /api/v1/sessions/{session_id}/project,
+            sent as a plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPError | HTTPValidationError
+    """
+
+    return sync_detailed(
+        session_id=session_id,
+        client=client,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AssignSessionProjectRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[Any | HTTPError | HTTPValidationError]:
+    """Move a session to a project
+
+     Assigns the session, and so everything created in it, to the given project.
+
+    Args:
+        session_id (str):
+        x_idempotency_key (str | Unset):
+        body (AssignSessionProjectRequest): Body of PUT /api/v1/sessions/{session_id}/project,
+            sent as a plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = build_request(
+        session_id=session_id,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AssignSessionProjectRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Any | HTTPError | HTTPValidationError | None:
+    """Move a session to a project
+
+     Assigns the session, and so everything created in it, to the given project.
+
+    Args:
+        session_id (str):
+        x_idempotency_key (str | Unset):
+        body (AssignSessionProjectRequest): Body of PUT /api/v1/sessions/{session_id}/project,
+            sent as a plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPError | HTTPValidationError
+    """
+
+    return (
+        await asyncio_detailed(
+            session_id=session_id,
+            client=client,
+            body=body,
+            x_idempotency_key=x_idempotency_key,
+        )
+    ).parsed

@@ -1,0 +1,215 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+import orjson
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.telemetry_response import TelemetryResponse
+from ...models.telemetry_send_request import TelemetrySendRequest
+from ...types import UNSET, EncodedBody, Response, Unset
+
+OPERATION_ID = "send_telemetry"
+METHOD = "POST"
+PATH = "/api/v1/telemetry"
+
+
+def build_request(
+    *,
+    body: TelemetrySendRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+    headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["X-Idempotency-Key"] = x_idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/telemetry",
+    }
+
+    if isinstance(body, EncodedBody):
+        _kwargs["content"] = body.content
+        headers["Content-Type"] = body.content_type
+        if body.content_encoding is not None:
+            headers["Content-Encoding"] = body.content_encoding
+    elif isinstance(body, TelemetrySendRequest):
+        _kwargs["content"] = orjson.dumps(body.to_dict())
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | TelemetryResponse | None:
+    if response.status_code == 200:
+        response_200 = TelemetryResponse.from_dict(orjson.loads(response.content))
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | TelemetryResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TelemetrySendRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | TelemetryResponse]:
+    """Upload a batch of telemetry events
+
+     The SDK flushes up to 100 events per batch every 10 s (5 s timeout). A 0.25 client retries a failed
+    batch forever, so a server should accept and may simply discard them; 0.38 drops failed batches.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (TelemetrySendRequest): One batch of client telemetry events (POST
+            /api/v1/telemetry), at most 100 events.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | TelemetryResponse]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TelemetrySendRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | TelemetryResponse | None:
+    """Upload a batch of telemetry events
+
+     The SDK flushes up to 100 events per batch every 10 s (5 s timeout). A 0.25 client retries a failed
+    batch forever, so a server should accept and may simply discard them; 0.38 drops failed batches.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (TelemetrySendRequest): One batch of client telemetry events (POST
+            /api/v1/telemetry), at most 100 events.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | TelemetryResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TelemetrySendRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | TelemetryResponse]:
+    """Upload a batch of telemetry events
+
+     The SDK flushes up to 100 events per batch every 10 s (5 s timeout). A 0.25 client retries a failed
+    batch forever, so a server should accept and may simply discard them; 0.38 drops failed batches.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (TelemetrySendRequest): One batch of client telemetry events (POST
+            /api/v1/telemetry), at most 100 events.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | TelemetryResponse]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TelemetrySendRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | TelemetryResponse | None:
+    """Upload a batch of telemetry events
+
+     The SDK flushes up to 100 events per batch every 10 s (5 s timeout). A 0.25 client retries a failed
+    batch forever, so a server should accept and may simply discard them; 0.38 drops failed batches.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (TelemetrySendRequest): One batch of client telemetry events (POST
+            /api/v1/telemetry), at most 100 events.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | TelemetryResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_idempotency_key=x_idempotency_key,
+        )
+    ).parsed

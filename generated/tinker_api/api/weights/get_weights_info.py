@@ -1,0 +1,225 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+import orjson
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.weights_info_request import WeightsInfoRequest
+from ...models.weights_info_response import WeightsInfoResponse
+from ...types import UNSET, EncodedBody, Response, Unset
+
+OPERATION_ID = "get_weights_info"
+METHOD = "POST"
+PATH = "/api/v1/weights_info"
+
+
+def build_request(
+    *,
+    body: WeightsInfoRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+    headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["X-Idempotency-Key"] = x_idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/weights_info",
+    }
+
+    if isinstance(body, EncodedBody):
+        _kwargs["content"] = body.content
+        headers["Content-Type"] = body.content_type
+        if body.content_encoding is not None:
+            headers["Content-Encoding"] = body.content_encoding
+    elif isinstance(body, WeightsInfoRequest):
+        _kwargs["content"] = orjson.dumps(body.to_dict())
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | WeightsInfoResponse | None:
+    if response.status_code == 200:
+        response_200 = WeightsInfoResponse.from_dict(orjson.loads(response.content))
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | WeightsInfoResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WeightsInfoRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | WeightsInfoResponse]:
+    """Describe a saved checkpoint
+
+     Returns the base model and LoRA settings of the checkpoint at a `tinker://` path, so a client can
+    rebuild a matching model before loading it.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (WeightsInfoRequest): Body of POST /api/v1/weights_info, which the SDK sends as a
+            plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | WeightsInfoResponse]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WeightsInfoRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | WeightsInfoResponse | None:
+    """Describe a saved checkpoint
+
+     Returns the base model and LoRA settings of the checkpoint at a `tinker://` path, so a client can
+    rebuild a matching model before loading it.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (WeightsInfoRequest): Body of POST /api/v1/weights_info, which the SDK sends as a
+            plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | WeightsInfoResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WeightsInfoRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | WeightsInfoResponse]:
+    """Describe a saved checkpoint
+
+     Returns the base model and LoRA settings of the checkpoint at a `tinker://` path, so a client can
+    rebuild a matching model before loading it.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (WeightsInfoRequest): Body of POST /api/v1/weights_info, which the SDK sends as a
+            plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | WeightsInfoResponse]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: WeightsInfoRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | WeightsInfoResponse | None:
+    """Describe a saved checkpoint
+
+     Returns the base model and LoRA settings of the checkpoint at a `tinker://` path, so a client can
+    rebuild a matching model before loading it.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (WeightsInfoRequest): Body of POST /api/v1/weights_info, which the SDK sends as a
+            plain dict.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | WeightsInfoResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_idempotency_key=x_idempotency_key,
+        )
+    ).parsed

@@ -1,0 +1,14 @@
+from typing import Literal
+
+GetAuditLogEventType = Literal["all", "checkpoints"]
+
+GET_AUDIT_LOG_EVENT_TYPE_VALUES: set[GetAuditLogEventType] = {
+    "all",
+    "checkpoints",
+}
+
+
+def check_get_audit_log_event_type(value: str) -> GetAuditLogEventType:
+    if value in GET_AUDIT_LOG_EVENT_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {GET_AUDIT_LOG_EVENT_TYPE_VALUES!r}")

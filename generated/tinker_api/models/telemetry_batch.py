@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.generic_event import GenericEvent
+    from ..models.session_end_event import SessionEndEvent
+    from ..models.session_start_event import SessionStartEvent
+    from ..models.unhandled_exception_event import UnhandledExceptionEvent
+
+
+T = TypeVar("T", bound="TelemetryBatch")
+
+
+@_attrs_define
+class TelemetryBatch:
+    """The client's in-memory telemetry batch; it has exactly the fields of TelemetrySendRequest and is sent as one."""
+
+    events: list[GenericEvent | SessionEndEvent | SessionStartEvent | UnhandledExceptionEvent]
+    """ The events, oldest first. """
+    platform: str
+    """ Operating system of the client host. """
+    sdk_version: str
+    """ Version of the SDK. """
+    session_id: str
+    """ Session the events belong to, or `sessionless-<uuid4>`. """
+    process_uuid: str
+    """ Random id of the client process. """
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.session_end_event import SessionEndEvent  # noqa: PLC0415
+        from ..models.session_start_event import SessionStartEvent  # noqa: PLC0415
+        from ..models.unhandled_exception_event import UnhandledExceptionEvent  # noqa: PLC0415
+
+        events = []
+        for events_item_data in self.events:
+            events_item: dict[str, Any]
+            if isinstance(events_item_data, SessionStartEvent):
+                events_item = events_item_data.to_dict()
+            elif isinstance(events_item_data, SessionEndEvent):
+                events_item = events_item_data.to_dict()
+            elif isinstance(events_item_data, UnhandledExceptionEvent):
+                events_item = events_item_data.to_dict()
+            else:
+                events_item = events_item_data.to_dict()
+
+            events.append(events_item)
+
+        platform = self.platform
+
+        sdk_version = self.sdk_version
+
+        session_id = self.session_id
+
+        process_uuid = self.process_uuid
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "events": events,
+                "platform": platform,
+                "sdk_version": sdk_version,
+                "session_id": session_id,
+                "process_uuid": process_uuid,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.generic_event import GenericEvent  # noqa: PLC0415
+        from ..models.session_end_event import SessionEndEvent  # noqa: PLC0415
+        from ..models.session_start_event import SessionStartEvent  # noqa: PLC0415
+        from ..models.unhandled_exception_event import UnhandledExceptionEvent  # noqa: PLC0415
+
+        d = dict(src_dict)
+        events = []
+        _events = d.pop("events")
+        for events_item_data in _events:
+
+            def _parse_events_item(
+                data: object,
+            ) -> GenericEvent | SessionEndEvent | SessionStartEvent | UnhandledExceptionEvent:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_telemetry_event_type_0 = SessionStartEvent.from_dict(data)
+
+                    return componentsschemas_telemetry_event_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_telemetry_event_type_1 = SessionEndEvent.from_dict(data)
+
+                    return componentsschemas_telemetry_event_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_telemetry_event_type_2 = UnhandledExceptionEvent.from_dict(data)
+
+                    return componentsschemas_telemetry_event_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_telemetry_event_type_3 = GenericEvent.from_dict(data)
+
+                return componentsschemas_telemetry_event_type_3
+
+            events_item = _parse_events_item(events_item_data)
+
+            events.append(events_item)
+
+        platform = d.pop("platform")
+
+        sdk_version = d.pop("sdk_version")
+
+        session_id = d.pop("session_id")
+
+        process_uuid = d.pop("process_uuid")
+
+        telemetry_batch = cls(
+            events=events,
+            platform=platform,
+            sdk_version=sdk_version,
+            session_id=session_id,
+            process_uuid=process_uuid,
+        )
+
+        return telemetry_batch
