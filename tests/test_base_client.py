@@ -1,0 +1,194 @@
+"""The request pipeline on a mock transport: headers, retries, backoff and typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from tinker import _exceptions as errors
+from tinker import types
+from tinker._base_client import BaseClient, ClientSettings, retry_delay, should_retry
+from tinker_api.api.checkpoints import get_training_run, list_training_runs
+from tinker_api.api.sessions import create_session
+from tinker_api.types import EncodedBody
+
+RUN = "3f2a6c1e:train:0"
+RUN_JSON = {
+    "training_run_id": RUN,
+    "base_model": "tiny",
+    "model_owner": "me",
+    "is_lora": True,
+    "last_request_time": "2026-11-28T10:00:00Z",
+}
+
+
+class Server:
+    """A scripted mock server that records every request it gets."""
+
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+        self.retry_counts: list[str | None] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        self.retry_counts.append(request.headers.get("x-retry-count"))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def make_client(server: Server, **settings: Any) -> tuple[BaseClient, list[float]]:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(server))
+    config = ClientSettings.resolve(api_key="tml-test", base_url="http://test/base", **settings)
+    return BaseClient(config, http_client=http, sleep=sleep), slept
+
+
+def run(call: Callable[[], Any]) -> Any:
+    return asyncio.run(call())
+
+
+def session_body() -> EncodedBody:
+    return EncodedBody(b'{"tags":[],"user_metadata":{},"sdk_version":"0.1.0"}')
+
+
+def test_a_call_sends_key_user_agent_and_idempotency_key() -> None:
+    server = Server(httpx.Response(200, json={"session_id": "s1"}))
+    client, _ = make_client(server)
+    answer = run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    assert answer == types.CreateSessionResponse(session_id="s1")
+    (request,) = server.requests
+    assert request.url == "http://test/base/api/v1/create_session"
+    assert request.headers["X-API-Key"] == "tml-test"
+    assert request.headers["User-Agent"].startswith("tinker-openapi/")
+    assert request.headers["X-Idempotency-Key"]
+    assert request.headers["Content-Type"] == "application/json"
+
+
+def test_path_ids_are_percent_encoded_and_queries_sent() -> None:
+    server = Server(httpx.Response(200, json=RUN_JSON), httpx.Response(200, json={"training_runs": [], "cursor": None}))
+    client, _ = make_client(server)
+    run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert server.requests[0].url.raw_path == b"/base/api/v1/training_runs/3f2a6c1e%3Atrain%3A0?access_scope=owned"
+    assert "X-Idempotency-Key" not in server.requests[0].headers
+    with pytest.raises(errors.APIResponseValidationError):
+        run(lambda: client.request(list_training_runs, types.TrainingRunsResponse, limit=5))
+    assert server.requests[1].url.params["limit"] == "5"
+
+
+def test_retries_reuse_the_idempotency_key_and_honour_retry_after() -> None:
+    server = Server(
+        httpx.Response(429, headers={"retry-after": "3"}, json={"detail": "slow down"}),
+        httpx.Response(503, headers={"retry-after-ms": "250"}, text="busy"),
+        httpx.Response(200, json={"session_id": "s1"}),
+    )
+    client, slept = make_client(server)
+    run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    assert slept == [3.0, 0.25]
+    keys = {request.headers["X-Idempotency-Key"] for request in server.requests}
+    assert len(keys) == 1
+    assert server.retry_counts == [None, "1", "2"]
+
+
+def test_client_mistakes_are_not_retried_and_raise_typed_errors() -> None:
+    server = Server(httpx.Response(400, json={"detail": "seq_id 3 was already used"}, headers={"x-request-id": "r9"}))
+    client, slept = make_client(server)
+    with pytest.raises(errors.BadRequestError) as raised:
+        run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    assert slept == [] and len(server.requests) == 1
+    assert raised.value.status_code == 400
+    assert raised.value.body == {"detail": "seq_id 3 was already used"}
+    assert raised.value.request_id == "r9"
+    assert "seq_id 3 was already used" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, errors.AuthenticationError),
+        (402, errors.BillingError),
+        (403, errors.PermissionDeniedError),
+        (404, errors.NotFoundError),
+        (422, errors.UnprocessableEntityError),
+        (418, errors.APIStatusError),
+    ],
+)
+def test_status_errors_map_to_their_classes(status: int, error: type[errors.APIStatusError]) -> None:
+    client, _ = make_client(Server(httpx.Response(status, text="no")))
+    with pytest.raises(error) as raised:
+        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert type(raised.value) is error and raised.value.body == "no"
+
+
+def test_retries_give_up_after_max_retries_with_backoff() -> None:
+    server = Server(*[httpx.Response(500, json={"detail": "boom"})] * 4)
+    client, slept = make_client(server, max_retries=3)
+    with pytest.raises(errors.InternalServerError):
+        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert len(server.requests) == 4
+    assert [0.375 <= slept[0] <= 0.5, 0.75 <= slept[1] <= 1.0, 1.5 <= slept[2] <= 2.0] == [True] * 3
+
+
+def test_x_should_retry_overrides_the_status() -> None:
+    server = Server(httpx.Response(409, headers={"x-should-retry": "false"}, json={"detail": "taken"}))
+    client, _ = make_client(server)
+    with pytest.raises(errors.ConflictError):
+        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    server = Server(httpx.Response(400, headers={"x-should-retry": "true"}), httpx.Response(200, json=RUN_JSON))
+    client, _ = make_client(server)
+    assert run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN)).training_run_id == RUN
+
+
+def test_connection_errors_and_timeouts_are_retried_then_raised() -> None:
+    server = Server(httpx.ConnectError("refused"), httpx.Response(200, json=RUN_JSON))
+    client, slept = make_client(server)
+    assert run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN)) is not None
+    assert len(slept) == 1
+    server = Server(httpx.ReadTimeout("slow"), httpx.ReadTimeout("slow"))
+    client, _ = make_client(server, max_retries=1)
+    with pytest.raises(errors.APITimeoutError):
+        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert isinstance(errors.APITimeoutError(server.requests[0]), errors.APIConnectionError)
+
+
+def test_malformed_answers_raise_validation_errors() -> None:
+    client, _ = make_client(Server(httpx.Response(200, text="<html>")))
+    with pytest.raises(errors.APIResponseValidationError) as raised:
+        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert raised.value.body == "<html>"
+
+
+def test_missing_optional_fields_and_unknown_keys_are_accepted() -> None:
+    client, _ = make_client(Server(httpx.Response(200, json={**RUN_JSON, "new_field": 1})))
+    answer = run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    assert answer.last_checkpoint is None and answer.corrupted is False
+
+
+def test_settings_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINKER_API_KEY", "tml-env")
+    monkeypatch.setenv("TINKER_BASE_URL", "http://env:1")
+    assert ClientSettings.resolve().api_key == "tml-env"
+    assert ClientSettings.resolve().base_url == "http://env:1/"
+    assert ClientSettings.resolve(api_key="tml-arg", base_url="http://arg").base_url == "http://arg/"
+    with pytest.raises(errors.TinkerError, match="tml-"):
+        ClientSettings.resolve(api_key="sk-wrong")
+    monkeypatch.delenv("TINKER_API_KEY")
+    with pytest.raises(errors.TinkerError, match="TINKER_API_KEY"):
+        ClientSettings.resolve()
+
+
+def test_retry_helpers() -> None:
+    assert should_retry(httpx.Response(408)) and should_retry(httpx.Response(502))
+    assert not should_retry(httpx.Response(404))
+    assert retry_delay(0, httpx.Response(429, headers={"retry-after": "120"})) <= 0.5  # beyond 60 s: own backoff
+    assert retry_delay(10, None) <= 10.0
