@@ -11,7 +11,7 @@ def test_api_lists_every_operation(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["api"]) == 0
     out = capsys.readouterr().out
     assert "operations" in out.splitlines()[0]
-    assert "POST   /api/v1/forward_backward" in out
+    assert "forward_backward" in out and "POST   /api/v1/forward_backward" in out
     assert "future of ForwardBackwardOutput" in out
 
 

@@ -30,6 +30,7 @@ def _show_api(args: argparse.Namespace) -> int:
     by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     for tag, method, path, operation in operations(document):
         by_tag[tag].append((method, path, operation))
+    width = max(len(operation["operationId"]) for entries in by_tag.values() for _, _, operation in entries)
     print(f"{document['info']['title']} {document['info']['version']}: {sum(map(len, by_tag.values()))} operations")
     for tag in sorted(by_tag):
         print(f"\n[{tag}]")
@@ -38,7 +39,7 @@ def _show_api(args: argparse.Namespace) -> int:
             notes = [f"future of {future}"] if future else []
             notes += [f"{key[len('x-tinker-') :]} {value}" for key, value in operation.items() if key in _VERSION_MARKS]
             suffix = f"  ({'; '.join(notes)})" if notes else ""
-            print(f"  {method:<6} {path:<70} {operation['operationId']}{suffix}")
+            print(f"  {operation['operationId']:<{width}}  {method:<6} {path}{suffix}")
     return 0
 
 

@@ -1051,7 +1051,7 @@ class CopyWeightsRequest(BaseModel):
     )
     session_id: str | None = None
     """
-    Session that will own the copy; the copy joins that session's project.
+    Owning session of the new checkpoint, which also lands in that session's project.
     """
     model_seq_id: int | None = None
     """
@@ -1059,7 +1059,7 @@ class CopyWeightsRequest(BaseModel):
     """
     destination_project_id: str | None = None
     """
-    Project that will own the copy when no session is given.
+    Target project of the copy, used instead of session_id.
     """
     source_path: str
     """
@@ -1067,7 +1067,7 @@ class CopyWeightsRequest(BaseModel):
     """
     ttl_seconds: int | None = None
     """
-    Seconds until the copy expires; the source's expiry is not carried over.
+    Lifetime of the new checkpoint in seconds from now, independent of when the source expires.
     """
     weights_access_token: str | None = None
     """
@@ -1127,7 +1127,7 @@ class ExternalWeightsUrlsResponse(BaseModel):
 
     urls: dict[str, str]
     """
-    Download URL per file, keyed by the file's path relative to the checkpoint root.
+    Maps each file's path inside the checkpoint to a signed URL for fetching it.
     """
     expires: datetime
     """
@@ -1267,15 +1267,15 @@ class AuditLogEntry(BaseModel):
     """
     Actor, subject and other details of the event.
     """
-    model_id: str | None = None
+    model_id: str | None = Field(None, deprecated=True)
     """
     Training run of a checkpoint event. Deprecated since 0.38 in favour of event_details.
     """
-    tinker_path: str | None = None
+    tinker_path: str | None = Field(None, deprecated=True)
     """
     Checkpoint of a checkpoint event. Deprecated since 0.38 in favour of event_details.
     """
-    purpose: str | None = None
+    purpose: str | None = Field(None, deprecated=True)
     """
     Stated purpose of a checkpoint read. Deprecated since 0.38 in favour of event_details.
     """
@@ -1354,7 +1354,7 @@ class ActiveSessionStatusQuery(BaseModel):
 
 class CancelledSessionStatusQuery(BaseModel):
     """
-    Sessions cancelled from the console.
+    Filter for sessions that a user stopped through the web console.
     """
 
     model_config = ConfigDict(
@@ -1368,7 +1368,7 @@ class CancelledSessionStatusQuery(BaseModel):
 
 class FailedSessionStatusQuery(BaseModel):
     """
-    Sessions failed by one of their requests, training runs or sampling sessions.
+    Filter for sessions that ended because a request, training run or sampling session in them failed.
     """
 
     model_config = ConfigDict(
@@ -1545,7 +1545,7 @@ class SamplingPrefillBillingEvent(BaseModel):
 
 class SamplingSampleBillingEvent(BaseModel):
     """
-    Tokens generated while sampling.
+    Output tokens produced by sample calls.
     """
 
     type: Literal["sampling_sample"] = "sampling_sample"
@@ -1569,7 +1569,7 @@ class CheckpointBillingEvent(BaseModel):
     """
     count: int
     """
-    Checkpoints in the bucket.
+    Number of checkpoint saves counted in this hour.
     """
 
 
@@ -1629,7 +1629,7 @@ class CurrentCheckpointStorageUsageItem(BaseModel):
     """
     checkpoint_count: int
     """
-    Number of active checkpoints.
+    How many of the row's checkpoints are currently stored.
     """
     size_bytes: int
     """
@@ -1735,7 +1735,7 @@ class TensorData(TensorDataMixin):
     """
     pad_value: float | None = None
     """
-    Value of the entries a sparse tensor leaves out, used when densifying (0 when absent).
+    Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). For SampleRequest.target_prompt_logprobs the SDK uses -1.
     """
 
 
@@ -2052,7 +2052,7 @@ class FuturesRetrieveRequest(BaseModel):
     target: SamplingSessionFuturesTarget
     prev_cursor: int = 0
     """
-    Cursor from the previous answer; completions up to it are treated as seen. 0 starts from the beginning.
+    Position returned by the preceding poll; results up to that point count as already delivered, and 0 means none have been.
     """
     timeout: float | None = None
     """
@@ -2074,7 +2074,7 @@ class CustomLossInput(BaseModel):
     )
     name: str
     """
-    `logprobs`, or the loss_fn_inputs key the loss reads.
+    Where the value comes from: `logprobs` or a key of loss_fn_inputs.
     """
     rank: Literal[0, 1, 2] = Field(..., examples=[1])
     """
@@ -2098,11 +2098,11 @@ class CustomLossNode(BaseModel):
     """
     name: str
     """
-    Node name, unique in the graph; later nodes refer to it.
+    Identifier of this node, distinct within the graph, by which subsequent nodes reference its result.
     """
     target: str
     """
-    Parameter name, qualified function name (e.g. `torch.exp`), method or attribute name, or `output`.
+    What the node acts on, depending on op - an input's name, a dotted function path such as `torch.exp`, a method or attribute name, or `output`.
     """
     args: list[Any] = []
     """
@@ -2445,12 +2445,12 @@ class BillingUsageSession(BaseModel):
 
 class CurrentCheckpointStorageUsageResponse(BaseModel):
     """
-    Checkpoint storage in use now, grouped by project and session owner (may lag by an hour or two).
+    Snapshot of the checkpoint storage currently held, one row per project and owner; the figures can trail reality by an hour or two.
     """
 
     effective_rate_usd_per_gigabyte_month: float | None = None
     """
-    Current gross storage rate used for the cost projections.
+    Price per gigabyte-month in USD, before any discounts, on which the monthly estimates are based.
     """
     data: list[CurrentCheckpointStorageUsageItem]
     """
@@ -2519,7 +2519,7 @@ class FuturesRetrieveResponse(BaseModel):
 
 class CustomLossGraph(BaseModel):
     """
-    A traced custom loss as plain data, its nodes in execution order. The service rebuilds it from its own set of allowed operations.
+    The traced loss serialized as data, with its nodes listed in the order they run. The service reconstructs the function using only operations on its allowlist.
     """
 
     model_config = ConfigDict(
@@ -2583,7 +2583,7 @@ class SessionSearchRequest(BaseModel):
         {"type": "own"}, discriminator="type", examples=[{"type": "accessible"}], validate_default=True
     )
     """
-    Whose sessions to search; the caller's own by default.
+    Restricts the search by session owner; when omitted, only the caller's sessions are searched.
     """
     statuses: (
         list[
@@ -2612,7 +2612,7 @@ class SessionSearchRequest(BaseModel):
 
 class SessionFailed(BaseModel):
     """
-    The session was failed by one of its requests, training runs or sampling sessions.
+    Status of a session brought down by the failure of a request, training run or sampling session in it.
     """
 
     type: Literal["failed"] = "failed"
@@ -2652,7 +2652,7 @@ class BillingUsageEvent(BaseModel):
     """
     base_model: str | None = None
     """
-    Base model the usage was billed against, when known.
+    Model whose pricing applied to this usage; null when it could not be determined.
     """
     user_id: str | None = None
     """
@@ -2866,6 +2866,9 @@ class SampleRequest(BaseModel):
     Also return the k most likely tokens at every sampled position (0 = off).
     """
     target_prompt_logprobs: TensorData | None = None
+    """
+    int64 tensor of shape [len(prompt)-1, K] holding the token ids whose prompt logprobs to return; -1 marks a cell to skip. It may be sparse, and the cells a sparse tensor leaves out count as -1 (skipped).
+    """
     prompt_alt_tokens_k: int = 0
     """
     Also return k alternative tokens per prompt position with their logprobs (0 = off).
@@ -3043,7 +3046,7 @@ class CreateCustomLossRequest(BaseModel):
     """
     inputs: list[CustomLossInput]
     """
-    The loss's inputs in order, `logprobs` first.
+    Ordered list of what the loss takes; the first entry is always `logprobs`.
     """
     graph: CustomLossGraph
     type: Literal["create_custom_loss"] = "create_custom_loss"
@@ -3082,7 +3085,7 @@ class TelemetrySendRequest(BaseModel):
     """
     process_uuid: str
     """
-    Random id of the client process, shared by all its sessions.
+    UUID generated once per client process; every session of that process sends the same value.
     """
 
 

@@ -37,7 +37,7 @@ class BillingUsageEvent:
     )
     """ Kind and quantity of a billing usage bucket, tagged on `type`. """
     base_model: None | str | Unset = UNSET
-    """ Base model the usage was billed against, when known. """
+    """ Model whose pricing applied to this usage; null when it could not be determined. """
     user_id: None | str | Unset = UNSET
     """ URN of the user who created the session. """
     user_name: None | str | Unset = UNSET

@@ -10,7 +10,7 @@ T = TypeVar("T", bound="CancelledSessionStatusQuery")
 
 @_attrs_define
 class CancelledSessionStatusQuery:
-    """Sessions cancelled from the console."""
+    """Filter for sessions that a user stopped through the web console."""
 
     type_: Literal["cancelled"] = "cancelled"
     """ Status filter tag. """

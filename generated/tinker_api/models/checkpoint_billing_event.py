@@ -14,7 +14,7 @@ class CheckpointBillingEvent:
     """Checkpoint saves, billed per checkpoint."""
 
     count: int
-    """ Checkpoints in the bucket. """
+    """ Number of checkpoint saves counted in this hour. """
     type_: Literal["checkpoint"] = "checkpoint"
     """ Usage kind tag. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -20,13 +20,13 @@ class CopyWeightsRequest:
     source_path: str
     """ Tinker path of the checkpoint to copy (training or sampler weights). """
     session_id: None | str | Unset = UNSET
-    """ Session that will own the copy; the copy joins that session's project. """
+    """ Owning session of the new checkpoint, which also lands in that session's project. """
     model_seq_id: int | None | Unset = UNSET
     """ Training run slot in that session. """
     destination_project_id: None | str | Unset = UNSET
-    """ Project that will own the copy when no session is given. """
+    """ Target project of the copy, used instead of session_id. """
     ttl_seconds: int | None | Unset = UNSET
-    """ Seconds until the copy expires; the source's expiry is not carried over. """
+    """ Lifetime of the new checkpoint in seconds from now, independent of when the source expires. """
     weights_access_token: None | str | Unset = UNSET
     """ Token granting access to a source owned by another account. """
 

@@ -29,10 +29,10 @@ class CreateCustomLossRequest:
     name: str
     """ Name of the loss function, for display. """
     inputs: list[CustomLossInput]
-    """ The loss's inputs in order, `logprobs` first. """
+    """ Ordered list of what the loss takes; the first entry is always `logprobs`. """
     graph: CustomLossGraph
-    """ A traced custom loss as plain data, its nodes in execution order. The service rebuilds it from its own set
-    of allowed operations. """
+    """ The traced loss serialized as data, with its nodes listed in the order they run. The service reconstructs
+    the function using only operations on its allowlist. """
     type_: Literal["create_custom_loss"] | Unset = "create_custom_loss"
     """ Request kind tag. """
 

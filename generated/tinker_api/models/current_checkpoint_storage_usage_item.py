@@ -16,7 +16,7 @@ class CurrentCheckpointStorageUsageItem:
     """Storage of the active checkpoints of one project and session owner."""
 
     checkpoint_count: int
-    """ Number of active checkpoints. """
+    """ How many of the row's checkpoints are currently stored. """
     size_bytes: int
     """ Bytes stored. """
     size_gigabytes: float

@@ -17,12 +17,15 @@ T = TypeVar("T", bound="CurrentCheckpointStorageUsageResponse")
 
 @_attrs_define
 class CurrentCheckpointStorageUsageResponse:
-    """Checkpoint storage in use now, grouped by project and session owner (may lag by an hour or two)."""
+    """Snapshot of the checkpoint storage currently held, one row per project and owner; the figures can trail reality by
+    an hour or two.
+
+    """
 
     data: list[CurrentCheckpointStorageUsageItem]
     """ One row per project and owner. """
     effective_rate_usd_per_gigabyte_month: float | None | Unset = UNSET
-    """ Current gross storage rate used for the cost projections. """
+    """ Price per gigabyte-month in USD, before any discounts, on which the monthly estimates are based. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,8 +17,8 @@ T = TypeVar("T", bound="CustomLossGraph")
 
 @_attrs_define
 class CustomLossGraph:
-    """A traced custom loss as plain data, its nodes in execution order. The service rebuilds it from its own set of
-    allowed operations.
+    """The traced loss serialized as data, with its nodes listed in the order they run. The service reconstructs the
+    function using only operations on its allowlist.
 
     """
 

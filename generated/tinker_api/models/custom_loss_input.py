@@ -15,7 +15,7 @@ class CustomLossInput:
     """One input of a custom loss and the rank each datum's value has."""
 
     name: str
-    """ `logprobs`, or the loss_fn_inputs key the loss reads. """
+    """ Where the value comes from: `logprobs` or a key of loss_fn_inputs. """
     rank: CustomLossInputRank
     """ Rank of a custom loss input per datum, 0 for a scalar, 1 for `[T]`, 2 for `[T, K]`. """
 

@@ -26,9 +26,10 @@ class CustomLossNode:
     op: CustomLossNodeOp
     """ Kind of a custom loss graph node. """
     name: str
-    """ Node name, unique in the graph; later nodes refer to it. """
+    """ Identifier of this node, distinct within the graph, by which subsequent nodes reference its result. """
     target: str
-    """ Parameter name, qualified function name (e.g. `torch.exp`), method or attribute name, or `output`. """
+    """ What the node acts on, depending on op - an input's name, a dotted function path such as `torch.exp`, a
+    method or attribute name, or `output`. """
     args: list[Any] | Unset = UNSET
     """ Encoded positional arguments. """
     kwargs: CustomLossNodeKwargs | Unset = UNSET

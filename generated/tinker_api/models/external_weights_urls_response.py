@@ -19,7 +19,7 @@ class ExternalWeightsUrlsResponse:
     """Signed download URLs for every file of an external-weights checkpoint."""
 
     urls: ExternalWeightsUrlsResponseUrls
-    """ Download URL per file, keyed by the file's path relative to the checkpoint root. """
+    """ Maps each file's path inside the checkpoint to a signed URL for fetching it. """
     expires: datetime.datetime
     """ When the URLs stop working. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -11,7 +11,7 @@ T = TypeVar("T", bound="ExternalWeightsUrlsResponseUrls")
 
 @_attrs_define
 class ExternalWeightsUrlsResponseUrls:
-    """Download URL per file, keyed by the file's path relative to the checkpoint root."""
+    """Maps each file's path inside the checkpoint to a signed URL for fetching it."""
 
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 

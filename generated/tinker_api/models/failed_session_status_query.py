@@ -10,7 +10,7 @@ T = TypeVar("T", bound="FailedSessionStatusQuery")
 
 @_attrs_define
 class FailedSessionStatusQuery:
-    """Sessions failed by one of their requests, training runs or sampling sessions."""
+    """Filter for sessions that ended because a request, training run or sampling session in them failed."""
 
     type_: Literal["failed"] = "failed"
     """ Status filter tag. """

@@ -24,7 +24,8 @@ class FuturesRetrieveRequest:
     target: SamplingSessionFuturesTarget
     """ Which sampling client a retrieve_futures poll covers. """
     prev_cursor: int | Unset = 0
-    """ Cursor from the previous answer; completions up to it are treated as seen. 0 starts from the beginning. """
+    """ Position returned by the preceding poll; results up to that point count as already delivered, and 0 means
+    none have been. """
     timeout: float | None | Unset = UNSET
     """ Longest wait in seconds; 0 asks for an immediate answer (used for acknowledge-only polls). """
     retrieved_request_ids: list[str] | Unset = UNSET

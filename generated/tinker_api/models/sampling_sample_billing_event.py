@@ -11,7 +11,7 @@ T = TypeVar("T", bound="SamplingSampleBillingEvent")
 
 @_attrs_define
 class SamplingSampleBillingEvent:
-    """Tokens generated while sampling."""
+    """Output tokens produced by sample calls."""
 
     token_count: int
     """ Generated tokens in the bucket. """

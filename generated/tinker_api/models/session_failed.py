@@ -19,7 +19,7 @@ T = TypeVar("T", bound="SessionFailed")
 
 @_attrs_define
 class SessionFailed:
-    """The session was failed by one of its requests, training runs or sampling sessions."""
+    """Status of a session brought down by the failure of a request, training run or sampling session in it."""
 
     category: SessionFailedCategory
     """ Whether a session failure was caused by the caller or by the service. """

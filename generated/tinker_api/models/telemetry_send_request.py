@@ -28,7 +28,7 @@ class TelemetrySendRequest:
     session_id: str
     """ Session the events belong to; `sessionless-<uuid4>` for clients without a session. """
     process_uuid: str
-    """ Random id of the client process, shared by all its sessions. """
+    """ UUID generated once per client process; every session of that process sends the same value. """
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.session_end_event import SessionEndEvent  # noqa: PLC0415

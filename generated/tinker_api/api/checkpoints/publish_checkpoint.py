@@ -51,11 +51,6 @@ def _parse_response(
         response_204 = cast(Any, None)
         return response_204
 
-    if response.status_code == 400:
-        response_400 = HTTPError.from_dict(orjson.loads(response.content))
-
-        return response_400
-
     if response.status_code == 401:
         response_401 = HTTPError.from_dict(orjson.loads(response.content))
 
@@ -99,7 +94,9 @@ def sync_detailed(
     """Make a checkpoint public
 
      Makes the checkpoint readable by other users. There is no request body (the SDK still sends a JSON
-    Content-Type). Publishing an already public checkpoint is a client mistake, reported as 400. The
+    Content-Type). In this document the operation is idempotent: publishing a checkpoint that is already
+    public succeeds with 204. The official SDK's documentation mentions 409 for that case; this document
+    avoids 409 because clients retry it, and it should only mean a condition that clears by itself. The
     checkpoint id fills two path segments (or one percent-encoded segment).
 
     Args:
@@ -141,7 +138,9 @@ def sync(
     """Make a checkpoint public
 
      Makes the checkpoint readable by other users. There is no request body (the SDK still sends a JSON
-    Content-Type). Publishing an already public checkpoint is a client mistake, reported as 400. The
+    Content-Type). In this document the operation is idempotent: publishing a checkpoint that is already
+    public succeeds with 204. The official SDK's documentation mentions 409 for that case; this document
+    avoids 409 because clients retry it, and it should only mean a condition that clears by itself. The
     checkpoint id fills two path segments (or one percent-encoded segment).
 
     Args:
@@ -178,7 +177,9 @@ async def asyncio_detailed(
     """Make a checkpoint public
 
      Makes the checkpoint readable by other users. There is no request body (the SDK still sends a JSON
-    Content-Type). Publishing an already public checkpoint is a client mistake, reported as 400. The
+    Content-Type). In this document the operation is idempotent: publishing a checkpoint that is already
+    public succeeds with 204. The official SDK's documentation mentions 409 for that case; this document
+    avoids 409 because clients retry it, and it should only mean a condition that clears by itself. The
     checkpoint id fills two path segments (or one percent-encoded segment).
 
     Args:
@@ -218,7 +219,9 @@ async def asyncio(
     """Make a checkpoint public
 
      Makes the checkpoint readable by other users. There is no request body (the SDK still sends a JSON
-    Content-Type). Publishing an already public checkpoint is a client mistake, reported as 400. The
+    Content-Type). In this document the operation is idempotent: publishing a checkpoint that is already
+    public succeeds with 204. The official SDK's documentation mentions 409 for that case; this document
+    avoids 409 because clients retry it, and it should only mean a condition that clears by itself. The
     checkpoint id fills two path segments (or one percent-encoded segment).
 
     Args:

@@ -51,11 +51,6 @@ def _parse_response(
         response_204 = cast(Any, None)
         return response_204
 
-    if response.status_code == 400:
-        response_400 = HTTPError.from_dict(orjson.loads(response.content))
-
-        return response_400
-
     if response.status_code == 401:
         response_401 = HTTPError.from_dict(orjson.loads(response.content))
 
@@ -98,9 +93,11 @@ def sync_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Make a checkpoint private again
 
-     Withdraws public access to the checkpoint. Unpublishing a checkpoint that is not public is a client
-    mistake, reported as 400. The checkpoint id fills two path segments (or one percent-encoded
-    segment).
+     Withdraws public access to the checkpoint. In this document the operation is idempotent:
+    unpublishing a checkpoint that is already private succeeds with 204. The official SDK's
+    documentation mentions 409 for that case; this document avoids 409 because clients retry it, and it
+    should only mean a condition that clears by itself. The checkpoint id fills two path segments (or
+    one percent-encoded segment).
 
     Args:
         training_run_id (str):
@@ -140,9 +137,11 @@ def sync(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Make a checkpoint private again
 
-     Withdraws public access to the checkpoint. Unpublishing a checkpoint that is not public is a client
-    mistake, reported as 400. The checkpoint id fills two path segments (or one percent-encoded
-    segment).
+     Withdraws public access to the checkpoint. In this document the operation is idempotent:
+    unpublishing a checkpoint that is already private succeeds with 204. The official SDK's
+    documentation mentions 409 for that case; this document avoids 409 because clients retry it, and it
+    should only mean a condition that clears by itself. The checkpoint id fills two path segments (or
+    one percent-encoded segment).
 
     Args:
         training_run_id (str):
@@ -177,9 +176,11 @@ async def asyncio_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Make a checkpoint private again
 
-     Withdraws public access to the checkpoint. Unpublishing a checkpoint that is not public is a client
-    mistake, reported as 400. The checkpoint id fills two path segments (or one percent-encoded
-    segment).
+     Withdraws public access to the checkpoint. In this document the operation is idempotent:
+    unpublishing a checkpoint that is already private succeeds with 204. The official SDK's
+    documentation mentions 409 for that case; this document avoids 409 because clients retry it, and it
+    should only mean a condition that clears by itself. The checkpoint id fills two path segments (or
+    one percent-encoded segment).
 
     Args:
         training_run_id (str):
@@ -217,9 +218,11 @@ async def asyncio(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Make a checkpoint private again
 
-     Withdraws public access to the checkpoint. Unpublishing a checkpoint that is not public is a client
-    mistake, reported as 400. The checkpoint id fills two path segments (or one percent-encoded
-    segment).
+     Withdraws public access to the checkpoint. In this document the operation is idempotent:
+    unpublishing a checkpoint that is already private succeeds with 204. The official SDK's
+    documentation mentions 409 for that case; this document avoids 409 because clients retry it, and it
+    should only mean a condition that clears by itself. The checkpoint id fills two path segments (or
+    one percent-encoded segment).
 
     Args:
         training_run_id (str):
