@@ -1,0 +1,175 @@
+"""A transport that checks every exchange against the OpenAPI document as it passes.
+
+Wrap the transport of the client under test in ``RecordingTransport``: each request must match a
+documented operation (method, path, query and header parameters, body as JSON Schema or as the
+named protobuf message), and each answer the client gets must be a documented status whose body
+matches its schema. Deviations are collected in ``violations``; ``covered`` names the operations seen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import orjson
+from jsonschema import Draft202012Validator
+
+from tinker_api import openapi_document
+from tinker_api.proto import tinker_public_pb2
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    method: str
+    pattern: re.Pattern[str]
+    spec: dict[str, Any]
+    parameters: list[dict[str, Any]]
+
+
+def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = document
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _operations(document: dict[str, Any]) -> list[Operation]:
+    found = []
+    for path, item in document["paths"].items():
+        shared = [_resolve(document, p) for p in item.get("parameters", [])]
+        pattern = re.compile("^" + re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", path) + "$")
+        for method in HTTP_METHODS:
+            if method in item:
+                spec = item[method]
+                own = [_resolve(document, p) for p in spec.get("parameters", [])]
+                found.append(Operation(spec["operationId"], method.upper(), pattern, spec, shared + own))
+    return found
+
+
+@dataclass
+class DocumentChecker:
+    """Checks requests and responses against the document."""
+
+    document: dict[str, Any] = field(default_factory=openapi_document)
+
+    def __post_init__(self) -> None:
+        self.operations = _operations(self.document)
+
+    def match(self, request: httpx.Request, prefix: str) -> tuple[Operation | None, list[str]]:
+        raw = request.url.raw_path.split(b"?")[0].decode()
+        path = unquote(raw[len(prefix) :] if raw.startswith(prefix) else raw)
+        for operation in self.operations:
+            if operation.method == request.method and operation.pattern.match(path):
+                return operation, []
+        return None, [f"{request.method} {path}: no such operation in the document"]
+
+    def schema_errors(self, schema: dict[str, Any], value: Any, where: str) -> list[str]:
+        validator = Draft202012Validator({**schema, "components": self.document["components"]})
+        return [f"{where}: {error.message} at {list(error.absolute_path)}" for error in validator.iter_errors(value)]
+
+    def check_request(self, operation: Operation, request: httpx.Request) -> list[str]:
+        where = f"{operation.operation_id} request"
+        problems: list[str] = []
+        query = {p["name"]: p for p in operation.parameters if p["in"] == "query"}
+        for name, value in request.url.params.multi_items():
+            if name not in query:
+                problems.append(f"{where}: undocumented query parameter {name!r}")
+                continue
+            problems += self.schema_errors(query[name]["schema"], _typed(value, query[name]["schema"]), where)
+        for parameter in operation.parameters:
+            if parameter["in"] == "header" and parameter.get("required") and parameter["name"] not in request.headers:
+                problems.append(f"{where}: missing header {parameter['name']}")
+        body_spec = operation.spec.get("requestBody")
+        content_type = request.headers.get("content-type", "").split(";")[0]
+        if body_spec is None:
+            if request.content:
+                problems.append(f"{where}: a body where the document has none")
+            return problems
+        media = body_spec["content"].get(content_type)
+        if media is None:
+            return [*problems, f"{where}: content type {content_type!r} is not documented"]
+        return problems + self._check_body(media, request.content, request.headers, where)
+
+    def check_response(self, operation: Operation, response: httpx.Response) -> list[str]:
+        where = f"{operation.operation_id} answer {response.status_code}"
+        responses = operation.spec["responses"]
+        spec = responses.get(str(response.status_code)) or responses.get("default")
+        if spec is None:
+            return [f"{where}: status not documented"]
+        spec = _resolve(self.document, spec)
+        content_type = response.headers.get("content-type", "").split(";")[0]
+        if "content" not in spec:
+            return [f"{where}: a body where the document has none"] if response.content else []
+        media = spec["content"].get(content_type)
+        if media is None:
+            return [f"{where}: content type {content_type!r} is not documented"]
+        return self._check_body(media, response.content, response.headers, where)
+
+    def _check_body(self, media: dict[str, Any], content: bytes, headers: httpx.Headers, where: str) -> list[str]:
+        message_names = media.get("x-tinker-proto-message")
+        if message_names is not None:
+            if headers.get("content-encoding") == "zstd":
+                return []  # the compressed form is checked by the server's tests
+            names = message_names if isinstance(message_names, list) else [message_names]
+            for name in names:
+                message = getattr(tinker_public_pb2, name.split(".")[-1])()
+                try:
+                    message.ParseFromString(content)
+                except Exception:  # protobuf raises its own DecodeError
+                    continue
+                return []
+            return [f"{where}: body is none of the protobuf messages {names}"]
+        try:
+            value = orjson.loads(content) if content else None
+        except orjson.JSONDecodeError:
+            return [f"{where}: body is not JSON"]
+        return self.schema_errors(media.get("schema", {}), value, where)
+
+
+def _typed(value: str, schema: dict[str, Any]) -> Any:
+    """A query string value as the JSON type its schema declares."""
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        return value
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value, value)
+    return value
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes exchanges to ``inner`` and checks each against the document."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, prefix: str = "", checker: DocumentChecker | None = None):
+        self.inner = inner
+        self.prefix = prefix.rstrip("/")
+        self.checker = checker or DocumentChecker()
+        self.violations: list[str] = []
+        self.covered: set[str] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        operation, problems = self.checker.match(request, self.prefix)
+        if operation is not None:
+            self.covered.add(operation.operation_id)
+            problems += self.checker.check_request(operation, request)
+        response = await self.inner.handle_async_request(request)
+        if operation is not None:
+            await response.aread()
+            problems += self.checker.check_response(operation, response)
+        self.violations += problems
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
