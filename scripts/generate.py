@@ -10,11 +10,13 @@ swapped in whole, so a removed schema leaves no stale module behind.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -112,6 +114,63 @@ def generate_pydantic_models(package: Path) -> None:
         f'"""Pydantic models of the Tinker OpenAPI document. {DO_NOT_EDIT}"""',
         *DATAMODEL_CODEGEN_OPTIONS,
     )
+    add_type_aliases(package / "pydantic_models.py")
+
+
+_PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+
+
+def _annotation(schema: dict[str, Any]) -> str:
+    """A Python annotation for a JSON schema, naming components by their class or alias name."""
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "const" in schema:
+        return f"Literal[{schema['const']!r}]"
+    if "enum" in schema:
+        return f"Literal[{', '.join(repr(value) for value in schema['enum'])}]"
+    if "oneOf" in schema or "anyOf" in schema:
+        union = " | ".join(_annotation(member) for member in schema.get("oneOf") or schema["anyOf"])
+        tag = schema.get("discriminator", {}).get("propertyName")
+        return f'Annotated[{union}, Field(discriminator="{tag}")]' if tag else union
+    kind = schema.get("type")
+    if kind == "array":
+        if "prefixItems" in schema:
+            return f"tuple[{', '.join(_annotation(item) for item in schema['prefixItems'])}]"
+        return f"list[{_annotation(schema.get('items', {}))}]"
+    if kind == "object":
+        values = schema.get("additionalProperties")
+        return f"dict[str, {_annotation(values) if isinstance(values, dict) and values else 'Any'}]"
+    if isinstance(kind, list):
+        return " | ".join(_PRIMITIVES[k] for k in kind)
+    return _PRIMITIVES.get(str(kind), "Any")
+
+
+def add_type_aliases(module: Path) -> None:
+    """Name every schema datamodel-code-generator inlined (enums, unions, maps) as a type alias.
+
+    So ``tinker.types`` offers every type name of the document, as the official package does
+    (``LossFnType``, ``ModelInputChunk``, ``StopReason``…), with the same discriminated-union parsing.
+    """
+    source = module.read_text(encoding="utf-8")
+    defined = set(re.findall(r"^class (\w+)\(", source, flags=re.MULTILINE))
+    schemas: dict[str, Any] = load_document()["components"]["schemas"]  # type: ignore[index]
+    pending = {name: _annotation(schema) for name, schema in schemas.items() if name not in defined}
+    lines = [
+        "",
+        "",
+        "# Type aliases of the schemas the generator inlines.",
+        "from typing import Annotated, Any, Literal",
+        "",
+    ]
+    lines.append("from pydantic import Field")
+    while pending:
+        ready = [n for n, a in pending.items() if not set(re.findall(r"\b[A-Z]\w+", a)) & (pending.keys() - {n})]
+        for name in sorted(ready) or sorted(pending):
+            lines += ["", "", f"{name} = {pending.pop(name)}"]
+            description = schemas[name].get("description")
+            if description:
+                lines.append(f'"""{" ".join(str(description).split())}"""')
+    module.write_text(source + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def generate_protobuf_modules(package: Path) -> None:

@@ -3312,3 +3312,187 @@ class SessionSearchResponse(BaseModel):
     """
     Send back as `cursor` for the next page; null when there are no more results.
     """
+
+
+# Type aliases of the schemas the generator inlines.
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+BillingEventInfo = Annotated[
+    TrainingBillingEvent
+    | SamplingPrefillBillingEvent
+    | SamplingSampleBillingEvent
+    | CheckpointBillingEvent
+    | StorageBillingEvent,
+    Field(discriminator="type"),
+]
+"""Kind and quantity of a billing usage bucket, tagged on `type`."""
+
+
+CheckpointType = Literal["training", "sampler", "external"]
+"""Kind of checkpoint: full training state (`weights/`), sampler weights (`sampler_weights/`), or weights exported in an external format (`external_weights/`, only since 0.38)."""
+
+
+ClientSessionFinishReason = Annotated[
+    ClientSessionFinishSuccess | ClientSessionFinishErrored | ClientSessionFinishInterrupted,
+    Field(discriminator="type"),
+]
+"""How a client says its session ended, tagged on `type`."""
+
+
+ClientSessionFinishReasonType = Literal["success", "errored", "interrupted"]
+"""The tag values of ClientSessionFinishReason."""
+
+
+CustomLossGraphFormat = Literal[1]
+"""Version of the custom loss graph encoding; 1 is the only one so far."""
+
+
+CustomLossInputRank = Literal[0, 1, 2]
+"""Rank of a custom loss input per datum, 0 for a scalar, 1 for `[T]`, 2 for `[T, K]`."""
+
+
+CustomLossNodeOp = Literal["placeholder", "get_attr", "call_function", "call_method", "call_module", "output"]
+"""Kind of a custom loss graph node."""
+
+
+DimuonOptimizerConfigVersion = Literal[1]
+"""Version of the Dimuon algorithm; 1 is the only one so far."""
+
+
+FutureCompletion = Annotated[FutureFinished | FutureFailed, Field(discriminator="state")]
+"""One completion reported by retrieve_futures, tagged on `state`."""
+
+
+ImageChunkFormat = Literal["png", "jpeg"]
+"""Encoding of an image chunk."""
+
+
+LoadWeightsRequestUserMetadata = dict[str, Any]
+"""Free-form metadata (any JSON values) for the training run that a load creates."""
+
+
+LoadWeightsResponseType = Literal["load_weights"]
+"""Kind tag of a load_weights result; the result may also carry null or no tag at all."""
+
+
+LossFnInputs = dict[str, TensorData]
+"""Loss inputs by name (target_tokens, weights, logprobs, advantages, ...), each a per-token tensor."""
+
+
+LossFnOutput = dict[str, TensorData]
+"""Output tensors of one datum by name (for example logprobs)."""
+
+
+LossFnType = Literal[
+    "cross_entropy", "importance_sampling", "ppo", "cispo", "dro", "gspo", "stable_reinforce", "custom"
+]
+"""Loss the server applies. Inputs are per-token tensors of shape (N,) in loss_fn_inputs (position i predicts token i+1); losses are summed over tokens, not averaged; every loss returns a float32 `logprobs` output and a `loss:sum` metric. Notation: lp = learner logprob of the target token, q = sampler logprob (input `logprobs`), A = `advantages`, r = exp(lp - q), sg = stop-gradient. Defaults marked (ours) are this server's choice where the service leaves them open. - cross_entropy: target_tokens int64, weights float32; loss = sum(-lp * weights). - importance_sampling: target_tokens int64, logprobs float32, advantages float32; loss = -sum(r * A). - ppo: importance_sampling inputs; loss = -sum(min(r * A, clip(r, lo, hi) * A)); loss_fn_config clip_low_threshold (default 0.8), clip_high_threshold (default 1.2). - cispo: importance_sampling inputs; loss = -sum(sg(clip(r, lo, hi)) * lp * A); clip_low_threshold default 0.0, clip_high_threshold default 4.0 (current docs; older docs said 0.8 / 1.2). - dro: importance_sampling inputs; loss = -sum(lp * A - 0.5 * beta * (lp - q)^2); loss_fn_config beta default 0.05 (ours). - gspo (0.38): importance_sampling inputs plus sequence_ratio_mask float32; ratio = geometric mean of r over a sequence's masked tokens, clipped PPO-style, gradient per token; clip_low_threshold / clip_high_threshold default 0.8 / 1.2 (ours, configurable). - stable_reinforce (0.38): inputs are not published; not supported by the local server (400). - custom (0.38): a loss graph registered with create_custom_loss, chosen by loss_fn_config loss_id (string); server-side custom losses are not supported by the local server (custom losses run client-side)."""
+
+
+ModelID = str
+"""Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>."""
+
+
+ModelInputChunk = Annotated[
+    EncodedTextChunk | ImageAssetPointerChunk | ImageChunk | DmelChunk, Field(discriminator="type")
+]
+"""One piece of a model input, told apart by its type tag."""
+
+
+OptimizerConfig = AdamOptimizerConfig | DimuonOptimizerConfig | OptimizerConfigUnknown
+"""Optimizer family of a training model, chosen when the model is created and identified by `type`. Known families are Adam (`adamw`, the default) and Dimuon (`dimuon`); other `type` values, with family-specific fields, are accepted for families this document does not know yet. No discriminator: a client tries the known families first and falls back to OptimizerConfigUnknown."""
+
+
+ProvenanceSpans = list[Annotated[PromptProvenanceSpan | SampledProvenanceSpan, Field(discriminator="type")]]
+"""Where consecutive runs of a datum's tokens came from: prompt or sampled tokens of an earlier sample. The lengths tile the tokens they describe."""
+
+
+QueueState = Literal["active", "paused_capacity", "paused_rate_limit"]
+"""State of the queue holding a pending request; the client warns when it is not `active`."""
+
+
+RequestErrorCategory = Literal["unknown", "server", "user"]
+"""Who is to blame for a failed request; `user` errors are the caller's to fix."""
+
+
+SamplingClientKind = Literal["snapshot", "inflight"]
+"""Whether a sampler built from a training run freezes the weights at save time (snapshot) or follows the run (inflight)."""
+
+
+SaveWeightsExternalResponseType = Literal["save_weights_external"]
+"""Kind tag of a save_weights_external result; the result may also carry null or no tag at all."""
+
+
+SaveWeightsForSamplerResponseType = Literal["save_weights_for_sampler"]
+"""Kind tag of a save_weights_for_sampler result; the result may also carry null or no tag at all."""
+
+
+SaveWeightsResponseType = Literal["save_weights"]
+"""Kind tag of a save_weights result; the result may also carry null or no tag at all."""
+
+
+SearchOwner = Annotated[OwnSearchOwner | AccessibleSearchOwner | UserSearchOwner, Field(discriminator="type")]
+"""Whose sessions a search covers, tagged on `type`."""
+
+
+SessionFailedCategory = Literal["user", "internal"]
+"""Whether a session failure was caused by the caller or by the service."""
+
+
+SessionFailedReason = Annotated[
+    SessionFailedRequestReason | SessionFailedTrainingRunReason | SessionFailedSamplingSessionReason,
+    Field(discriminator="type"),
+]
+"""What failed a session, tagged on `type`."""
+
+
+SessionStatus = Annotated[
+    SessionActive | SessionCancelled | SessionFailed | ClientSessionFinished, Field(discriminator="type")
+]
+"""How a session stands, tagged on `type`."""
+
+
+SessionStatusQuery = Annotated[
+    ActiveSessionStatusQuery
+    | CancelledSessionStatusQuery
+    | FailedSessionStatusQuery
+    | ClientFinishedSessionStatusQuery,
+    Field(discriminator="type"),
+]
+"""A session state to search for, tagged on `type`."""
+
+
+SessionTraceExportResponseStatus = Literal["pending", "ready", "failed"]
+"""State of a trace export job."""
+
+
+Severity = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+"""Log level of a telemetry event."""
+
+
+StopReason = Literal["length", "stop"]
+"""Why a sequence ended; "stop" for a stop sequence or end-of-sequence token, "length" for max_tokens."""
+
+
+TelemetryEvent = Annotated[
+    SessionStartEvent | SessionEndEvent | UnhandledExceptionEvent | GenericEvent, Field(discriminator="event")
+]
+"""One telemetry event, tagged on the `event` property."""
+
+
+TensorDtype = Literal["int64", "float32"]
+"""Element type of a TensorData."""
+
+
+TopkLogprobs = list[list[tuple[int, float]] | None]
+"""Per position, null or up to k [token_id, logprob] pairs, most likely first (0.38 name of TopkPromptLogprobs)."""
+
+
+TopkPromptLogprobs = list[list[tuple[int, float]] | None]
+"""Per prompt position, null or up to k [token_id, logprob] pairs, most likely first (padding cells with token 0 and logprob -99999.0 are dropped). The 0.38 SDK calls this type TopkLogprobs."""
+
+
+UserMetadata = dict[str, str]
+"""Caller-chosen string key/value labels attached to a session, training run or checkpoint."""
