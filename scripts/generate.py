@@ -68,9 +68,9 @@ _DocumentLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_document() -> dict[str, object]:
+def load_document() -> dict[str, Any]:
     with DOCUMENT.open(encoding="utf-8") as f:
-        document: dict[str, object] = yaml.load(f, Loader=_DocumentLoader)
+        document: dict[str, Any] = yaml.load(f, Loader=_DocumentLoader)
     return document
 
 
@@ -153,16 +153,10 @@ def add_type_aliases(module: Path) -> None:
     """
     source = module.read_text(encoding="utf-8")
     defined = set(re.findall(r"^class (\w+)\(", source, flags=re.MULTILINE))
-    schemas: dict[str, Any] = load_document()["components"]["schemas"]  # type: ignore[index]
+    schemas: dict[str, Any] = load_document()["components"]["schemas"]
     pending = {name: _annotation(schema) for name, schema in schemas.items() if name not in defined}
-    lines = [
-        "",
-        "",
-        "# Type aliases of the schemas the generator inlines.",
-        "from typing import Annotated, Any, Literal",
-        "",
-    ]
-    lines.append("from pydantic import Field")
+    lines = ["", "", "# Type aliases of the schemas the generator inlines."]
+    lines += ["from typing import Annotated, Any, Literal", "", "from pydantic import Field"]
     while pending:
         ready = [n for n, a in pending.items() if not set(re.findall(r"\b[A-Z]\w+", a)) & (pending.keys() - {n})]
         for name in sorted(ready) or sorted(pending):

@@ -44,8 +44,9 @@ def references(schema: dict[str, Any], name: str) -> str | None:
     if schema.get("$ref") == f"#/components/schemas/{name}":
         return "value"
     for alternative in schema.get("anyOf", []):
-        if references(alternative, name):
-            return references(alternative, name)
+        how = references(alternative, name)
+        if how:
+            return how
     items = schema.get("items")
     if isinstance(items, dict) and references(items, name) == "value":
         return "item"
@@ -73,7 +74,7 @@ def embedded(name: str, example: Any, family: Any) -> tuple[str, Any] | None:
 
 
 def primitive(schema: dict[str, Any]) -> bool:
-    """A string, number or enum: something generators alias rather than model."""
+    """A string, number or boolean schema (enums included): generators alias these rather than model them."""
     return schema.get("type") in ("string", "integer", "number", "boolean")
 
 

@@ -18,7 +18,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, TypedDict, TypeVar
 
@@ -146,10 +146,6 @@ class BaseClient:
         self.settings = settings
         self._http = http_client or httpx.AsyncClient(timeout=settings.timeout, follow_redirects=True)
         self._sleep = sleep
-
-    def with_options(self, **changes: Any) -> BaseClient:
-        """A client sharing this one's connections, with some settings changed."""
-        return BaseClient(replace(self.settings, **changes), http_client=self._http, sleep=self._sleep)
 
     async def aclose(self) -> None:
         await self._http.aclose()
