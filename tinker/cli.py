@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from tinker_api import openapi_document
@@ -46,12 +48,60 @@ def _show_api(args: argparse.Namespace) -> int:
 _VERSION_MARKS = ("x-tinker-since", "x-tinker-removed-in")
 
 
+def _serve_local(args: argparse.Namespace) -> int:
+    try:
+        from tinker.local import ServerConfig, default_data_dir, serve
+        from tinker.local._config import stored_api_key
+    except ImportError as exc:
+        print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
+        return 2
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    keys = tuple(args.api_key)
+    if not keys:
+        key, created = stored_api_key(data_dir)
+        keys = (key,)
+        print(f"{'Generated' if created else 'Using'} API key {key} (stored in {data_dir / 'api_key'})", flush=True)
+    config = ServerConfig(
+        data_dir=data_dir,
+        api_keys=keys,
+        long_poll_seconds=args.long_poll_seconds,
+        session_timeout_seconds=args.session_timeout_seconds,
+        device=args.device,
+    )
+    serve(config, args.host, args.port, log_level=args.log_level)
+    return 0
+
+
+def _add_local(commands: Any) -> None:
+    local = commands.add_parser("local", help="the local Tinker-compatible server")
+    local_commands = local.add_subparsers(dest="local_command", required=True, metavar="COMMAND")
+    serve = local_commands.add_parser("serve", help="serve the Tinker API on this machine")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    serve.add_argument("--data-dir", help="where sessions, runs and checkpoints are kept (default: per-user data dir)")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        help="a key to accept, one tenant each (repeatable); "
+        "without one, a key is generated and stored in the data dir",
+    )
+    serve.add_argument("--long-poll-seconds", type=float, default=30.0, help="how long retrieve_future waits")
+    serve.add_argument(
+        "--session-timeout-seconds", type=float, default=600.0, help="sessions silent this long are closed"
+    )
+    serve.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(handler=_serve_local)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinker", description="Tinker SDK command line.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     api = commands.add_parser("api", help="list the operations of the Tinker API this SDK was generated from")
     api.set_defaults(handler=_show_api)
+    _add_local(commands)
     return parser
 
 

@@ -149,27 +149,59 @@ def _typed(value: str, schema: dict[str, Any]) -> Any:
     return value
 
 
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes exchanges to ``inner`` and checks each against the document."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, *, prefix: str = "", checker: DocumentChecker | None = None):
-        self.inner = inner
+class _Recorder:
+    def __init__(self, *, prefix: str = "", checker: DocumentChecker | None = None, check_requests: bool = True):
         self.prefix = prefix.rstrip("/")
         self.checker = checker or DocumentChecker()
+        self.check_requests = check_requests
         self.violations: list[str] = []
         self.covered: set[str] = set()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    def _before(self, request: httpx.Request) -> tuple[Operation | None, list[str]]:
         operation, problems = self.checker.match(request, self.prefix)
         if operation is not None:
             self.covered.add(operation.operation_id)
-            problems += self.checker.check_request(operation, request)
-        response = await self.inner.handle_async_request(request)
+            if self.check_requests:
+                problems += self.checker.check_request(operation, request)
+        return operation, problems
+
+    def _after(self, operation: Operation | None, response: httpx.Response, problems: list[str]) -> None:
         if operation is not None:
-            await response.aread()
             problems += self.checker.check_response(operation, response)
         self.violations += problems
+
+
+class RecordingTransport(_Recorder, httpx.AsyncBaseTransport):
+    """Passes exchanges to ``inner`` and checks each against the document."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, **options: Any):
+        super().__init__(**options)
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        operation, problems = self._before(request)
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        self._after(operation, response, problems)
         return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class SyncRecordingTransport(_Recorder, httpx.BaseTransport):
+    """The same for synchronous clients; ``check_requests=False`` lets tests send bad requests on purpose."""
+
+    def __init__(self, inner: httpx.BaseTransport, **options: Any):
+        super().__init__(**options)
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        operation, problems = self._before(request)
+        response = self.inner.handle_request(request)
+        response.read()
+        self._after(operation, response, problems)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()

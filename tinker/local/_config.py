@@ -1,0 +1,57 @@
+"""Settings of a local server, and where its data and API keys live."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+API_KEY_FILE = "api_key"
+
+
+def default_data_dir() -> Path:
+    """A per-user data directory (XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows)."""
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "tinker-local"
+
+
+def generate_api_key() -> str:
+    return f"tml-local-{secrets.token_urlsafe(24)}"
+
+
+def stored_api_key(data_dir: Path) -> tuple[str, bool]:
+    """The key kept in the data dir (mode 0600), made on first use; also says whether it was just made."""
+    path = data_dir / API_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), False
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = generate_api_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    return key, True
+
+
+@dataclass
+class ServerConfig:
+    """``api_keys`` empty means: use the key stored in the data dir, creating it if needed."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    api_keys: tuple[str, ...] = ()
+    long_poll_seconds: float = 30.0
+    seq_gap_timeout_seconds: float = 60.0
+    session_timeout_seconds: float = 600.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    device: str | None = None
+
+    def resolved_api_keys(self) -> tuple[str, ...]:
+        if self.api_keys:
+            return self.api_keys
+        return (stored_api_key(self.data_dir)[0],)

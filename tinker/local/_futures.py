@@ -1,0 +1,204 @@
+"""Futures: every long operation answers ``{request_id}`` at once and its result is fetched later.
+
+A training model's requests run one at a time in ``seq_id`` order (``ModelQueue``); a missing ``seq_id``
+holds the later ones for a bounded time and then fails them clearly. Futures and their results are kept in
+the store, so a result survives a restart and a request cut off by one resolves to a clear failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+from ._errors import bad_request
+from ._store import Store
+from .engine._types import EngineInputError
+
+log = logging.getLogger("tinker.local")
+
+Category = Literal["user", "server", "unknown"]
+RESTART_MESSAGE = "the server restarted before this request finished; submit it again"
+
+
+class RequestFailed(Exception):
+    """An operation that failed after it was accepted; the future resolves to ``{error, category}``."""
+
+    def __init__(self, message: str, category: Category = "user") -> None:
+        super().__init__(message)
+        self.message = message
+        self.category = category
+
+
+@dataclass
+class Future:
+    request_id: str
+    owner: str
+    result_type: str
+    model_id: str | None
+    digest: str
+    state: Literal["pending", "done", "failed"] = "pending"
+    result: dict[str, Any] | None = None
+    finished_at: float = 0.0
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Futures:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._live: dict[str, Future] = {}
+
+    def recover(self) -> int:
+        """Mark what was in flight when the server last stopped as failed; returns how many."""
+        failure = orjson.dumps({"error": RESTART_MESSAGE, "category": "server"})
+        return self._store.execute("UPDATE futures SET state='failed', result=? WHERE state='pending'", [failure])
+
+    def find(self, request_id: str) -> Future | None:
+        future = self._live.get(request_id)
+        if future is not None:
+            return future
+        row = self._store.one("SELECT * FROM futures WHERE request_id=?", [request_id])
+        if row is None:
+            return None
+        future = Future(row["request_id"], row["owner"], row["kind"], row["model_id"], row["digest"], row["state"])
+        future.result = orjson.loads(row["result"]) if row["result"] is not None else None
+        future.event.set()
+        return future
+
+    def existing(self, request_id: str, digest: str, what: str) -> Future | None:
+        """The future a repeated submission maps to; the same id with another payload is a client mistake."""
+        future = self.find(request_id)
+        if future is not None and future.digest != digest:
+            raise bad_request(f"{what} was already used by a different request ({request_id})")
+        return future
+
+    def create(self, request_id: str, owner: str, result_type: str, model_id: str | None, digest: str) -> Future:
+        future = Future(request_id, owner, result_type, model_id, digest)
+        self._store.insert(
+            "futures",
+            {
+                "request_id": request_id,
+                "owner": owner,
+                "kind": result_type,
+                "model_id": model_id,
+                "digest": digest,
+                "state": "pending",
+                "result": None,
+                "created_at": time.time(),
+            },
+            replace=True,
+        )
+        self._live[request_id] = future
+        return future
+
+    def _finish(self, future: Future, state: Literal["done", "failed"], result: dict[str, Any]) -> None:
+        if future.state != "pending":
+            return
+        self._store.execute(
+            "UPDATE futures SET state=?, result=? WHERE request_id=?", [state, orjson.dumps(result), future.request_id]
+        )
+        future.state, future.result, future.finished_at = state, result, time.monotonic()
+        future.event.set()
+
+    def complete(self, future: Future, result: dict[str, Any]) -> None:
+        self._finish(future, "done", result)
+
+    def fail(self, future: Future, message: str, category: Category = "user") -> None:
+        self._finish(future, "failed", {"error": message, "category": category})
+
+    async def run(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        """Run ``work`` and resolve the future with its result or its failure; never raises."""
+        try:
+            result = await work()
+        except RequestFailed as exc:
+            self.fail(future, exc.message, exc.category)
+        except EngineInputError as exc:
+            self.fail(future, str(exc), "user")
+        except Exception as exc:
+            log.exception("request %s failed", future.request_id)
+            self.fail(future, f"internal error: {type(exc).__name__}: {exc}", "server")
+        else:
+            self.complete(future, result)
+
+    def forget_finished(self, older_than: float) -> None:
+        """Drop finished futures from memory (the store still answers for them)."""
+        cutoff = time.monotonic() - older_than
+        for request_id in [r for r, f in self._live.items() if f.state != "pending" and f.finished_at < cutoff]:
+            del self._live[request_id]
+
+    def fail_pending(self, message: str) -> None:
+        for future in list(self._live.values()):
+            if future.state == "pending":
+                self.fail(future, message, "server")
+
+
+Job = Callable[[], Awaitable[None]]
+
+
+class ModelQueue:
+    """Runs one model's jobs strictly in seq_id order, one at a time."""
+
+    MAX_AHEAD = 100_000
+
+    def __init__(self, model_id: str, gap_timeout: float, on_gap: Callable[[int, str], None]) -> None:
+        self.model_id = model_id
+        self.next_seq = 0
+        self.highest = -1
+        self._gap_timeout = gap_timeout
+        self._on_gap = on_gap
+        self._jobs: dict[int, tuple[str, Job]] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def assign(self, seq_id: int | None) -> int:
+        """The seq_id a new request runs at; an impossible one is a 400 naming seq_id."""
+        if seq_id is None:
+            return max(self.highest + 1, self.next_seq)
+        if seq_id < self.next_seq or seq_id in self._jobs:
+            raise bad_request(
+                f"seq_id {seq_id} was already used on model {self.model_id}; the next expected seq_id is "
+                f"{max(self.highest + 1, self.next_seq)}"
+            )
+        if seq_id > self.next_seq + self.MAX_AHEAD:
+            raise bad_request(f"seq_id {seq_id} is too far ahead of the next expected seq_id {self.next_seq}")
+        return seq_id
+
+    def put(self, seq_id: int, request_id: str, job: Job) -> None:
+        self._jobs[seq_id] = (request_id, job)
+        self.highest = max(self.highest, seq_id)
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._jobs:
+            entry = self._jobs.pop(self.next_seq, None)
+            if entry is not None:
+                self.next_seq += 1
+                await entry[1]()
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._gap_timeout)
+            except TimeoutError:
+                if not self._jobs:
+                    break
+                missing = self.next_seq
+                for seq_id in sorted(self._jobs):
+                    self._on_gap(missing, self._jobs[seq_id][0])
+                self.next_seq = max(self._jobs) + 1
+                self._jobs.clear()
+
+    def close(self) -> list[str]:
+        """Stop taking jobs; returns the request ids that will never run."""
+        self.closed = True
+        dropped = [request_id for request_id, _ in self._jobs.values()]
+        self._jobs.clear()
+        self._wake.set()
+        return dropped

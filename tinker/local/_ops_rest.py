@@ -1,0 +1,213 @@
+"""Training runs and checkpoints: listing, deletion, publishing, TTLs, download URLs."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tinker_api import pydantic_models as models
+
+from ._call import Call, Handler
+from ._errors import bad_request, not_found
+from ._service import CHECKPOINT_KINDS, lora_from_row, tinker_path
+from ._store import Row, loads
+
+URL_LIFETIME = timedelta(minutes=15)
+
+
+def _when(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def checkpoint_model(row: Row) -> models.Checkpoint:
+    return models.Checkpoint(
+        checkpoint_id=f"{row['kind']}/{row['name']}",
+        checkpoint_type=CHECKPOINT_KINDS[row["kind"]],
+        time=_when(row["created_at"]),
+        tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
+        size_bytes=row["size_bytes"],
+        public=bool(row["public"]),
+        user_metadata=loads(row["user_metadata"]),
+        expires_at=_when(row["expires_at"]) if row["expires_at"] is not None else None,
+    )
+
+
+def _live_checkpoints(call: Call, run_id: str, *, public_only: bool) -> list[Row]:
+    call.service.expire_checkpoints()
+    sql = "SELECT * FROM checkpoints WHERE training_run_id=?" + (" AND public=1" if public_only else "")
+    return call.service.store.all(sql + " ORDER BY created_at", [run_id])
+
+
+def _visible_run(call: Call, run_id: str) -> tuple[Row, bool]:
+    """A run the caller owns, or one with a published checkpoint when the scope is 'accessible'."""
+    row = call.service.store.one("SELECT * FROM training_runs WHERE model_id=?", [run_id])
+    if row is not None and row["owner"] == call.owner:
+        return row, True
+    if (
+        row is not None
+        and call.query.get("access_scope") == "accessible"
+        and _live_checkpoints(call, run_id, public_only=True)
+    ):
+        return row, False
+    raise not_found(f"training run {run_id!r} not found")
+
+
+def _run_model(call: Call, row: Row, owned: bool) -> models.TrainingRun:
+    checkpoints = _live_checkpoints(call, row["model_id"], public_only=not owned)
+    last = {kind: [c for c in checkpoints if c["kind"] == kind] for kind in ("weights", "sampler_weights")}
+    return models.TrainingRun(
+        training_run_id=row["model_id"],
+        base_model=row["base_model"],
+        model_owner=row["owner"],
+        is_lora=True,
+        corrupted=bool(row["corrupted"]),
+        lora_rank=lora_from_row(row).rank,
+        last_request_time=_when(row["last_request_time"]),
+        last_checkpoint=checkpoint_model(last["weights"][-1]) if last["weights"] else None,
+        last_sampler_checkpoint=checkpoint_model(last["sampler_weights"][-1]) if last["sampler_weights"] else None,
+        user_metadata=loads(row["user_metadata"]),
+    )
+
+
+def _page(call: Call) -> tuple[int, int]:
+    return call.query["limit"], call.query["offset"]
+
+
+async def list_training_runs(call: Call) -> models.TrainingRunsResponse:
+    limit, offset = _page(call)
+    store = call.service.store
+    if call.query.get("access_scope") == "accessible":
+        where = "owner=? OR model_id IN (SELECT training_run_id FROM checkpoints WHERE public=1)"
+    else:
+        where = "owner=?"
+    total = store.scalar(f"SELECT COUNT(*) FROM training_runs WHERE {where}", [call.owner])
+    rows = store.all(
+        f"SELECT * FROM training_runs WHERE {where} ORDER BY created_at DESC, model_id LIMIT ? OFFSET ?",
+        [call.owner, limit, offset],
+    )
+    return models.TrainingRunsResponse(
+        training_runs=[_run_model(call, row, row["owner"] == call.owner) for row in rows],
+        cursor=models.Cursor(offset=offset, limit=limit, total_count=total),
+    )
+
+
+async def get_training_run(call: Call) -> models.TrainingRun:
+    row, owned = _visible_run(call, call.path["training_run_id"])
+    return _run_model(call, row, owned)
+
+
+async def list_checkpoints(call: Call) -> models.CheckpointsListResponse:
+    run_id = call.path["training_run_id"]
+    row = call.service.store.one("SELECT owner FROM training_runs WHERE model_id=?", [run_id])
+    owned = row is not None and row["owner"] == call.owner
+    checkpoints = _live_checkpoints(call, run_id, public_only=not owned) if row is not None else []
+    if not owned and not checkpoints:
+        raise not_found(f"training run {run_id!r} not found")
+    return models.CheckpointsListResponse(checkpoints=[checkpoint_model(c) for c in checkpoints])
+
+
+async def list_user_checkpoints(call: Call) -> models.CheckpointsListResponse:
+    limit, offset = _page(call)
+    call.service.expire_checkpoints()
+    store = call.service.store
+    total = store.scalar("SELECT COUNT(*) FROM checkpoints WHERE owner=?", [call.owner])
+    rows = store.all(
+        "SELECT * FROM checkpoints WHERE owner=? ORDER BY created_at DESC LIMIT ? OFFSET ?", [call.owner, limit, offset]
+    )
+    return models.CheckpointsListResponse(
+        checkpoints=[checkpoint_model(row) for row in rows],
+        cursor=models.Cursor(offset=offset, limit=limit, total_count=total),
+    )
+
+
+def _own_checkpoint(call: Call) -> Row:
+    return call.service.checkpoint(
+        call.path["training_run_id"], call.path["checkpoint_kind"], call.path["checkpoint_name"], call.owner
+    )
+
+
+def _readable_checkpoint(call: Call) -> Row:
+    return call.service.checkpoint(
+        call.path["training_run_id"],
+        call.path["checkpoint_kind"],
+        call.path["checkpoint_name"],
+        call.owner,
+        readable=True,
+    )
+
+
+async def delete_checkpoint(call: Call) -> None:
+    row = _own_checkpoint(call)
+    call.service.delete_checkpoint(row)
+    call.service.store.audit(
+        call.owner,
+        "delete_checkpoint",
+        model_id=row["training_run_id"],
+        tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
+    )
+
+
+def _file_url(row: Row) -> str:
+    return Path(row["file"]).resolve().as_uri()
+
+
+async def get_checkpoint_archive_url(call: Call) -> models.CheckpointArchiveUrlResponse:
+    """The checkpoint's safetensors file; a local server has no object store, so the URL is a file URL."""
+    row = _readable_checkpoint(call)
+    return models.CheckpointArchiveUrlResponse(url=_file_url(row), expires=datetime.now(UTC) + URL_LIFETIME)
+
+
+async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsResponse:
+    row = _readable_checkpoint(call)
+    return models.ExternalWeightsUrlsResponse(
+        urls={"adapter_model.safetensors": _file_url(row)}, expires=datetime.now(UTC) + URL_LIFETIME
+    )
+
+
+def _set_public(call: Call, public: bool) -> None:
+    row = _own_checkpoint(call)
+    call.service.store.execute(
+        "UPDATE checkpoints SET public=? WHERE training_run_id=? AND kind=? AND name=?",
+        [int(public), row["training_run_id"], row["kind"], row["name"]],
+    )
+    call.service.store.audit(
+        call.owner,
+        "publish_checkpoint" if public else "unpublish_checkpoint",
+        model_id=row["training_run_id"],
+        tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
+    )
+
+
+async def publish_checkpoint(call: Call) -> None:
+    _set_public(call, True)
+
+
+async def unpublish_checkpoint(call: Call) -> None:
+    _set_public(call, False)
+
+
+async def set_checkpoint_ttl(call: Call) -> None:
+    request = call.model(models.SetCheckpointTtlRequest)
+    row = _own_checkpoint(call)
+    if request.ttl_seconds is not None and request.ttl_seconds <= 0:
+        raise bad_request("ttl_seconds: must be positive, or null to keep the checkpoint until deleted")
+    expires = None if request.ttl_seconds is None else time.time() + request.ttl_seconds
+    call.service.store.execute(
+        "UPDATE checkpoints SET expires_at=? WHERE training_run_id=? AND kind=? AND name=?",
+        [expires, row["training_run_id"], row["kind"], row["name"]],
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "list_training_runs": list_training_runs,
+    "get_training_run": get_training_run,
+    "list_checkpoints": list_checkpoints,
+    "list_user_checkpoints": list_user_checkpoints,
+    "delete_checkpoint": delete_checkpoint,
+    "get_checkpoint_archive_url": get_checkpoint_archive_url,
+    "get_external_weights_urls": get_external_weights_urls,
+    "publish_checkpoint": publish_checkpoint,
+    "unpublish_checkpoint": unpublish_checkpoint,
+    "set_checkpoint_ttl": set_checkpoint_ttl,
+}

@@ -1,0 +1,231 @@
+"""Sampling sessions, sampling, and the future operations (retrieve, multi-retrieve, cancel)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+from starlette.responses import Response
+
+from tinker_api import pydantic_models as models
+
+from . import _wire as wire
+from ._call import Call, Handler
+from ._errors import bad_request, not_found
+from ._futures import Future
+from ._service import SamplerSlot, Service
+from .engine._types import SampleSpec
+
+PROTO_RESULTS = {
+    "ForwardBackwardOutput": wire.forward_backward_output_proto,
+    "SampleResponse": wire.sample_output_proto,
+}
+
+
+async def create_sampling_session(call: Call) -> models.CreateSamplingSessionResponse:
+    request = call.model(models.CreateSamplingSessionRequest)
+    service = call.service
+    service.session(request.session_id, call.owner)
+    sampler_id = f"{request.session_id}:sample:{request.sampling_session_seq_id}"
+    row = service.store.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
+    if row is not None:
+        if (row["base_model"], row["model_path"]) == (request.base_model, request.model_path) or (
+            request.base_model is None and row["model_path"] == request.model_path
+        ):
+            return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
+        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
+    if (request.base_model is None) == (request.model_path is None):
+        raise bad_request("model_path: send exactly one of base_model and model_path")
+    if request.model_path is not None:
+        checkpoint = service.checkpoint_at(request.model_path, call.owner, "model_path")
+        slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint)
+        source = "checkpoint"
+    else:
+        assert request.base_model is not None
+        await service.base_model(request.base_model)
+        slot = SamplerSlot(sampler_id, request.session_id, call.owner, request.base_model, None)
+        source = "base"
+    service.samplers[sampler_id] = slot
+    service.store.insert(
+        "samplers",
+        {
+            "sampler_id": sampler_id,
+            "session_id": request.session_id,
+            "owner": call.owner,
+            "base_model": slot.base_model,
+            "model_path": slot.model_path,
+            "source": source,
+            "created_at": time.time(),
+        },
+    )
+    return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
+
+
+def _adhoc_slot(service: Service, owner: str, request: models.SampleRequest) -> SamplerSlot:
+    """A sampler for a request that names weights or a base model directly, shared by such requests."""
+    key = f"adhoc:{owner}:{request.model_path or request.base_model}"
+    slot = service.samplers.get(key)
+    if slot is not None:
+        return slot
+    if request.model_path is not None:
+        checkpoint = service.checkpoint_at(request.model_path, owner, "model_path")
+        slot = service.checkpoint_sampler(key, "", owner, checkpoint)
+    else:
+        assert request.base_model is not None
+        slot = SamplerSlot(key, "", owner, request.base_model, None)
+    service.samplers[key] = slot
+    return slot
+
+
+_UNSUPPORTED = (
+    ("target_prompt_logprobs", lambda r: r.target_prompt_logprobs is not None),
+    ("prompt_alt_tokens_k", lambda r: r.prompt_alt_tokens_k > 0),
+    ("topk_sample_logprobs", lambda r: r.topk_sample_logprobs > 0),
+    ("prompt_logprobs_last_n", lambda r: r.prompt_logprobs_last_n is not None),
+    ("record_stability_info", lambda r: bool(r.record_stability_info)),
+)
+
+
+def _spec(request: models.SampleRequest, prompt: np.ndarray) -> SampleSpec:
+    params = request.sampling_params
+    for name, used in _UNSUPPORTED:
+        if used(request):
+            raise bad_request(f"{name}: not supported by the local server")
+    if request.num_samples < 1:
+        raise bad_request("num_samples: must be at least 1")
+    if request.topk_prompt_logprobs < 0:
+        raise bad_request("topk_prompt_logprobs: must not be negative")
+    stop = params.stop
+    stop_strings: tuple[str, ...] = ()
+    stop_tokens: tuple[int, ...] | None = None
+    if isinstance(stop, str):
+        stop_strings = (stop,)
+    elif isinstance(stop, list):
+        if all(isinstance(s, str) for s in stop) and stop:
+            stop_strings = tuple(str(s) for s in stop)
+        else:
+            stop_tokens = tuple(int(s) for s in stop)
+    return SampleSpec(
+        prompt=prompt,
+        num_samples=request.num_samples,
+        max_tokens=params.max_tokens,
+        temperature=params.temperature,
+        top_k=params.top_k,
+        top_p=params.top_p,
+        stop_strings=stop_strings,
+        stop_tokens=stop_tokens,
+        seed=params.seed,
+        prompt_logprobs=bool(request.prompt_logprobs) or request.topk_prompt_logprobs > 0,
+        topk_prompt_logprobs=request.topk_prompt_logprobs,
+    )
+
+
+async def asample(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.SampleRequest)
+    service = call.service
+    if request.sampling_session_id is not None:
+        slot = service.sampler_slot(request.sampling_session_id, call.owner)
+    elif request.model_path is not None or request.base_model is not None:
+        if request.base_model is not None:
+            await service.base_model(request.base_model)
+        slot = _adhoc_slot(service, call.owner, request)
+    else:
+        raise bad_request("sampling_session_id: name a sampling session, a model_path or a base_model")
+    prompt = wire.tokens_from_model_input(request.prompt, "prompt")
+    spec = _spec(request, prompt)
+    engine = await service.engine()
+    engine.check_sample(slot.base_model, spec)
+    request_id = f"{slot.sampler_id}:{request.seq_id if request.seq_id is not None else uuid.uuid4().hex}"
+    sequence_ids = [f"{request_id}:{i}" for i in range(request.num_samples)]
+    answer = models.UntypedAPIFuture(request_id=request_id, model_id=slot.sampler_id, sample_sequence_ids=sequence_ids)
+    if service.futures.existing(request_id, call.digest, f"seq_id {request.seq_id}") is not None:
+        return answer
+    future = service.futures.create(request_id, call.owner, "SampleResponse", slot.sampler_id, call.digest)
+
+    async def work() -> dict[str, Any]:
+        sampler = await service.sampler(slot)
+        result = await service.in_thread(sampler.sample, spec)
+        return wire.sample_output_json(result, sequence_ids)
+
+    async def job() -> None:
+        await service.futures.run(future, work)
+        slot.completions.append((future.request_id, future.state))
+        slot.changed.set()
+
+    asyncio.get_running_loop().create_task(job())
+    return answer
+
+
+async def get_sampler(call: Call) -> models.GetSamplerResponse:
+    sampler_id = call.path["sampler_id"]
+    row = call.service.store.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, call.owner])
+    if row is None:
+        raise not_found(f"sampler {sampler_id!r} not found")
+    return models.GetSamplerResponse(sampler_id=sampler_id, base_model=row["base_model"], model_path=row["model_path"])
+
+
+async def join_sampling_session(call: Call) -> models.JoinSamplingSessionResponse:
+    request = call.model(models.JoinSamplingSessionRequest)
+    slot = call.service.sampler_slot(request.sampling_session_id, call.owner)
+    slot.clients += 1
+    return models.JoinSamplingSessionResponse(client_counter=slot.clients)
+
+
+def _own_future(call: Call, request_id: str) -> Future:
+    future = call.service.futures.find(request_id)
+    if future is None or future.owner != call.owner:
+        raise not_found(f"request {request_id!r} not found")
+    return future
+
+
+async def retrieve_future(call: Call) -> Any:
+    request = call.model(models.FutureRetrieveRequest)
+    service = call.service
+    future = _own_future(call, request.request_id)
+    if future.state == "pending":
+        try:
+            await asyncio.wait_for(future.event.wait(), timeout=service.config.long_poll_seconds)
+        except TimeoutError:
+            return models.TryAgainResponse(request_id=future.request_id, queue_state="active")
+    assert future.result is not None
+    encode = PROTO_RESULTS.get(future.result_type)
+    if future.state == "done" and encode is not None and call.accepts_protobuf():
+        return Response(encode(future.result), media_type="application/x-protobuf")
+    return future.result
+
+
+async def retrieve_futures(call: Call) -> models.FuturesRetrieveResponse:
+    request = call.model(models.FuturesRetrieveRequest)
+    service = call.service
+    slot = service.sampler_slot(request.target.sampling_session_id, call.owner)
+    timeout = service.config.long_poll_seconds if request.timeout is None else min(request.timeout, 60.0)
+    if len(slot.completions) <= request.prev_cursor and timeout > 0:
+        slot.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(slot.changed.wait(), timeout=timeout)
+    completions: list[models.FutureFinished | models.FutureFailed] = [
+        models.FutureFinished(request_id=request_id) if state == "done" else models.FutureFailed(request_id=request_id)
+        for request_id, state in slot.completions[request.prev_cursor :]
+    ]
+    return models.FuturesRetrieveResponse(completions=completions, cursor=len(slot.completions))
+
+
+async def cancel_future(call: Call) -> None:
+    future = _own_future(call, call.model(models.CancelFutureRequest).request_id)
+    if future.state == "pending":
+        call.service.futures.fail(future, "cancelled by the client", "user")
+
+
+HANDLERS: dict[str, Handler] = {
+    "create_sampling_session": create_sampling_session,
+    "asample": asample,
+    "get_sampler": get_sampler,
+    "join_sampling_session": join_sampling_session,
+    "retrieve_future": retrieve_future,
+    "retrieve_futures": retrieve_futures,
+    "cancel_future": cancel_future,
+}

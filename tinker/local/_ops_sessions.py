@@ -1,0 +1,213 @@
+"""Sessions: creation, heartbeats, listing and search, project, trace export, finish."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from tinker_api import pydantic_models as models
+
+from ._call import Call, Handler
+from ._errors import gone, not_found
+from ._store import Row, dumps, loads
+
+
+def _when(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+async def create_session(call: Call) -> models.CreateSessionResponse:
+    request = call.model(models.CreateSessionRequest)
+    service = call.service
+    session_id = service.new_session_id()
+    now = time.time()
+    service.store.insert(
+        "sessions",
+        {
+            "session_id": session_id,
+            "owner": call.owner,
+            "created_at": now,
+            "last_activity": now,
+            "status": "active",
+            "tags": dumps(sorted(set(request.tags))),
+            "user_metadata": dumps(request.user_metadata),
+            "sdk_version": request.sdk_version,
+            "project_id": request.project_id,
+            "display_name": request.display_name,
+        },
+    )
+    return models.CreateSessionResponse(
+        session_id=session_id,
+        info_message=f"local Tinker server; sessions without a heartbeat for "
+        f"{service.config.session_timeout_seconds:g} s are closed",
+    )
+
+
+async def session_heartbeat(call: Call) -> models.SessionHeartbeatResponse:
+    request = call.model(models.SessionHeartbeatRequest)
+    service = call.service
+    row = service.store.one(
+        "SELECT status FROM sessions WHERE session_id=? AND owner=?", [request.session_id, call.owner]
+    )
+    if row is None:
+        raise not_found(f"session {request.session_id!r} not found")
+    if row["status"] != "active":
+        raise gone(f"session {request.session_id!r} is {row['status']}; create a new session")
+    service.touch(request.session_id)
+    return models.SessionHeartbeatResponse()
+
+
+async def list_sessions(call: Call) -> models.ListSessionsResponse:
+    rows = call.service.store.all(
+        "SELECT session_id FROM sessions WHERE owner=? ORDER BY created_at DESC, session_id LIMIT ? OFFSET ?",
+        [call.owner, call.query["limit"], call.query["offset"]],
+    )
+    return models.ListSessionsResponse(sessions=[row["session_id"] for row in rows])
+
+
+def _status(row: Row) -> Any:
+    if row["status"] == "active":
+        return models.SessionActive()
+    if row["status"] == "finished":
+        finish = loads(row["finish"]) or {}
+        return models.ClientSessionFinished.model_validate(
+            {"reason": finish.get("reason", {"type": "success"}), "detail": finish.get("detail")}
+        )
+    return models.SessionCancelled(detail=f"session {row['status']}: no heartbeat in time, or the server restarted")
+
+
+def _status_name(row: Row) -> str:
+    return {"active": "active", "finished": "client_finished"}.get(row["status"], "cancelled")
+
+
+def _summary(call: Call, row: Row) -> models.SessionSummary:
+    count, size = call.service.store.one(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints c JOIN training_runs r "
+        "ON c.training_run_id = r.model_id WHERE r.session_id=?",
+        [row["session_id"]],
+    ).values()  # type: ignore[union-attr]
+    return models.SessionSummary(
+        session_id=row["session_id"],
+        created_at=_when(row["created_at"]),
+        owner=row["owner"],
+        project_id=row["project_id"] or "default",
+        status=_status(row),
+        checkpoints_count=count,
+        display_name=row["display_name"],
+        user_metadata=loads(row["user_metadata"]),
+        checkpoint_storage_bytes=size,
+    )
+
+
+async def search_sessions(call: Call) -> models.SessionSearchResponse:
+    request = call.model(models.SessionSearchRequest)
+    owner_filter = request.owner
+    if isinstance(owner_filter, models.UserSearchOwner) and call.owner not in owner_filter.owner_urns:
+        return models.SessionSearchResponse(sessions=[])
+    rows = call.service.store.all(
+        "SELECT * FROM sessions WHERE owner=? ORDER BY created_at DESC, session_id DESC", [call.owner]
+    )
+    wanted_statuses = {status.type for status in request.statuses or []}
+    found = []
+    for row in rows:
+        metadata = loads(row["user_metadata"]) or {}
+        if request.cursor is not None and (
+            (_when(row["created_at"]), row["session_id"])
+            >= (request.cursor.last_created_at, request.cursor.last_session_id)
+        ):
+            continue
+        if request.session_id is not None and row["session_id"] != request.session_id:
+            continue
+        if request.project_ids and (row["project_id"] or "default") not in request.project_ids:
+            continue
+        if request.display_name is not None and request.display_name != row["display_name"]:
+            continue
+        if any(metadata.get(key) != value for key, value in request.user_metadata.items()):
+            continue
+        if wanted_statuses and _status_name(row) not in wanted_statuses:
+            continue
+        found.append(row)
+    page = found[: request.limit]
+    cursor = None
+    if len(found) > request.limit:
+        last = page[-1]
+        cursor = models.SessionSearchCursor(
+            last_created_at=_when(last["created_at"]), last_session_id=last["session_id"]
+        )
+    return models.SessionSearchResponse(sessions=[_summary(call, row) for row in page], next_cursor=cursor)
+
+
+def _own_session(call: Call) -> Row:
+    session_id = call.path["session_id"]
+    row = call.service.store.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, call.owner])
+    if row is None:
+        raise not_found(f"session {session_id!r} not found")
+    return row
+
+
+async def get_session(call: Call) -> models.GetSessionResponse:
+    row = _own_session(call)
+    store = call.service.store
+    runs = store.all("SELECT model_id FROM training_runs WHERE session_id=? ORDER BY created_at", [row["session_id"]])
+    samplers = store.all("SELECT sampler_id FROM samplers WHERE session_id=? ORDER BY created_at", [row["session_id"]])
+    return models.GetSessionResponse(
+        training_run_ids=[r["model_id"] for r in runs],
+        sampler_ids=[s["sampler_id"] for s in samplers],
+        user_metadata=loads(row["user_metadata"]),
+        display_name=row["display_name"],
+    )
+
+
+async def assign_session_project(call: Call) -> None:
+    request = call.model(models.AssignSessionProjectRequest)
+    row = _own_session(call)
+    call.service.store.execute(
+        "UPDATE sessions SET project_id=? WHERE session_id=?", [request.project_id, row["session_id"]]
+    )
+
+
+async def export_session_trace(call: Call) -> models.SessionTraceExportResponse:
+    """Writes the session's record (runs, checkpoints, samplers, audit) to a JSON file and points at it."""
+    row = _own_session(call)
+    service = call.service
+    session_id = row["session_id"]
+    runs = service.store.all("SELECT * FROM training_runs WHERE session_id=?", [session_id])
+    run_ids = [run["model_id"] for run in runs]
+    marks = ",".join("?" for _ in run_ids) or "''"
+    trace = {
+        "session": row,
+        "training_runs": runs,
+        "checkpoints": service.store.all(f"SELECT * FROM checkpoints WHERE training_run_id IN ({marks})", run_ids),
+        "samplers": service.store.all("SELECT * FROM samplers WHERE session_id=?", [session_id]),
+        "audit": service.store.all(f"SELECT * FROM audit WHERE model_id IN ({marks})", run_ids),
+    }
+    path = service.config.data_dir / "traces" / f"{session_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(trace, option=orjson.OPT_INDENT_2))
+    return models.SessionTraceExportResponse(status="ready", url=path.resolve().as_uri())
+
+
+async def finish_session(call: Call) -> None:
+    request = call.model(models.SessionFinishRequest)
+    row = _own_session(call)
+    service = call.service
+    service.store.execute(
+        "UPDATE sessions SET status='finished', finish=? WHERE session_id=?",
+        [orjson.dumps(request.model_dump(mode="json")).decode(), row["session_id"]],
+    )
+    service.release_session(row["session_id"], f"session {row['session_id']} was finished by the client")
+
+
+HANDLERS: dict[str, Handler] = {
+    "create_session": create_session,
+    "session_heartbeat": session_heartbeat,
+    "list_sessions": list_sessions,
+    "search_sessions": search_sessions,
+    "get_session": get_session,
+    "assign_session_project": assign_session_project,
+    "export_session_trace": export_session_trace,
+    "finish_session": finish_session,
+}

@@ -1,0 +1,521 @@
+"""Training operations: each is checked at once, then queued on its model in seq_id order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tinker_api import pydantic_models as models
+
+from . import _wire as wire
+from ._call import Call, Handler
+from ._errors import bad_request
+from ._futures import RequestFailed
+from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
+from ._store import dumps
+from ._validation import PROTOBUF
+from .engine._types import AdamSpec, LoraSpec
+
+Work = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def _future(request_id: str, model_id: str) -> models.UntypedAPIFuture:
+    return models.UntypedAPIFuture(request_id=request_id, model_id=model_id)
+
+
+def submit(call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, work: Work) -> models.UntypedAPIFuture:
+    """Queue ``work`` at its seq_id; a resubmitted payload answers with the original request id."""
+    service = call.service
+    if seq_id is not None:
+        existing = service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
+        if existing is not None:
+            return _future(existing.request_id, slot.model_id)
+    seq = slot.queue.assign(seq_id)
+    request_id = f"{slot.model_id}:{seq}"
+    future = service.futures.create(request_id, call.owner, result_type, slot.model_id, call.digest)
+
+    async def job() -> None:
+        await service.futures.run(future, work)
+
+    slot.queue.put(seq, request_id, job)
+    return _future(request_id, slot.model_id)
+
+
+def _trainer(slot: TrainerSlot) -> Any:
+    if slot.trainer is None:
+        raise RequestFailed(f"training run {slot.model_id} failed to start", "user")
+    return slot.trainer
+
+
+def _lora(config: models.LoraConfig | None) -> LoraSpec:
+    if config is None:
+        return LoraSpec(rank=32)
+    if config.rank < 1:
+        raise bad_request("lora_config.rank: must be at least 1")
+    if not (config.train_attn or config.train_mlp or config.train_unembed):
+        raise bad_request("lora_config: train_attn, train_mlp and train_unembed are all false; nothing would train")
+    return LoraSpec(config.rank, config.seed, config.train_attn, config.train_mlp, config.train_unembed)
+
+
+def _check_optimizer(config: Any) -> None:
+    kind = getattr(config, "type", "adamw")
+    if kind != "adamw":
+        raise bad_request(f"optimizer_config.type: the local server trains with adamw only, not {kind!r}")
+
+
+def _start_model(
+    call: Call,
+    model_id: str,
+    session_id: str,
+    base_model: str,
+    lora: LoraSpec,
+    result_type: str,
+    user_metadata: dict[str, Any] | None,
+    after_create: Callable[[TrainerSlot], Awaitable[dict[str, Any]]],
+) -> models.UntypedAPIFuture:
+    """Create a training run as its model's seq 0 (create_model, or create-via-load)."""
+    service = call.service
+    existing = service.futures.existing(f"{model_id}:0", call.digest, f"model_seq_id of {model_id}")
+    if existing is not None:
+        return _future(existing.request_id, model_id)
+    if model_id in service.trainers or service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id]):
+        raise bad_request(f"model_seq_id: training run {model_id!r} already exists in this session")
+    slot = service.new_slot(model_id, session_id, call.owner, base_model, lora)
+
+    async def work() -> dict[str, Any]:
+        try:
+            engine = await service.engine()
+            slot.trainer = await service.in_thread(engine.create_trainer, base_model, lora)
+            now = time.time()
+            service.store.insert(
+                "training_runs",
+                {
+                    "model_id": model_id,
+                    "session_id": session_id,
+                    "owner": call.owner,
+                    "base_model": base_model,
+                    "lora": dumps(vars(lora)),
+                    "created_at": now,
+                    "last_request_time": now,
+                    "user_metadata": dumps(user_metadata),
+                },
+            )
+            return await after_create(slot)
+        except BaseException:
+            service.trainers.pop(model_id, None)
+            raise
+
+    return submit(call, slot, 0, result_type, work)
+
+
+async def create_model(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.CreateModelRequest)
+    service = call.service
+    service.session(request.session_id, call.owner)
+    await service.base_model(request.base_model)
+    _check_optimizer(request.optimizer_config)
+    model_id = f"{request.session_id}:train:{request.model_seq_id}"
+
+    async def created(slot: TrainerSlot) -> dict[str, Any]:
+        service.store.audit(call.owner, "create_model", model_id=model_id)
+        return {"model_id": model_id, "type": "create_model"}
+
+    return _start_model(
+        call,
+        model_id,
+        request.session_id,
+        request.base_model,
+        _lora(request.lora_config),
+        "CreateModelResponse",
+        request.user_metadata,
+        created,
+    )
+
+
+async def get_info(call: Call) -> models.GetInfoResponse:
+    request = call.model(models.GetInfoRequest)
+    service = call.service
+    run = service.run(request.model_id, call.owner)
+    info = await service.base_model(run["base_model"])
+    lora = lora_from_row(run)
+    return models.GetInfoResponse(
+        type="get_info",
+        model_id=request.model_id,
+        model_data=models.ModelData(
+            arch=info.arch, model_name=info.name, tokenizer_id=info.tokenizer_id, vocab_size=info.vocab_size
+        ),
+        is_lora=True,
+        lora_rank=lora.rank,
+        model_name=info.name,
+    )
+
+
+async def unload_model(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.UnloadModelRequest)
+    service = call.service
+    slot = service.slot(request.model_id, call.owner)
+
+    async def work() -> dict[str, Any]:
+        service.trainers.pop(slot.model_id, None)
+        slot.trainer = None
+        return {"model_id": slot.model_id, "type": "unload_model"}
+
+    return submit(call, slot, None, "UnloadModelResponse", work)
+
+
+async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> models.UntypedAPIFuture:
+    service = call.service
+    slot = service.slot(request.model_id, call.owner)
+    if not request.examples:
+        raise bad_request("data: at least one datum is needed")
+    trainer = _trainer(slot)
+    trainer.check_forward_backward(request.examples, request.loss_fn, request.loss_fn_config)
+
+    async def work() -> dict[str, Any]:
+        result = await service.in_thread(
+            _trainer(slot).forward_backward,
+            request.examples,
+            request.loss_fn,
+            request.loss_fn_config,
+            request.forward_only,
+        )
+        return wire.forward_backward_output_json(result)
+
+    return submit(call, slot, request.seq_id, "ForwardBackwardOutput", work)
+
+
+async def forward_backward(call: Call) -> models.UntypedAPIFuture:
+    if call.media_type == PROTOBUF:
+        request = wire.forward_backward_from_proto(call.raw_body)
+    else:
+        request = wire.forward_backward_from_json(call.model(models.ForwardBackwardRequest))
+    return await _forward_backward(call, request)
+
+
+async def forward(call: Call) -> models.UntypedAPIFuture:
+    return await _forward_backward(call, wire.forward_backward_from_json(call.model(models.ForwardRequest)))
+
+
+async def optim_step(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.OptimStepRequest)
+    service = call.service
+    slot = service.slot(request.model_id, call.owner)
+    if request.optimizer_params is not None:
+        raise bad_request("optimizer_params: the local server trains with adamw only; send adam_params")
+    params = request.adam_params or models.AdamParams()
+    adam = AdamSpec(
+        learning_rate=params.learning_rate,
+        beta1=params.beta1,
+        beta2=params.beta2,
+        eps=params.eps,
+        weight_decay=params.weight_decay,
+        grad_clip_norm=params.grad_clip_norm,
+    )
+    for name in ("learning_rate", "eps", "weight_decay", "grad_clip_norm"):
+        if getattr(adam, name) < 0:
+            raise bad_request(f"adam_params.{name}: must not be negative")
+    for name in ("beta1", "beta2"):
+        if not 0 <= getattr(adam, name) < 1:
+            raise bad_request(f"adam_params.{name}: must be in [0, 1)")
+
+    async def work() -> dict[str, Any]:
+        metrics = await service.in_thread(_trainer(slot).optim_step, adam)
+        return {"metrics": metrics}
+
+    return submit(call, slot, request.seq_id, "OptimStepResponse", work)
+
+
+def _save(
+    call: Call,
+    slot: TrainerSlot,
+    kind: str,
+    name: str,
+    *,
+    overwrite: bool,
+    ttl_seconds: int | None,
+    user_metadata: dict[str, str] | None,
+    seq_id: int | None,
+    result_type: str,
+    with_optimizer: bool,
+    answer: Callable[[str, int], dict[str, Any]],
+) -> models.UntypedAPIFuture:
+    service = call.service
+    if ttl_seconds is not None and ttl_seconds <= 0:
+        raise bad_request("ttl_seconds: must be positive, or null for no expiry")
+    service.reserve_name(slot, kind, name, overwrite)
+
+    async def work() -> dict[str, Any]:
+        try:
+            trainer = _trainer(slot)
+            tensors = await service.in_thread(
+                trainer.state if kind == "weights" else lambda _: trainer.sampler_weights(), with_optimizer
+            )
+            row = await service.in_thread(
+                lambda: service.write_checkpoint(
+                    slot,
+                    kind,
+                    name,
+                    tensors,
+                    with_optimizer=with_optimizer,
+                    ttl_seconds=ttl_seconds,
+                    user_metadata=user_metadata,
+                )
+            )
+            return answer(tinker_path(slot.model_id, kind, name), row["size_bytes"])
+        finally:
+            slot.pending_names.discard((kind, name))
+
+    return submit(call, slot, seq_id, result_type, work)
+
+
+def _default_name(slot: TrainerSlot, seq_id: int | None) -> str:
+    return f"step-{seq_id if seq_id is not None else slot.queue.assign(None)}"
+
+
+async def save_weights(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.SaveWeightsRequest)
+    slot = call.service.slot(request.model_id, call.owner)
+    name = check_name(request.path) if request.path is not None else _default_name(slot, request.seq_id)
+    return _save(
+        call,
+        slot,
+        "weights",
+        name,
+        overwrite=request.overwrite,
+        ttl_seconds=request.ttl_seconds,
+        user_metadata=request.user_metadata,
+        seq_id=request.seq_id,
+        result_type="SaveWeightsResponse",
+        with_optimizer=True,
+        answer=lambda path, _: {"path": path, "type": "save_weights"},
+    )
+
+
+async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.SaveWeightsForSamplerRequest)
+    service = call.service
+    slot = service.slot(request.model_id, call.owner)
+    if request.path is not None and request.sampling_session_seq_id is not None:
+        raise bad_request("path: send either path or sampling_session_seq_id, not both")
+    if request.path is not None:
+        return _save(
+            call,
+            slot,
+            "sampler_weights",
+            check_name(request.path),
+            overwrite=True,
+            ttl_seconds=request.ttl_seconds,
+            user_metadata=request.user_metadata,
+            seq_id=request.seq_id,
+            result_type="SaveWeightsForSamplerResponseInternal",
+            with_optimizer=False,
+            answer=lambda path, size: {"path": path, "size_bytes": size, "type": "save_weights_for_sampler"},
+        )
+    if request.sampling_session_seq_id is None:
+        raise bad_request("path: send a path (a name to save under) or a sampling_session_seq_id")
+    sampler_id = f"{slot.session_id}:sample:{request.sampling_session_seq_id}"
+    if service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]) and not service.futures.find(
+        f"{slot.model_id}:{request.seq_id}"
+    ):
+        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
+
+    async def work() -> dict[str, Any]:
+        from ._service import SamplerSlot
+
+        trainer = _trainer(slot)
+        adapter = await service.in_thread(trainer.sampler_weights)
+        engine = await service.engine()
+        sampler_slot = SamplerSlot(sampler_id, slot.session_id, call.owner, slot.base_model, None)
+        sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
+        service.samplers[sampler_id] = sampler_slot
+        service.store.insert(
+            "samplers",
+            {
+                "sampler_id": sampler_id,
+                "session_id": slot.session_id,
+                "owner": call.owner,
+                "base_model": slot.base_model,
+                "model_path": None,
+                "source": "ephemeral",
+                "created_at": time.time(),
+            },
+            replace=True,
+        )
+        return {"sampling_session_id": sampler_id, "type": "save_weights_for_sampler"}
+
+    return submit(call, slot, request.seq_id, "SaveWeightsForSamplerResponseInternal", work)
+
+
+async def _load_into(service: Service, slot: TrainerSlot, checkpoint: dict[str, Any], optimizer: bool) -> None:
+    if optimizer and not checkpoint["with_optimizer"]:
+        raise RequestFailed("optimizer: these are sampler weights, which hold no optimizer state", "user")
+    tensors = await service.in_thread(service.read_checkpoint, checkpoint)
+    await service.in_thread(_trainer(slot).load_state, tensors, optimizer)
+
+
+def _check_compatible(slot_base: str, slot_lora: LoraSpec, run: dict[str, Any], path: str) -> None:
+    lora = lora_from_row(run)
+    if run["base_model"] != slot_base or (lora.rank, lora.train_attn, lora.train_mlp, lora.train_unembed) != (
+        slot_lora.rank,
+        slot_lora.train_attn,
+        slot_lora.train_mlp,
+        slot_lora.train_unembed,
+    ):
+        raise bad_request(
+            f"path: {path!r} was trained on {run['base_model']} with LoRA rank {lora.rank}; this model is "
+            f"{slot_base} with rank {slot_lora.rank}"
+        )
+
+
+async def load_weights(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.LoadWeightsRequest)
+    service = call.service
+    checkpoint = service.checkpoint_at(request.path, call.owner)
+    if request.optimizer and not checkpoint["with_optimizer"]:
+        raise bad_request("optimizer: sampler weights hold no optimizer state; load them with optimizer=false")
+    source = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
+    assert source is not None
+    _check_optimizer(request.optimizer_config)
+    service.store.audit(call.owner, "load_weights", model_id=request.model_id, tinker_path=request.path)
+
+    async def loaded(slot: TrainerSlot) -> dict[str, Any]:
+        await _load_into(service, slot, checkpoint, request.optimizer)
+        return {"path": request.path, "model_id": slot.model_id, "type": "load_weights"}
+
+    if request.session_id is not None or request.model_seq_id is not None:
+        if request.session_id is None or request.model_seq_id is None or request.model_id is not None:
+            raise bad_request("session_id: create-via-load needs session_id and model_seq_id, and no model_id")
+        service.session(request.session_id, call.owner)
+        model_id = f"{request.session_id}:train:{request.model_seq_id}"
+        base_model = request.base_model or source["base_model"]
+        if base_model != source["base_model"]:
+            raise bad_request(f"base_model: {request.path!r} was trained on {source['base_model']}, not {base_model}")
+        return _start_model(
+            call,
+            model_id,
+            request.session_id,
+            base_model,
+            lora_from_row(source),
+            "LoadWeightsResponse",
+            request.user_metadata,
+            loaded,
+        )
+    if request.model_id is None:
+        raise bad_request("model_id: send model_id (and seq_id), or session_id and model_seq_id")
+    slot = service.slot(request.model_id, call.owner)
+    _check_compatible(slot.base_model, slot.lora, source, request.path)
+    return submit(call, slot, request.seq_id, "LoadWeightsResponse", lambda: loaded(slot))
+
+
+async def get_weights_info(call: Call) -> models.WeightsInfoResponse:
+    request = call.model(models.WeightsInfoRequest)
+    service = call.service
+    checkpoint = service.checkpoint_at(request.tinker_path, call.owner, "tinker_path")
+    run = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
+    assert run is not None
+    lora = lora_from_row(run)
+    return models.WeightsInfoResponse(
+        base_model=run["base_model"],
+        is_lora=True,
+        lora_rank=lora.rank,
+        train_unembed=lora.train_unembed,
+        train_mlp=lora.train_mlp,
+        train_attn=lora.train_attn,
+    )
+
+
+async def save_weights_external(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.SaveWeightsExternalRequest)
+    slot = call.service.slot(request.model_id, call.owner)
+    if request.age_encryption_recipients:
+        raise bad_request("age_encryption_recipients: the local server does not encrypt exported weights")
+    return _save(
+        call,
+        slot,
+        "external_weights",
+        check_name(request.path),
+        overwrite=True,
+        ttl_seconds=request.ttl_seconds,
+        user_metadata=None,
+        seq_id=request.seq_id,
+        result_type="SaveWeightsExternalResponseInternal",
+        with_optimizer=False,
+        answer=lambda path, size: {"path": path, "size_bytes": size, "type": "save_weights_external"},
+    )
+
+
+async def copy_weights(call: Call) -> models.CopyWeightsResponse:
+    """Copies a checkpoint (one's own or a published one) into a training run of the caller's."""
+    import shutil
+
+    request = call.model(models.CopyWeightsRequest)
+    service = call.service
+    source = service.checkpoint_at(request.source_path, call.owner, "source_path")
+    if request.session_id is not None and request.model_seq_id is not None:
+        service.session(request.session_id, call.owner)
+        run_id = f"{request.session_id}:train:{request.model_seq_id}"
+        if service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [run_id]):
+            raise bad_request(f"model_seq_id: training run {run_id!r} already exists")
+    elif request.session_id is None and request.model_seq_id is None:
+        run_id = f"copy-{service.new_session_id()}:train:0"
+    else:
+        raise bad_request("session_id: send session_id and model_seq_id together, or neither")
+    origin = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [source["training_run_id"]])
+    assert origin is not None
+    now = time.time()
+    service.store.insert(
+        "training_runs",
+        {
+            "model_id": run_id,
+            "session_id": request.session_id or run_id.split(":")[0],
+            "owner": call.owner,
+            "base_model": origin["base_model"],
+            "lora": origin["lora"],
+            "created_at": now,
+            "last_request_time": now,
+            "user_metadata": None,
+        },
+    )
+    target = service.checkpoint_file(run_id, source["kind"], source["name"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    await service.in_thread(shutil.copyfile, source["file"], target)
+    service.store.insert(
+        "checkpoints",
+        {
+            **source,
+            "training_run_id": run_id,
+            "owner": call.owner,
+            "created_at": now,
+            "public": 0,
+            "file": str(target),
+            "expires_at": now + request.ttl_seconds if request.ttl_seconds else None,
+        },
+    )
+    path = tinker_path(run_id, source["kind"], source["name"])
+    service.store.audit(call.owner, "copy_weights", model_id=run_id, tinker_path=path, source=request.source_path)
+    return models.CopyWeightsResponse(tinker_path=path)
+
+
+async def create_custom_loss(call: Call) -> None:
+    raise bad_request(
+        "loss_fn: server-side custom losses are not supported by the local server (client/config says "
+        "custom_loss_server_side: false); use forward_backward_custom, which runs the loss client-side"
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "create_model": create_model,
+    "get_info": get_info,
+    "unload_model": unload_model,
+    "forward_backward": forward_backward,
+    "forward": forward,
+    "optim_step": optim_step,
+    "save_weights": save_weights,
+    "save_weights_for_sampler": save_weights_for_sampler,
+    "load_weights": load_weights,
+    "get_weights_info": get_weights_info,
+    "save_weights_external": save_weights_external,
+    "copy_weights": copy_weights,
+    "create_custom_loss": create_custom_loss,
+}

@@ -1,0 +1,374 @@
+"""The server's state: tenants, sessions, loaded models and samplers, checkpoints, and the engine.
+
+Handlers ask it for objects by id on behalf of a tenant; another tenant's objects answer 404, as if absent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from ._auth import jwt_owner, owner_of
+from ._config import ServerConfig
+from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
+from ._futures import Futures, ModelQueue
+from ._store import Row, Store, dumps, loads
+from .engine._types import BaseModelInfo, LoraSpec
+
+if TYPE_CHECKING:
+    from .engine import Engine, Sampler, Trainer
+
+log = logging.getLogger("tinker.local")
+T = TypeVar("T")
+
+CHECKPOINT_KINDS = {"weights": "training", "sampler_weights": "sampler", "external_weights": "external"}
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def tinker_path(run_id: str, kind: str, name: str) -> str:
+    return f"tinker://{run_id}/{kind}/{name}"
+
+
+def parse_tinker_path(path: str, field_name: str = "path") -> tuple[str, str, str]:
+    """``tinker://<run>/<kind>/<name>`` as (run, kind, name); anything else is a 400 naming the field."""
+    if not path.startswith("tinker://"):
+        raise bad_request(f"{field_name}: {path!r} is not a tinker:// path")
+    parts = path.removeprefix("tinker://").split("/")
+    if len(parts) != 3 or parts[1] not in CHECKPOINT_KINDS or not parts[0] or not parts[2]:
+        raise bad_request(f"{field_name}: {path!r} is not tinker://<training_run_id>/(weights|sampler_weights)/<name>")
+    return parts[0], parts[1], parts[2]
+
+
+def check_name(name: str, field_name: str = "path") -> str:
+    if not name or not set(name) <= NAME_CHARS or len(name) > 200:
+        raise bad_request(f"{field_name}: checkpoint name {name!r} must be 1-200 characters of A-Z a-z 0-9 . _ -")
+    return name
+
+
+def lora_from_row(run: Row) -> LoraSpec:
+    return LoraSpec(**loads(run["lora"]))
+
+
+@dataclass
+class TrainerSlot:
+    """A training run loaded in memory, with the queue that orders its requests."""
+
+    model_id: str
+    session_id: str
+    owner: str
+    base_model: str
+    lora: LoraSpec
+    queue: ModelQueue
+    trainer: Trainer | None = None
+    pending_names: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass
+class SamplerSlot:
+    sampler_id: str
+    session_id: str
+    owner: str
+    base_model: str
+    model_path: str | None
+    sampler: Sampler | None = None
+    build: Callable[[], Sampler] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    completions: list[tuple[str, str]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    clients: int = 0
+
+
+class Service:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(config.data_dir / "tinker-local.sqlite3")
+        self.futures = Futures(self.store)
+        self.keys = {owner_of(key): key for key in config.resolved_api_keys()}
+        self.trainers: dict[str, TrainerSlot] = {}
+        self.samplers: dict[str, SamplerSlot] = {}
+        self.started = time.time()
+        self._engine: Engine | None = None
+        self._engine_lock = asyncio.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinker-engine")
+        self.recovered = self.futures.recover()
+        self.store.execute("UPDATE sessions SET status='inactive' WHERE status='active'")
+
+    # --- tenants -------------------------------------------------------------------------------------
+    def authenticate(self, api_key: str | None) -> str:
+        if not api_key:
+            raise unauthorized("missing X-API-Key header")
+        owner = jwt_owner(api_key, self.keys) if api_key.startswith("eyJ") else owner_of(api_key)
+        if owner is None or owner not in self.keys:
+            raise unauthorized("unknown API key")
+        if self.store.scalar("SELECT 1 FROM revoked_keys WHERE owner=?", [owner]):
+            raise unauthorized("this API key was revoked")
+        return owner
+
+    # --- engine --------------------------------------------------------------------------------------
+    async def engine(self) -> Engine:
+        """The engine, built on first use so that start-up stays quick (torch loads here)."""
+        async with self._engine_lock:
+            if self._engine is None:
+                self._engine = await self.in_thread(self._make_engine)
+            return self._engine
+
+    def _make_engine(self) -> Engine:
+        from .engine import Engine
+
+        return Engine(device=self.config.device)
+
+    async def base_models(self) -> list[BaseModelInfo]:
+        return (await self.engine()).base_models()
+
+    async def base_model(self, name: str) -> BaseModelInfo:
+        for info in await self.base_models():
+            if info.name == name:
+                return info
+        names = ", ".join(info.name for info in await self.base_models())
+        raise bad_request(f"base_model: unknown base model {name!r}; this server has {names}")
+
+    async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking work on the one engine thread.
+
+        One thread for all torch work keeps one OpenMP team busy; work spread over several threads made their
+        teams spin against each other, which cost about a quarter of a training step on two cores.
+        """
+        return await asyncio.get_running_loop().run_in_executor(self._worker, functools.partial(function, *args))
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    # --- sessions ------------------------------------------------------------------------------------
+    def session(self, session_id: str, owner: str, *, active: bool = True) -> Row:
+        row = self.store.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, owner])
+        if row is None:
+            raise not_found(f"session {session_id!r} not found")
+        if active and row["status"] != "active":
+            raise bad_request(
+                f"session_id: session {session_id!r} is {row['status']} (no heartbeat for "
+                f"{self.config.session_timeout_seconds:g} s, finished, or the server restarted); create a new session"
+            )
+        self.touch(session_id)
+        return row
+
+    def touch(self, session_id: str) -> None:
+        self.store.execute(
+            "UPDATE sessions SET last_activity=? WHERE session_id=? AND status='active'", [time.time(), session_id]
+        )
+
+    def expire_sessions(self) -> list[str]:
+        """Mark sessions silent past the timeout inactive and free what they hold in memory."""
+        cutoff = time.time() - self.config.session_timeout_seconds
+        stale = [
+            row["session_id"]
+            for row in self.store.all(
+                "SELECT session_id FROM sessions WHERE status='active' AND last_activity<?", [cutoff]
+            )
+        ]
+        for session_id in stale:
+            self.store.execute("UPDATE sessions SET status='inactive' WHERE session_id=?", [session_id])
+            self.release_session(session_id, f"session {session_id} expired: no heartbeat in time")
+        return stale
+
+    def release_session(self, session_id: str, reason: str) -> None:
+        for model_id in [m for m, slot in self.trainers.items() if slot.session_id == session_id]:
+            slot = self.trainers.pop(model_id)
+            for request_id in slot.queue.close():
+                future = self.futures.find(request_id)
+                if future is not None and future.state == "pending":
+                    self.futures.fail(future, f"{reason}; request not run", "user")
+        for sampler_id in [s for s, slot in self.samplers.items() if slot.session_id == session_id]:
+            del self.samplers[sampler_id]
+
+    # --- training runs -------------------------------------------------------------------------------
+    def run(self, model_id: str, owner: str) -> Row:
+        row = self.store.one("SELECT * FROM training_runs WHERE model_id=? AND owner=?", [model_id, owner])
+        if row is None:
+            raise not_found(f"training run {model_id!r} not found")
+        return row
+
+    def slot(self, model_id: str, owner: str) -> TrainerSlot:
+        slot = self.trainers.get(model_id)
+        if slot is None or slot.owner != owner:
+            run = self.run(model_id, owner)
+            session = self.store.one("SELECT status FROM sessions WHERE session_id=?", [run["session_id"]])
+            state = session["status"] if session else "gone"
+            raise bad_request(
+                f"model_id: training run {model_id!r} is not loaded (its session is {state}); load one of its "
+                "checkpoints into a new training client to go on"
+            )
+        self.touch(slot.session_id)
+        self.store.execute("UPDATE training_runs SET last_request_time=? WHERE model_id=?", [time.time(), model_id])
+        return slot
+
+    def new_slot(self, model_id: str, session_id: str, owner: str, base_model: str, lora: LoraSpec) -> TrainerSlot:
+        queue = ModelQueue(model_id, self.config.seq_gap_timeout_seconds, self._on_seq_gap)
+        slot = TrainerSlot(model_id, session_id, owner, base_model, lora, queue)
+        self.trainers[model_id] = slot
+        return slot
+
+    def _on_seq_gap(self, missing: int, request_id: str) -> None:
+        future = self.futures.find(request_id)
+        if future is not None and future.state == "pending":
+            self.futures.fail(
+                future,
+                f"seq_id {missing} never arrived within {self.config.seq_gap_timeout_seconds:g} s, so the requests "
+                "after it on this model were not run",
+                "user",
+            )
+
+    # --- checkpoints ---------------------------------------------------------------------------------
+    def checkpoint_file(self, run_id: str, kind: str, name: str) -> Path:
+        return self.config.data_dir / "checkpoints" / quote(run_id, safe="") / kind / f"{name}.safetensors"
+
+    def checkpoint(self, run_id: str, kind: str, name: str, owner: str, *, readable: bool = False) -> Row:
+        """A live checkpoint the tenant owns (or, when ``readable``, one that is published)."""
+        row = self.store.one(
+            "SELECT * FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [run_id, kind, name]
+        )
+        if row is not None and row["expires_at"] is not None and row["expires_at"] <= time.time():
+            self.delete_checkpoint(row)
+            row = None
+        if row is None or not (row["owner"] == owner or (readable and row["public"])):
+            raise not_found(f"checkpoint {tinker_path(run_id, kind, name)!r} not found")
+        return row
+
+    def checkpoint_at(self, path: str, owner: str, field_name: str = "path") -> Row:
+        run_id, kind, name = parse_tinker_path(path, field_name)
+        return self.checkpoint(run_id, kind, name, owner, readable=True)
+
+    def delete_checkpoint(self, row: Row) -> None:
+        self.store.execute(
+            "DELETE FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?",
+            [row["training_run_id"], row["kind"], row["name"]],
+        )
+        Path(row["file"]).unlink(missing_ok=True)
+
+    def expire_checkpoints(self) -> None:
+        for row in self.store.all(
+            "SELECT * FROM checkpoints WHERE expires_at IS NOT NULL AND expires_at<=?", [time.time()]
+        ):
+            self.delete_checkpoint(row)
+
+    def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
+        """Refuse a save over an existing name unless ``overwrite``, before the save is queued."""
+        exists = self.store.scalar(
+            "SELECT 1 FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [slot.model_id, kind, name]
+        )
+        if not overwrite and (exists or (kind, name) in slot.pending_names):
+            raise bad_request(
+                f"path: checkpoint {tinker_path(slot.model_id, kind, name)!r} already exists; pass overwrite=true "
+                "or choose another name"
+            )
+        slot.pending_names.add((kind, name))
+
+    def write_checkpoint(
+        self,
+        slot: TrainerSlot,
+        kind: str,
+        name: str,
+        tensors: dict[str, Any],
+        *,
+        with_optimizer: bool,
+        ttl_seconds: int | None,
+        user_metadata: dict[str, str] | None,
+    ) -> Row:
+        """Write the file, then the row: a crash between the two leaves no checkpoint that has no file."""
+        from safetensors.torch import save_file
+
+        path = self.checkpoint_file(slot.model_id, kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
+        save_file(tensors, str(partial), metadata={"base_model": slot.base_model, "lora": dumps(vars(slot.lora)) or ""})
+        os.replace(partial, path)
+        now = time.time()
+        row = {
+            "training_run_id": slot.model_id,
+            "kind": kind,
+            "name": name,
+            "owner": slot.owner,
+            "created_at": now,
+            "size_bytes": path.stat().st_size,
+            "public": 0,
+            "expires_at": now + ttl_seconds if ttl_seconds is not None else None,
+            "file": str(path),
+            "user_metadata": dumps(user_metadata),
+            "with_optimizer": int(with_optimizer),
+        }
+        self.store.insert("checkpoints", row, replace=True)
+        slot.pending_names.discard((kind, name))
+        self.store.audit(
+            slot.owner, f"save_{kind}", model_id=slot.model_id, tinker_path=tinker_path(slot.model_id, kind, name)
+        )
+        return row
+
+    @staticmethod
+    def read_checkpoint(row: Row) -> dict[str, Any]:
+        from safetensors.torch import load_file
+
+        tensors: dict[str, Any] = load_file(row["file"])
+        return tensors
+
+    # --- samplers ------------------------------------------------------------------------------------
+    def sampler_slot(self, sampler_id: str, owner: str) -> SamplerSlot:
+        slot = self.samplers.get(sampler_id)
+        if slot is not None and slot.owner == owner:
+            self.touch(slot.session_id)
+            return slot
+        row = self.store.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, owner])
+        if row is None:
+            raise not_found(f"sampler {sampler_id!r} not found")
+        if row["source"] == "ephemeral":
+            raise gone(
+                f"sampler {sampler_id!r} held unsaved weights that are gone (its session ended or the server "
+                "restarted); save the weights by name to keep them"
+            )
+        if row["source"] == "checkpoint":
+            try:
+                checkpoint = self.checkpoint_at(row["model_path"], owner, "model_path")
+            except HTTPError:
+                raise gone(f"sampler {sampler_id!r}: its weights {row['model_path']!r} no longer exist") from None
+            slot = self.checkpoint_sampler(sampler_id, row["session_id"], owner, checkpoint)
+        else:
+            slot = SamplerSlot(sampler_id, row["session_id"], owner, row["base_model"], None)
+        self.samplers[sampler_id] = slot
+        return slot
+
+    def checkpoint_sampler(self, sampler_id: str, session_id: str, owner: str, checkpoint: Row) -> SamplerSlot:
+        run = self.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
+        assert run is not None
+        path = tinker_path(checkpoint["training_run_id"], checkpoint["kind"], checkpoint["name"])
+        slot = SamplerSlot(sampler_id, session_id, owner, run["base_model"], path)
+        lora = lora_from_row(run)
+
+        def build() -> Sampler:
+            assert self._engine is not None
+            tensors = self.read_checkpoint(checkpoint)
+            adapter = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
+            return self._engine.create_sampler(run["base_model"], lora, adapter)
+
+        slot.build = build
+        return slot
+
+    async def sampler(self, slot: SamplerSlot) -> Sampler:
+        async with slot.lock:
+            if slot.sampler is None:
+                engine = await self.engine()
+                build = slot.build or (lambda: engine.create_sampler(slot.base_model))
+                slot.sampler = await self.in_thread(build)
+            return slot.sampler
+
+    def new_session_id(self) -> str:
+        return str(uuid.uuid4())

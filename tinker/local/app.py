@@ -1,0 +1,189 @@
+"""The ASGI app: one route per path of the document, each request through the same checks.
+
+Order of checks: authentication (401), body size (413), content type and decoding, JSON Schema and pydantic
+(422), query and path parameters (422); then the operation's handler, whose client mistakes are 4xx too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pydantic
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tinker_api import openapi_document
+
+from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training
+from ._call import Call, Handler
+from ._config import ServerConfig
+from ._errors import HTTPError, bad_request, invalid
+from ._service import Service
+from ._validation import JSON, Operation, check_content_type, load_operations
+from .engine._types import EngineInputError
+
+log = logging.getLogger("tinker.local")
+
+HANDLERS: dict[str, Handler] = {
+    **_ops_service.HANDLERS,
+    **_ops_sessions.HANDLERS,
+    **_ops_training.HANDLERS,
+    **_ops_sampling.HANDLERS,
+    **_ops_rest.HANDLERS,
+}
+
+
+class _JSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def error_response(error: HTTPError) -> Response:
+    return _JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
+
+def render(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(status_code=204)
+    if isinstance(result, pydantic.BaseModel):
+        result = result.model_dump(mode="json", exclude_none=True)
+    return _JSONResponse(result)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPError(413, f"request body of {declared} bytes exceeds the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPError(413, f"request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(raw: bytes, encoding: str, limit: int) -> bytes:
+    """Undo a Content-Encoding (zstd needs the optional zstandard package); the limit applies to the result."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "zstd"):
+        raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
+    try:
+        if encoding == "gzip":
+            data = gzip.decompress(raw)
+        else:
+            import zstandard
+
+            data = zstandard.ZstdDecompressor().decompress(raw, max_output_size=limit + 1)
+    except Exception as exc:
+        raise invalid(["header", "content-encoding"], f"cannot decode the {encoding} body: {exc}") from None
+    if len(data) > limit:
+        raise HTTPError(413, f"decoded request body exceeds the limit of {limit} bytes")
+    return data
+
+
+def _endpoint(service: Service, operations: dict[str, Operation]) -> Any:
+    async def endpoint(request: Request) -> Response:
+        operation = operations[request.method if request.method != "HEAD" else "GET"]
+        try:
+            owner = service.authenticate(request.headers.get("x-api-key")) if operation.authenticated else ""
+            raw = b""
+            media_type = None
+            body = None
+            if operation.body_media_types:
+                limit = service.config.max_body_bytes
+                raw = _decode(await _read_body(request, limit), request.headers.get("content-encoding", ""), limit)
+                if raw.strip() or operation.body_required:
+                    media_type = check_content_type(operation, request.headers.get("content-type", ""))
+                    if media_type == JSON:
+                        body = operation.parse_json_body(raw)
+            call = Call(
+                service=service,
+                owner=owner,
+                body=body,
+                raw_body=raw,
+                media_type=media_type,
+                query=operation.parse_parameters("query", dict(request.query_params)),
+                path=operation.parse_parameters("path", request.path_params),
+                headers=request.headers,
+            )
+            return render(await HANDLERS[operation.operation_id](call))
+        except HTTPError as error:
+            return error_response(error)
+        except EngineInputError as error:
+            return error_response(bad_request(str(error)))
+
+    return endpoint
+
+
+def build_routes(service: Service) -> list[Route]:
+    by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
+    for operation in load_operations():
+        if operation.operation_id not in HANDLERS:
+            raise RuntimeError(f"no handler for operation {operation.operation_id}")
+        by_path[operation.path][operation.method] = operation
+    routes = [
+        Route(path, _endpoint(service, operations), methods=list(operations)) for path, operations in by_path.items()
+    ]
+    document = openapi_document()
+    routes.append(Route("/openapi.json", lambda _: _JSONResponse(document), methods=["GET"]))
+    return routes
+
+
+async def _housekeeping(service: Service) -> None:
+    """Expire silent sessions and old checkpoints, and drop old results from memory, now and then."""
+    interval = max(0.5, min(30.0, service.config.session_timeout_seconds / 4))
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            service.expire_sessions()
+            service.expire_checkpoints()
+            service.futures.forget_finished(older_than=600)
+        except Exception:
+            log.exception("housekeeping failed")
+
+
+def create_app(config: ServerConfig | None = None) -> Starlette:
+    """The local Tinker server as an ASGI app; serve it with uvicorn, or use ``LocalServer``."""
+    config = config or ServerConfig()
+    service = Service(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().create_task(_housekeeping(service))
+        try:
+            yield
+        finally:
+            task.cancel()
+            service.futures.fail_pending("the server is shutting down; submit the request again")
+            service.close()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return _JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
+
+    app = Starlette(
+        routes=build_routes(service),
+        lifespan=lifespan,
+        exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
+    )
+    app.state.service = service
+    return app

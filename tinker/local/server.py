@@ -1,0 +1,179 @@
+"""Running the local server: in this process (a uvicorn thread) or as a child process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess as sp
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import uvicorn
+
+from ._config import ServerConfig, stored_api_key
+from .app import create_app
+
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, bound now so that port 0 gives a free port that is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class LocalServer:
+    """A local Tinker server for a ``with`` block: gives ``base_url`` and ``api_key``.
+
+    ``subprocess=True`` runs it as ``tinker local serve`` in a child process (which a test can kill);
+    otherwise uvicorn serves it from a thread of this process.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        *,
+        api_keys: tuple[str, ...] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        subprocess: bool = False,
+        startup_timeout: float = 60.0,
+        **settings: Any,
+    ) -> None:
+        config = ServerConfig(api_keys=tuple(api_keys), **settings)
+        if data_dir is not None:
+            config = replace(config, data_dir=Path(data_dir))
+        self.config = config
+        self.host, self.port = host, port
+        self.use_subprocess = subprocess
+        self.startup_timeout = startup_timeout
+        self.base_url = ""
+        self.process: sp.Popen[str] | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._drainer: threading.Thread | None = None
+
+    @property
+    def api_key(self) -> str:
+        return self.config.resolved_api_keys()[0]
+
+    def start(self) -> LocalServer:
+        if self.use_subprocess:
+            self._start_process()
+        else:
+            self._start_thread()
+        return self
+
+    def _start_thread(self) -> None:
+        sock = bind(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(create_app(self.config), log_level="warning", lifespan="on"))
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="tinker-local-server"
+        )
+        self._thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the local Tinker server did not start")
+            time.sleep(0.01)
+        self.base_url = _url(self.host, self.port)
+
+    def _start_process(self) -> None:
+        if not self.config.api_keys:
+            self.config = replace(self.config, api_keys=(stored_api_key(self.config.data_dir)[0],))
+        command = [
+            sys.executable,
+            "-m",
+            "tinker.cli",
+            "local",
+            "serve",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.config.data_dir),
+            "--long-poll-seconds",
+            str(self.config.long_poll_seconds),
+            "--session-timeout-seconds",
+            str(self.config.session_timeout_seconds),
+        ]
+        for key in self.config.api_keys:
+            command += ["--api-key", key]
+        self.process = sp.Popen(command, stdout=sp.PIPE, stderr=sp.STDOUT, text=True, env={**os.environ})
+        assert self.process.stdout is not None
+        seen = []
+        for line in self.process.stdout:
+            seen.append(line)
+            match = _LISTENING.search(line)
+            if match:
+                self.base_url = match.group(1)
+                break
+        else:
+            raise RuntimeError("the local Tinker server did not start:\n" + "".join(seen))
+        self._drainer = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
+        self._drainer.start()
+
+    @staticmethod
+    def _drain(stream: IO[str]) -> None:
+        """Keep reading the child's output so that it never blocks on a full pipe."""
+        for _ in stream:
+            pass
+
+    def kill(self) -> None:
+        """SIGKILL the child process, as a crash would (subprocess mode only)."""
+        assert self.process is not None, "kill() needs subprocess=True"
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=30)
+                except sp.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            if self._drainer is not None:
+                self._drainer.join(timeout=5)
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+            self.process = None
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=30)
+            self._server = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -> None:
+    """Serve until interrupted (``tinker local serve``); prints where, so that a parent can find the port."""
+    sock = bind(host, port)
+    url = _url(host, sock.getsockname()[1])
+    print(f"Tinker local server listening on {url} (data in {config.data_dir})", flush=True)
+    uvicorn.Server(uvicorn.Config(create_app(config), log_level=log_level, lifespan="on")).run(sockets=[sock])
