@@ -412,7 +412,7 @@ def test_overwrite_replaces_a_checkpoint(api: Api, session: str) -> None:
     model_id = api.model(session, seq=23)
     api.save(model_id, 1, "same")
     assert api.post("save_weights", {"model_id": model_id, "seq_id": 2, "path": "same"}).status_code == 400
-    assert api.save(model_id, 2, "same", overwrite=True).endswith("/weights/same")
+    assert api.save(model_id, 3, "same", overwrite=True).endswith("/weights/same")
 
 
 def test_unload_model(api: Api, session: str) -> None:
@@ -650,3 +650,18 @@ def test_ttl_expires_a_checkpoint(api: Api, session: str) -> None:
     time.sleep(1.2)
     assert api.post("weights_info", {"tinker_path": path}).status_code == 404
     assert api.ok(api.get(f"training_runs/{model_id}/checkpoints"))["checkpoints"] == []
+
+
+def test_a_refused_request_uses_up_its_seq_id(api: Api, session: str) -> None:
+    model_id = api.model(session, seq=60)
+    refused = {"model_id": model_id, "seq_id": 1, "adam_params": {"learning_rate": -1.0}}
+    assert api.post("optim_step", refused).status_code == 400
+    bad_tokens = datum(TOKENS)
+    bad_tokens["model_input"]["chunks"][0]["tokens"][0] = 99999
+    body = {
+        "model_id": model_id,
+        "seq_id": 2,
+        "forward_backward_input": {"data": [bad_tokens], "loss_fn": "cross_entropy"},
+    }
+    assert api.post("forward_backward", body).status_code == 400
+    assert api.optim_step(model_id, 3)["metrics"] is not None

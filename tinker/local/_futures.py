@@ -140,6 +140,10 @@ class Futures:
 Job = Callable[[], Awaitable[None]]
 
 
+async def _nothing() -> None:
+    return None
+
+
 class ModelQueue:
     """Runs one model's jobs strictly in seq_id order, one at a time."""
 
@@ -168,6 +172,12 @@ class ModelQueue:
         if seq_id > self.next_seq + self.MAX_AHEAD:
             raise bad_request(f"seq_id {seq_id} is too far ahead of the next expected seq_id {self.next_seq}")
         return seq_id
+
+    def skip(self, seq_id: int) -> None:
+        """Count a refused request's seq_id as done when it was the next one expected, so that the requests
+        after it are not held up (a client moves on to the next seq_id after a refusal)."""
+        if seq_id == max(self.highest + 1, self.next_seq):
+            self.put(seq_id, f"{self.model_id}:{seq_id}", _nothing)
 
     def put(self, seq_id: int, request_id: str, job: Job) -> None:
         self._jobs[seq_id] = (request_id, job)

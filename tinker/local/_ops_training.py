@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tinker_api import pydantic_models as models
+from tinker_api.proto import tinker_public_pb2 as pb
 
 from . import _wire as wire
 from ._call import Call, Handler
-from ._errors import bad_request
+from ._errors import HTTPError, bad_request
 from ._futures import RequestFailed
 from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
 from ._store import dumps
 from ._validation import PROTOBUF
-from .engine._types import AdamSpec, LoraSpec
+from .engine._types import AdamSpec, EngineInputError, LoraSpec
 
 Work = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -40,6 +42,35 @@ def submit(call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, 
 
     slot.queue.put(seq, request_id, job)
     return _future(request_id, slot.model_id)
+
+
+def _addressed(call: Call) -> tuple[str | None, int | None]:
+    """The model and seq_id a training request names, read back from its body."""
+    if call.media_type == PROTOBUF:
+        message = pb.ForwardBackwardRequest()
+        try:
+            message.ParseFromString(call.raw_body)
+        except Exception:  # protobuf raises its own DecodeError
+            return None, None
+        return message.model_id, message.seq_id
+    return getattr(call.body, "model_id", None), getattr(call.body, "seq_id", None)
+
+
+def consumes_seq_id(handler: Handler) -> Handler:
+    """A refused request still uses up its seq_id: the client moves on to the next one, so the server must too."""
+
+    @functools.wraps(handler)
+    async def wrapped(call: Call) -> Any:
+        try:
+            return await handler(call)
+        except (HTTPError, EngineInputError):
+            model_id, seq_id = _addressed(call)
+            slot = call.service.trainers.get(model_id or "")
+            if slot is not None and slot.owner == call.owner and seq_id is not None:
+                slot.queue.skip(seq_id)
+            raise
+
+    return wrapped
 
 
 def _trainer(slot: TrainerSlot) -> Any:
@@ -507,15 +538,15 @@ async def create_custom_loss(call: Call) -> None:
 HANDLERS: dict[str, Handler] = {
     "create_model": create_model,
     "get_info": get_info,
-    "unload_model": unload_model,
-    "forward_backward": forward_backward,
-    "forward": forward,
-    "optim_step": optim_step,
-    "save_weights": save_weights,
-    "save_weights_for_sampler": save_weights_for_sampler,
-    "load_weights": load_weights,
+    "unload_model": consumes_seq_id(unload_model),
+    "forward_backward": consumes_seq_id(forward_backward),
+    "forward": consumes_seq_id(forward),
+    "optim_step": consumes_seq_id(optim_step),
+    "save_weights": consumes_seq_id(save_weights),
+    "save_weights_for_sampler": consumes_seq_id(save_weights_for_sampler),
+    "load_weights": consumes_seq_id(load_weights),
     "get_weights_info": get_weights_info,
-    "save_weights_external": save_weights_external,
+    "save_weights_external": consumes_seq_id(save_weights_external),
     "copy_weights": copy_weights,
     "create_custom_loss": create_custom_loss,
 }
