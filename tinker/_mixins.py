@@ -3,27 +3,322 @@
 scripts/generate.py passes these classes to datamodel-code-generator (``--base-class-map``), so
 ``tinker.types.ModelInput`` and every nested ``ModelInput`` field carry ``from_ints`` and friends.
 This module is the only part of ``tinker`` that ``tinker_api`` imports: it must import nothing else
-of ``tinker``, and the generated classes it needs are looked up on ``type(self)``'s module at call time.
+of ``tinker``, and the generated classes it needs are looked up through ``type(self)`` at call time.
+torch is optional: it is imported only inside the methods that return torch tensors.
 """
 
 from __future__ import annotations
 
+import base64
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, field_serializer, model_validator
 
 if TYPE_CHECKING:
     import torch
 
 _NUMPY_DTYPES: dict[str, type[np.generic]] = {"int64": np.int64, "float32": np.float32}
 
+LIST_DTYPES: dict[str, str] = {
+    "target_tokens": "int64",
+    "weights": "float32",
+    "advantages": "float32",
+    "logprobs": "float32",
+    "clip_low_threshold": "float32",
+    "clip_high_threshold": "float32",
+    "sequence_ratio_mask": "float32",
+}
+"""The dtype a plain list takes under each loss input key the service knows; a list gives no dtype of its own."""
+
+_SPARSE_KEYS = frozenset({"target_tokens", "weights"})
+"""Loss inputs whose 2-D torch tensors (top-k distillation) go as CSR when that is smaller, as in the official SDK."""
+
+_CHECKPOINT_SEGMENTS = {"weights": "training", "sampler_weights": "sampler", "external_weights": "external"}
+
 
 def _generated(model: type[BaseModel], name: str) -> Any:
-    """A sibling class from the module that defines ``model`` (the generated pydantic module)."""
-    return getattr(sys.modules[model.__module__], name)
+    """A class of the generated module that defines ``model`` (or the generated class a user subclassed)."""
+    for klass in model.__mro__:
+        if any(base.__module__ == __name__ for base in klass.__bases__):
+            return getattr(sys.modules[klass.__module__], name)
+    raise TypeError(f"{model.__name__} is not a generated model")
+
+
+def _wire_dtype(dtype: np.dtype[Any]) -> str:
+    """The TensorData dtype of a numpy dtype: floats go as float32, signed integers as int64."""
+    if dtype.kind == "f":
+        return "float32"
+    if dtype.kind == "i":
+        return "int64"
+    raise ValueError(
+        f"TensorData holds float32 or int64 values; an array of dtype {dtype} must be converted first "
+        "(unsigned and bool arrays have no lossless TensorData dtype)"
+    )
+
+
+def _torch_to_numpy(tensor: torch.Tensor) -> np.ndarray[Any, Any]:
+    """A CPU numpy copy of ``tensor``; floating tensors become float32 (numpy has no bfloat16)."""
+    tensor = tensor.detach().cpu()
+    if tensor.is_floating_point():
+        tensor = tensor.float()
+    return tensor.numpy()
+
+
+def _integer_pad(pad_value: Any) -> int:
+    """``pad_value`` as an int; like the official SDK, only integers pad sparse tensors."""
+    if isinstance(pad_value, bool) or not isinstance(pad_value, int | np.integer):
+        raise TypeError(f"pad_value must be an integer, got {type(pad_value).__name__} {pad_value!r}")
+    return int(pad_value)
+
+
+def _whole_numbers(values: Sequence[float], field: str) -> list[int]:
+    """``values`` as ints; the schema types ``data`` as numbers, so int64 values arrive as floats."""
+    array = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(array) & (array == np.round(array))):
+        raise ValueError(f"TensorData.{field} of an int64 tensor must hold whole numbers")
+    result: list[int] = array.astype(np.int64).tolist()
+    return result
+
+
+def _check_dense_shape(shape: list[int] | None, count: int) -> None:
+    if shape is None:
+        return
+    if any(dim < 0 for dim in shape) or math.prod(shape) != count:
+        raise ValueError(f"TensorData.shape {shape} does not fit the {count} values in data")
+
+
+def _check_csr(
+    shape: list[int] | None, crow_indices: list[int] | None, col_indices: list[int] | None, count: int
+) -> None:
+    """The CSR invariants torch checks, so a bad sparse tensor fails where it is built."""
+    if crow_indices is None or col_indices is None:
+        raise ValueError("TensorData.sparse_crow_indices and sparse_col_indices are set together (CSR) or not at all")
+    if shape is None or len(shape) != 2 or min(shape) < 0:
+        raise ValueError(f"TensorData.shape of a sparse (CSR) tensor must have 2 dimensions, got {shape}")
+    rows, cols = shape
+    crow = np.asarray(crow_indices, dtype=np.int64)
+    if len(crow) != rows + 1 or crow[0] != 0 or crow[-1] != count or np.any(np.diff(crow) < 0):
+        raise ValueError(
+            f"TensorData.sparse_crow_indices must be {rows + 1} row offsets (shape {shape}) rising from 0 to "
+            f"{count}, the number of values in data; got {len(crow)} offsets"
+        )
+    if len(col_indices) != count:
+        raise ValueError(
+            f"TensorData.sparse_col_indices needs one entry per value in data ({count}), got {len(col_indices)}"
+        )
+    col = np.asarray(col_indices, dtype=np.int64)
+    if count and (col.min() < 0 or col.max() >= cols):
+        raise ValueError(f"TensorData.sparse_col_indices must lie in [0, {cols}), got {col.min()}..{col.max()}")
+    row_starts = np.zeros(count, dtype=bool)
+    row_starts[crow[:-1][crow[:-1] < count]] = True
+    if np.any((np.diff(col) <= 0) & ~row_starts[1:]):
+        raise ValueError("TensorData.sparse_col_indices must increase within each row (sorted, no repeats)")
+
+
+def _densify(
+    values: np.ndarray[Any, Any], shape: list[int], crow: list[int], col: list[int], pad: float
+) -> np.ndarray[Any, Any]:
+    dense = np.full(tuple(shape), pad, dtype=values.dtype)
+    dense[np.repeat(np.arange(shape[0]), np.diff(crow)), col] = values
+    return dense
+
+
+class TensorDataMixin(BaseModel):
+    """numpy and torch conversions of ``TensorData``, dense or sparse (CSR), and the checks of its layout."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass (as numbers; int64 tensors hold ints after validation)
+        data: list[float] | list[int]
+        dtype: Any
+        shape: list[int] | None = None
+        sparse_crow_indices: list[int] | None = None
+        sparse_col_indices: list[int] | None = None
+        pad_value: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_numpy_data(cls, values: Any) -> Any:
+        """``data`` may be a numpy array, as the official SDK allows; its shape fills a missing ``shape``."""
+        if isinstance(values, dict) and isinstance(values.get("data"), np.ndarray):
+            array = values["data"]
+            values = {**values, "data": array.reshape(-1).tolist()}
+            if values.get("shape") is None and array.ndim != 1 and values.get("sparse_crow_indices") is None:
+                values["shape"] = list(array.shape)
+        return values
+
+    @model_validator(mode="after")
+    def _check_layout(self) -> Self:
+        if self.dtype == "int64":
+            self.data = _whole_numbers(self.data, "data")
+            if self.pad_value is not None:
+                self.pad_value = _whole_numbers([self.pad_value], "pad_value")[0]
+        if self.sparse_crow_indices is None and self.sparse_col_indices is None:
+            _check_dense_shape(self.shape, len(self.data))
+        else:
+            _check_csr(self.shape, self.sparse_crow_indices, self.sparse_col_indices, len(self.data))
+        return self
+
+    @field_serializer("data", "pad_value", check_fields=False)
+    def _as_stored(self, value: Any) -> Any:
+        """Values as the validator left them: int64 tensors dump whole numbers as ints, as the official SDK."""
+        return value
+
+    @classmethod
+    def from_numpy(cls, array: np.ndarray[Any, Any]) -> Self:
+        """A dense tensor from a numpy array: floats become float32, signed integers int64."""
+        array = np.asarray(array)
+        dtype = _wire_dtype(array.dtype)
+        flat = np.ascontiguousarray(array, dtype=_NUMPY_DTYPES[dtype]).reshape(-1)
+        return cls(data=flat.tolist(), dtype=dtype, shape=list(array.shape))
+
+    @classmethod
+    def from_torch(cls, tensor: torch.Tensor) -> Self:
+        """A dense tensor from a torch tensor (bfloat16 and half are widened to float32)."""
+        return cls.from_numpy(_torch_to_numpy(tensor))
+
+    @classmethod
+    def from_torch_sparse(cls, tensor: torch.Tensor, pad_value: int = 0) -> Self:
+        """A CSR tensor of the cells of a 2-D ``tensor`` that differ from ``pad_value``.
+
+        Dense instead when CSR would not be smaller (``rows + 1 + 2 * nnz >= rows * cols``) or the tensor
+        is not 2-D, as the official SDK does. A non-zero ``pad_value`` is kept on the tensor, so ``to_numpy()``
+        and the server fill the left-out cells with it.
+        """
+        pad = _integer_pad(pad_value)
+        array = _torch_to_numpy(tensor)
+        dtype = _wire_dtype(array.dtype)
+        if array.ndim != 2:
+            return cls.from_numpy(array)
+        rows, cols = array.shape
+        kept = array != pad
+        if rows + 1 + 2 * int(np.count_nonzero(kept)) >= rows * cols:
+            return cls.from_numpy(array)
+        row_of, col_of = np.nonzero(kept)
+        crow = np.zeros(rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=rows), out=crow[1:])
+        return cls(
+            data=array[kept].astype(_NUMPY_DTYPES[dtype]).tolist(),
+            dtype=dtype,
+            shape=[rows, cols],
+            sparse_crow_indices=crow.tolist(),
+            sparse_col_indices=col_of.tolist(),
+            pad_value=pad or None,
+        )
+
+    def to_numpy(self, pad_value: int | None = None) -> np.ndarray[Any, Any]:
+        """The values as a numpy array of the declared dtype and shape.
+
+        A sparse tensor is made dense with ``pad_value`` in the cells it leaves out; by default the tensor's
+        own ``pad_value``, else 0.
+        """
+        values = np.asarray(self.data, dtype=_NUMPY_DTYPES[str(self.dtype)])
+        if self.sparse_crow_indices is None or self.sparse_col_indices is None or self.shape is None:
+            return values.reshape(self.shape) if self.shape is not None else values
+        pad = self.pad_value if pad_value is None else _integer_pad(pad_value)
+        return _densify(values, self.shape, self.sparse_crow_indices, self.sparse_col_indices, pad or 0)
+
+    def to_torch(self, pad_value: int | None = None) -> torch.Tensor:
+        """The values as a dense torch tensor (torch is an optional dependency)."""
+        import torch
+
+        return torch.from_numpy(self.to_numpy(pad_value))
+
+    def tolist(self, pad_value: int | None = None) -> list[Any]:
+        """The values as (nested) Python lists, shaped like ``to_numpy()``."""
+        result: list[Any] = self.to_numpy(pad_value).tolist()
+        return result
+
+
+def _as_tensor_data(tensor_data: Any, key: str, value: Any) -> Any:
+    """A ``loss_fn_inputs`` value as TensorData; anything else is left for pydantic to judge."""
+    if isinstance(value, np.ndarray):
+        return tensor_data.from_numpy(value)
+    torch = sys.modules.get("torch")  # a tensor can only exist once torch is imported
+    if torch is not None and isinstance(value, torch.Tensor):
+        if key in _SPARSE_KEYS and value.ndim == 2:
+            return tensor_data.from_torch_sparse(value)
+        return tensor_data.from_torch(value)
+    if isinstance(value, list):
+        dtype = LIST_DTYPES.get(key)
+        if dtype is None:
+            raise ValueError(
+                f"loss_fn_inputs[{key!r}] is a plain list, and a list's dtype is known only for the keys "
+                f"{sorted(LIST_DTYPES)}; pass a numpy array, a torch tensor or a TensorData"
+            )
+        try:
+            array = np.asarray(value, dtype=_NUMPY_DTYPES[dtype])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"loss_fn_inputs[{key!r}] must be a rectangular list of numbers: {exc}") from None
+        return tensor_data.from_numpy(array)
+    return value
+
+
+def _check_tiling(argument: str, spans: Sequence[Any], expected: int) -> None:
+    covered = sum(span.length for span in spans)
+    if covered != expected:
+        raise ValueError(
+            f"with_provenance({argument}=...) spans cover {covered} positions, but the field has {expected}: "
+            "the spans must tile it exactly"
+        )
+
+
+class DatumMixin(BaseModel):
+    """Conversion of array inputs and provenance of ``Datum``."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass
+        model_input: Any
+        loss_fn_inputs: dict[str, Any]
+        model_input_spans: list[Any] | None = None
+        loss_fn_input_spans: list[Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _convert_loss_fn_inputs(cls, values: Any) -> Any:
+        """numpy arrays, torch tensors and plain lists become TensorData, as the official ``Datum`` takes them."""
+        if isinstance(values, dict) and isinstance(values.get("loss_fn_inputs"), Mapping):
+            tensor_data = _generated(cls, "TensorData")
+            inputs = {key: _as_tensor_data(tensor_data, key, value) for key, value in values["loss_fn_inputs"].items()}
+            values = {**values, "loss_fn_inputs": inputs}
+        return values
+
+    @model_validator(mode="after")
+    def _spans_come_in_pairs(self) -> Self:
+        if (self.model_input_spans is None) != (self.loss_fn_input_spans is None):
+            raise ValueError("Datum.model_input_spans and loss_fn_input_spans are set together or not at all")
+        return self
+
+    def with_provenance(self, model_input: Sequence[Any], loss_fn_inputs: Sequence[Any]) -> Self:
+        """A copy carrying provenance spans: ``model_input`` tiles the input tokens, ``loss_fn_inputs`` the
+        rows of ``loss_fn_inputs["target_tokens"]``; a miscount fails here, not as a request error later."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        copy = type(self).model_validate(
+            {**fields, "model_input_spans": list(model_input), "loss_fn_input_spans": list(loss_fn_inputs)}
+        )
+        _check_tiling("model_input", copy.model_input_spans or [], self.model_input.length)
+        target = self.loss_fn_inputs.get("target_tokens")
+        if (
+            target is not None
+            and target.sparse_crow_indices is None
+            and (target.shape is None or len(target.shape) == 1)
+        ):
+            _check_tiling("loss_fn_inputs", copy.loss_fn_input_spans or [], len(target.data))
+        return copy
+
+
+class ProvenanceSpanMixin(BaseModel):
+    """The check the official spans make that the schema cannot: a span names a sequence."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass
+        sequence_id: str
+
+    @model_validator(mode="after")
+    def _names_a_sequence(self) -> Self:
+        if not self.sequence_id:
+            raise ValueError(f"{type(self).__name__}.sequence_id must not be empty")
+        return self
 
 
 class ModelInputMixin(BaseModel):
@@ -54,74 +349,161 @@ class ModelInputMixin(BaseModel):
 
     @property
     def length(self) -> int:
-        """The number of positions the model sees: tokens, plus the expected tokens of other chunks."""
-        total = 0
-        for chunk in self.chunks:
-            if getattr(chunk, "type", None) == "encoded_text":
-                total += len(chunk.tokens)
-            elif getattr(chunk, "expected_tokens", None) is not None:
-                total += chunk.expected_tokens
-            else:
-                raise ValueError(f"the length of a {getattr(chunk, 'type', chunk)!r} chunk needs expected_tokens")
-        return total
+        """The number of positions the model sees: the sum of the chunks' lengths."""
+        return sum(chunk.length for chunk in self.chunks)
 
     def append(self, chunk: Any) -> Self:
         """A new model input with ``chunk`` added at the end."""
         return type(self)(chunks=[*self.chunks, chunk])
 
     def append_int(self, token: int) -> Self:
-        """A new model input with one more token, merged into a trailing text chunk."""
-        chunks = list(self.chunks)
-        if chunks and getattr(chunks[-1], "type", None) == "encoded_text":
-            last = chunks.pop()
-            chunks.append(type(last)(tokens=[*last.tokens, token]))
-        else:
-            chunks.append(_generated(type(self), "EncodedTextChunk")(tokens=[token]))
-        return type(self)(chunks=chunks)
+        """A new model input with one more token, in a chunk of its own as the official SDK adds it."""
+        return self.append(_generated(type(self), "EncodedTextChunk")(tokens=[token]))
 
 
-class TensorDataMixin(BaseModel):
-    """numpy and torch conversions of ``TensorData``."""
+class EncodedTextChunkMixin(BaseModel):
+    """``length`` of a text chunk."""
 
     if TYPE_CHECKING:  # declared by the generated subclass
-        data: list[float] | list[int]
-        dtype: Any
-        shape: list[int] | None
+        tokens: list[int]
+
+    @property
+    def length(self) -> int:
+        """The number of tokens."""
+        return len(self.tokens)
+
+
+class ImageAssetPointerChunkMixin(BaseModel):
+    """``length`` of an image chunk, which only its ``expected_tokens`` can tell locally."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass
+        type: str
+        expected_tokens: int | None
+
+    @property
+    def length(self) -> int:
+        """The token count the image takes: ``expected_tokens``, which must be set."""
+        if self.expected_tokens is None:
+            raise ValueError(f"the length of an {self.type!r} chunk needs expected_tokens")
+        return self.expected_tokens
+
+
+def _base64_field(values: Any, field: str) -> Any:
+    """Raw bytes under ``field`` as standard base64: the official types take bytes, the JSON form base64 text."""
+    if isinstance(values, dict) and isinstance(values.get(field), bytes | bytearray | memoryview):
+        return {**values, field: base64.b64encode(bytes(values[field])).decode("ascii")}
+    return values
+
+
+class ImageChunkMixin(ImageAssetPointerChunkMixin):
+    """An inline image chunk also takes its ``data`` as raw bytes."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encode_data(cls, values: Any) -> Any:
+        return _base64_field(values, "data")
+
+
+def _read_varint(raw: bytes, position: int) -> tuple[int, int]:
+    value = 0
+    for shift in range(0, 64, 7):
+        if position >= len(raw):
+            raise ValueError("DmelChunk.dmel: the TensorContainer header is cut short")
+        byte = raw[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, position
+    raise ValueError("DmelChunk.dmel: a TensorContainer header varint is too long")
+
+
+def _tensor_container_shape(raw: bytes) -> list[int]:
+    """The shape in a TensorContainer header: [254 for a constant tensor], dtype byte 0-7, varint ndim, dims."""
+    position = 1 if raw[:1] == b"\xfe" else 0
+    if position >= len(raw) or raw[position] > 7:
+        raise ValueError("DmelChunk.dmel is not a TensorContainer: it lacks a dtype byte (0-7)")
+    ndim, position = _read_varint(raw, position + 1)
+    shape = []
+    for _ in range(ndim):
+        dim, position = _read_varint(raw, position)
+        shape.append(dim)
+    return shape
+
+
+class DmelChunkMixin(BaseModel):
+    """``length`` of an audio chunk, read from its tensor header; ``dmel`` also takes raw bytes."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass
+        dmel: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encode_dmel(cls, values: Any) -> Any:
+        return _base64_field(values, "dmel")
+
+    @property
+    def length(self) -> int:
+        """Dimension 0 of the tensor: the number of positions the audio takes."""
+        shape = _tensor_container_shape(base64.b64decode(self.dmel))
+        if not shape:
+            raise ValueError("DmelChunk.dmel holds a 0-dimensional tensor, which has no length")
+        return shape[0]
+
+
+class ParsedCheckpointTinkerPathMixin(BaseModel):
+    """Parsing of ``tinker://`` checkpoint paths."""
 
     @classmethod
-    def from_numpy(cls, array: np.ndarray[Any, Any]) -> Self:
-        """A dense tensor from a numpy array: floats become float32, integers int64."""
-        kind = array.dtype.kind
-        if kind == "f":
-            dtype = "float32"
-        elif kind == "i":
-            dtype = "int64"
-        else:
-            raise ValueError(f"TensorData holds float32 or int64 values; got a numpy array of dtype {array.dtype}")
-        flat = np.ascontiguousarray(array, dtype=_NUMPY_DTYPES[dtype]).reshape(-1)
-        return cls(data=flat.tolist(), dtype=dtype, shape=list(array.shape))
+    def from_tinker_path(cls, tinker_path: str) -> Self:
+        """The parts of ``tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>``."""
+        prefix = "tinker://"
+        parts = (
+            tinker_path[len(prefix) :].split("/")
+            if isinstance(tinker_path, str) and tinker_path.startswith(prefix)
+            else []
+        )
+        if len(parts) != 3 or parts[1] not in _CHECKPOINT_SEGMENTS or not (parts[0] and parts[2]):
+            raise ValueError(
+                f"Invalid tinker path {tinker_path!r}: expected "
+                "tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>"
+            )
+        return cls.model_validate(
+            {
+                "tinker_path": tinker_path,
+                "training_run_id": parts[0],
+                "checkpoint_type": _CHECKPOINT_SEGMENTS[parts[1]],
+                "checkpoint_id": f"{parts[1]}/{parts[2]}",
+            }
+        )
 
-    @classmethod
-    def from_torch(cls, tensor: torch.Tensor) -> Self:
-        """A dense tensor from a torch tensor (bfloat16 and half are widened to float32)."""
-        tensor = tensor.detach().cpu()
-        if tensor.is_floating_point():
-            tensor = tensor.float()
-        return cls.from_numpy(tensor.numpy())
 
-    def to_numpy(self) -> np.ndarray[Any, Any]:
-        """The values as a numpy array of the declared dtype and shape."""
-        dtype = str(getattr(self.dtype, "value", self.dtype))
-        array = np.asarray(self.data, dtype=_NUMPY_DTYPES[dtype])
-        return array.reshape(self.shape) if self.shape is not None else array
+class SampledSequenceMixin(BaseModel):
+    """numpy views of a sampled sequence, under the official SDK's names."""
 
-    def to_torch(self) -> torch.Tensor:
-        """The values as a torch tensor (torch is an optional dependency)."""
-        import torch
+    if TYPE_CHECKING:  # declared by the generated subclass
+        tokens: list[int]
+        logprobs: list[float] | None
 
-        return torch.from_numpy(self.to_numpy())
+    @property
+    def tokens_np(self) -> np.ndarray[Any, Any]:
+        """The tokens as an int32 array."""
+        return np.asarray(self.tokens, dtype=np.int32)
 
-    def tolist(self) -> list[Any]:
-        """The values as (nested) Python lists, shaped like ``to_numpy()``."""
-        result: list[Any] = self.to_numpy().tolist()
-        return result
+    @property
+    def logprobs_np(self) -> np.ndarray[Any, Any] | None:
+        """The logprobs as a float32 array, or None when they were not asked for."""
+        return None if self.logprobs is None else np.asarray(self.logprobs, dtype=np.float32)
+
+
+class SampleResponseMixin(BaseModel):
+    """numpy view of the prompt logprobs, under the official SDK's name."""
+
+    if TYPE_CHECKING:  # declared by the generated subclass
+        prompt_logprobs: list[float | None] | None
+
+    @property
+    def prompt_logprobs_np(self) -> np.ndarray[Any, Any] | None:
+        """The prompt logprobs as a float32 array with NaN where there is none, or None when not asked for."""
+        if self.prompt_logprobs is None:
+            return None
+        return np.asarray([math.nan if value is None else value for value in self.prompt_logprobs], dtype=np.float32)

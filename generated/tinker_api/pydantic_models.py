@@ -7,7 +7,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, confloat, conint, constr
 
-from tinker._mixins import ModelInputMixin, TensorDataMixin
+from tinker._mixins import (
+    DatumMixin,
+    DmelChunkMixin,
+    EncodedTextChunkMixin,
+    ImageAssetPointerChunkMixin,
+    ImageChunkMixin,
+    ModelInputMixin,
+    ParsedCheckpointTinkerPathMixin,
+    ProvenanceSpanMixin,
+    SampledSequenceMixin,
+    SampleResponseMixin,
+    TensorDataMixin,
+)
 
 
 class ClientConfigRequest(BaseModel):
@@ -575,7 +587,7 @@ class OptimStepResponse(BaseModel):
     """
 
 
-class PromptProvenanceSpan(BaseModel):
+class PromptProvenanceSpan(ProvenanceSpanMixin):
     """
     A run of tokens copied from the prompt of the given sampled sequence.
     """
@@ -601,7 +613,7 @@ class PromptProvenanceSpan(BaseModel):
     """
 
 
-class SampledProvenanceSpan(BaseModel):
+class SampledProvenanceSpan(ProvenanceSpanMixin):
     """
     A run of tokens copied from the sampled output of the given sequence.
     """
@@ -627,7 +639,7 @@ class SampledProvenanceSpan(BaseModel):
     """
 
 
-class EncodedTextChunk(BaseModel):
+class EncodedTextChunk(EncodedTextChunkMixin):
     """
     Already-tokenized text.
     """
@@ -645,7 +657,7 @@ class EncodedTextChunk(BaseModel):
     """
 
 
-class ImageAssetPointerChunk(BaseModel):
+class ImageAssetPointerChunk(ImageAssetPointerChunkMixin):
     """
     An image given by reference to a stored object instead of inline bytes; not accepted by forward_backward.
     """
@@ -689,7 +701,7 @@ class ImageDimensions(BaseModel):
     """
 
 
-class DmelChunk(BaseModel):
+class DmelChunk(DmelChunkMixin):
     """
     Audio features as a serialized tensor container (dimension 0 is the token count).
     """
@@ -800,7 +812,7 @@ class WeightsInfoRequest(BaseModel):
     """
 
 
-class ParsedCheckpointTinkerPath(BaseModel):
+class ParsedCheckpointTinkerPath(ParsedCheckpointTinkerPathMixin):
     """
     Client-side parse of a tinker path (never sent on the wire): `tinker://{training_run_id}/{segment}/{name}` with segment `weights`, `sampler_weights` or (0.38) `external_weights`.
     """
@@ -1678,7 +1690,7 @@ class GetServerCapabilitiesResponse(BaseModel):
     """
 
 
-class ImageChunk(BaseModel):
+class ImageChunk(ImageChunkMixin):
     """
     An image given inline as base64 bytes.
     """
@@ -1739,7 +1751,7 @@ class TensorData(TensorDataMixin):
     """
 
 
-class SampledSequence(BaseModel):
+class SampledSequence(SampledSequenceMixin):
     """
     One completion in its JSON form.
     """
@@ -2467,7 +2479,7 @@ class ApiKeyInfoDetails(BaseModel):
     user_details: ApiKeyUserDetails
 
 
-class SampleResponse(BaseModel):
+class SampleResponse(SampleResponseMixin):
     """
     Result of a sample future in its JSON form. The hosted service returns it as protobuf when asked with Accept application/x-protobuf; the JSON form (used by older SDKs and ports) carries the same content.
     """
@@ -3142,7 +3154,7 @@ class BillingUsageResponse(BaseModel):
     """
 
 
-class Datum(BaseModel):
+class Datum(DatumMixin):
     """
     One training example: the input tokens plus the per-token tensors the loss reads. The two span lists are sent together or not at all.
     """
@@ -3496,3 +3508,195 @@ TopkPromptLogprobs = list[list[tuple[int, float]] | None]
 
 UserMetadata = dict[str, str]
 """Caller-chosen string key/value labels attached to a session, training run or checkpoint."""
+
+
+__all__ = [
+    "AccessibleSearchOwner",
+    "ActiveSessionStatusQuery",
+    "AdamOptimizerConfig",
+    "AdamParams",
+    "ApiKeyInfoDetails",
+    "ApiKeyInfoResponse",
+    "ApiKeyOrgDetails",
+    "ApiKeyUserDetails",
+    "AssignSessionProjectRequest",
+    "AuditLogEntry",
+    "AuditLogResponse",
+    "AuthTokenRequest",
+    "AuthTokenResponse",
+    "BillingEventInfo",
+    "BillingUsageEvent",
+    "BillingUsageResponse",
+    "BillingUsageSession",
+    "CancelFutureRequest",
+    "CancelledSessionStatusQuery",
+    "Checkpoint",
+    "CheckpointArchiveUrlResponse",
+    "CheckpointBillingEvent",
+    "CheckpointType",
+    "CheckpointsListResponse",
+    "ClientConfigRequest",
+    "ClientConfigResponse",
+    "ClientDynamicConfigResponse",
+    "ClientFinishedSessionStatusQuery",
+    "ClientSessionFinishErrored",
+    "ClientSessionFinishInterrupted",
+    "ClientSessionFinishReason",
+    "ClientSessionFinishReasonType",
+    "ClientSessionFinishSuccess",
+    "ClientSessionFinished",
+    "CopyWeightsRequest",
+    "CopyWeightsResponse",
+    "CreateCustomLossRequest",
+    "CreateCustomLossResponse",
+    "CreateModelRequest",
+    "CreateModelResponse",
+    "CreateSamplingSessionRequest",
+    "CreateSamplingSessionResponse",
+    "CreateSessionRequest",
+    "CreateSessionResponse",
+    "CurrentCheckpointStorageUsageItem",
+    "CurrentCheckpointStorageUsageResponse",
+    "Cursor",
+    "CustomLossGraph",
+    "CustomLossGraphFormat",
+    "CustomLossInput",
+    "CustomLossInputRank",
+    "CustomLossNode",
+    "CustomLossNodeOp",
+    "Datum",
+    "DimuonOptimizerConfig",
+    "DimuonOptimizerConfigVersion",
+    "DimuonParams",
+    "DmelChunk",
+    "EncodedTextChunk",
+    "EventType",
+    "ExternalWeightsUrlsResponse",
+    "FailedSessionStatusQuery",
+    "ForwardBackwardInput",
+    "ForwardBackwardOutput",
+    "ForwardBackwardRequest",
+    "ForwardRequest",
+    "FutureCompletion",
+    "FutureFailed",
+    "FutureFinished",
+    "FutureMetadataResponse",
+    "FutureRetrieveRequest",
+    "FutureRetrieveResponse",
+    "FuturesRetrieveRequest",
+    "FuturesRetrieveResponse",
+    "GenericEvent",
+    "GetBillingUsageRequest",
+    "GetCurrentCheckpointStorageUsageRequest",
+    "GetInfoRequest",
+    "GetInfoResponse",
+    "GetSamplerResponse",
+    "GetServerCapabilitiesResponse",
+    "GetSessionResponse",
+    "HTTPError",
+    "HTTPErrorDetailObject",
+    "HTTPValidationError",
+    "HealthResponse",
+    "ImageAssetPointerChunk",
+    "ImageChunk",
+    "ImageChunkFormat",
+    "ImageDimensions",
+    "JoinSamplingSessionRequest",
+    "JoinSamplingSessionResponse",
+    "ListSessionsResponse",
+    "LoadWeightsRequest",
+    "LoadWeightsRequestUserMetadata",
+    "LoadWeightsResponse",
+    "LoadWeightsResponseType",
+    "LoraConfig",
+    "LossFnInputs",
+    "LossFnOutput",
+    "LossFnType",
+    "ModelData",
+    "ModelID",
+    "ModelInput",
+    "ModelInputChunk",
+    "OptimParams",
+    "OptimStepRequest",
+    "OptimStepResponse",
+    "OptimizerConfig",
+    "OptimizerConfigUnknown",
+    "OwnSearchOwner",
+    "ParsedCheckpointTinkerPath",
+    "PromptAltTokens",
+    "PromptProvenanceSpan",
+    "ProvenanceSpans",
+    "QueueState",
+    "RequestErrorCategory",
+    "RequestFailedResponse",
+    "RequestID",
+    "SampleRequest",
+    "SampleResponse",
+    "SampledProvenanceSpan",
+    "SampledSequence",
+    "SamplingClientKind",
+    "SamplingParams",
+    "SamplingPrefillBillingEvent",
+    "SamplingSampleBillingEvent",
+    "SamplingSessionFuturesTarget",
+    "SaveWeightsExternalRequest",
+    "SaveWeightsExternalResponse",
+    "SaveWeightsExternalResponseInternal",
+    "SaveWeightsExternalResponseType",
+    "SaveWeightsForSamplerRequest",
+    "SaveWeightsForSamplerResponse",
+    "SaveWeightsForSamplerResponseInternal",
+    "SaveWeightsForSamplerResponseType",
+    "SaveWeightsRequest",
+    "SaveWeightsResponse",
+    "SaveWeightsResponseType",
+    "SearchOwner",
+    "SessionActive",
+    "SessionCancelled",
+    "SessionEndEvent",
+    "SessionFailed",
+    "SessionFailedCategory",
+    "SessionFailedReason",
+    "SessionFailedRequestReason",
+    "SessionFailedSamplingSessionReason",
+    "SessionFailedTrainingRunReason",
+    "SessionFinishRequest",
+    "SessionHeartbeatRequest",
+    "SessionHeartbeatResponse",
+    "SessionSearchCursor",
+    "SessionSearchRequest",
+    "SessionSearchResponse",
+    "SessionStartEvent",
+    "SessionStatus",
+    "SessionStatusQuery",
+    "SessionSummary",
+    "SessionTraceExportResponse",
+    "SessionTraceExportResponseStatus",
+    "SetCheckpointTtlRequest",
+    "Severity",
+    "StopReason",
+    "StorageBillingEvent",
+    "SupportedModel",
+    "TelemetryBatch",
+    "TelemetryEvent",
+    "TelemetryResponse",
+    "TelemetrySendRequest",
+    "TensorData",
+    "TensorDtype",
+    "TopkLogprobs",
+    "TopkPromptLogprobs",
+    "TrainingBillingEvent",
+    "TrainingRun",
+    "TrainingRunsResponse",
+    "TryAgainResponse",
+    "UnhandledExceptionEvent",
+    "UnloadModelRequest",
+    "UnloadModelResponse",
+    "UntypedAPIFuture",
+    "UserMetadata",
+    "UserSearchOwner",
+    "ValidationError",
+    "WeightsInfoRequest",
+    "WeightsInfoResponse",
+    "WhoamiResponse",
+]
