@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from tinker._byte_tokenizer import ByteTokenizer
+
 from ._types import (
     AdamSpec,
     BaseModelInfo,
@@ -21,7 +23,6 @@ from ._types import (
     SampleResult,
     SampleSpec,
 )
-from .tokenizer import ByteTokenizer
 
 if TYPE_CHECKING:
     from ._engine import Engine

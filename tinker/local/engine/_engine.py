@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import torch
 
+from tinker._byte_tokenizer import ByteTokenizer
+
 from ._config import linear_shapes
 from ._lora import adapter_from_tensors, check_spec
 from ._model import BaseModel
@@ -14,7 +16,6 @@ from ._registry import MODELS, model_config, model_info
 from ._sampler import Sampler, plan_sampling
 from ._trainer import Trainer
 from ._types import BaseModelInfo, EngineInputError, LoraSpec, SampleSpec
-from .tokenizer import ByteTokenizer
 
 
 class Engine:

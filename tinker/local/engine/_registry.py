@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tinker._byte_tokenizer import ByteTokenizer
+
 from ._config import ModelConfig
 from ._types import BaseModelInfo, EngineInputError
-from .tokenizer import ByteTokenizer
 
 ARCH = "tinker-local-transformer"
 

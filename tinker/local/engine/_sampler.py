@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from tinker._byte_tokenizer import ByteTokenizer
+
 from ._lora import Adapter
 from ._model import BaseModel, KVCache, hidden_states, logits
 from ._types import BaseModelInfo, EngineInputError, SampledSequence, SampleResult, SampleSpec
-from .tokenizer import ByteTokenizer
 
 TOPK_EMPTY_LOGPROB = -99999.0
 """The logprob in row 0 of ``topk_prompt_logprobs``: the first prompt token has no prediction."""

@@ -1,4 +1,8 @@
-"""The local models' tokenizer: one token per UTF-8 byte plus an end-of-text token, so it needs no vocabulary file."""
+"""The local models' tokenizer: one token per UTF-8 byte plus an end-of-text token, so it needs no vocabulary file.
+
+The local server's engine uses it, and ``get_tokenizer()`` returns it for the ``tinker-local/`` models; it
+imports nothing, so both sides can share it.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,23 @@ class ByteTokenizer:
     """Ids 0..255 are the bytes themselves; 256 is ``<|endoftext|>``, the end-of-sequence token."""
 
     name: ClassVar[str] = BYTE_TOKENIZER_ID
+    name_or_path: ClassVar[str] = BYTE_TOKENIZER_ID
     vocab_size: ClassVar[int] = 257
     eos_token_id: ClassVar[int] = 256
+    eos_token: ClassVar[str] = EOS_TEXT
+    bos_token_id: ClassVar[int | None] = None
     special_tokens: ClassVar[Mapping[int, str]] = {256: EOS_TEXT}
 
-    def encode(self, text: str) -> list[int]:
-        """The UTF-8 bytes of ``text``; special-token text is encoded as plain bytes, never as the special id."""
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+        """The UTF-8 bytes of ``text``; special-token text is encoded as plain bytes, never as the special id.
+
+        ``add_special_tokens`` is accepted for the transformers signature; there is no BOS token to add.
+        """
         return list(text.encode("utf-8"))
 
-    def decode(self, ids: Iterable[int]) -> str:
-        """Bytes decode with ``errors="replace"``; special ids render as their text; other ids raise ValueError."""
+    def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
+        """Bytes decode with ``errors="replace"``; special ids render as their text (or nothing, when skipped);
+        other ids raise ValueError."""
         parts: list[str] = []
         pending = bytearray()
         for token in ids:
@@ -35,6 +46,7 @@ class ByteTokenizer:
                 raise ValueError(f"token id {token} is outside the byte tokenizer's vocabulary [0, {self.vocab_size})")
             parts.append(pending.decode("utf-8", errors="replace"))
             pending.clear()
-            parts.append(special)
+            if not skip_special_tokens:
+                parts.append(special)
         parts.append(pending.decode("utf-8", errors="replace"))
         return "".join(parts)
