@@ -1,7 +1,8 @@
-"""A Tinker SDK generated from a hand-kept OpenAPI document.
+"""A Tinker SDK generated from a hand-kept OpenAPI document; ``import tinker`` as with the official package.
 
-Submodules load on first use (PEP 562): ``import tinker`` stays cheap, and the generated models,
-which import ``tinker._mixins``, can be imported before or after this package without a cycle.
+Names load on first use (PEP 562): ``import tinker`` stays cheap, and the generated models, which import
+``tinker._mixins``, can be imported before or after this package without a cycle. Every name of
+``tinker.types`` is also available here, as in the official package.
 """
 
 import importlib
@@ -10,17 +11,145 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import types
+    from httpx import Timeout as Timeout
+
+    from . import types as types
+    from ._base_client import RequestOptions as RequestOptions
+    from ._exceptions import (
+        APIConnectionError as APIConnectionError,
+    )
+    from ._exceptions import (
+        APIError as APIError,
+    )
+    from ._exceptions import (
+        APIResponseValidationError as APIResponseValidationError,
+    )
+    from ._exceptions import (
+        APIStatusError as APIStatusError,
+    )
+    from ._exceptions import (
+        APITimeoutError as APITimeoutError,
+    )
+    from ._exceptions import (
+        AuthenticationError as AuthenticationError,
+    )
+    from ._exceptions import (
+        BadRequestError as BadRequestError,
+    )
+    from ._exceptions import (
+        BillingError as BillingError,
+    )
+    from ._exceptions import (
+        ConflictError as ConflictError,
+    )
+    from ._exceptions import (
+        ExperimentalWarning as ExperimentalWarning,
+    )
+    from ._exceptions import (
+        InternalServerError as InternalServerError,
+    )
+    from ._exceptions import (
+        NotFoundError as NotFoundError,
+    )
+    from ._exceptions import (
+        PermissionDeniedError as PermissionDeniedError,
+    )
+    from ._exceptions import (
+        RateLimitError as RateLimitError,
+    )
+    from ._exceptions import (
+        RequestFailedError as RequestFailedError,
+    )
+    from ._exceptions import (
+        TinkerError as TinkerError,
+    )
+    from ._exceptions import (
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from .lib.public_interfaces import (
+        AdminClient as AdminClient,
+    )
+    from .lib.public_interfaces import (
+        APIFuture as APIFuture,
+    )
+    from .lib.public_interfaces import (
+        BackcompatSamplingClientFuture as BackcompatSamplingClientFuture,
+    )
+    from .lib.public_interfaces import (
+        BackcompatTrainingClientFuture as BackcompatTrainingClientFuture,
+    )
+    from .lib.public_interfaces import (
+        LossHandle as LossHandle,
+    )
+    from .lib.public_interfaces import (
+        PerDatumLossFn as PerDatumLossFn,
+    )
+    from .lib.public_interfaces import (
+        RestClient as RestClient,
+    )
+    from .lib.public_interfaces import (
+        SamplingClient as SamplingClient,
+    )
+    from .lib.public_interfaces import (
+        ServiceClient as ServiceClient,
+    )
+    from .lib.public_interfaces import (
+        TrainingClient as TrainingClient,
+    )
+    from .types import *  # noqa: F403
 
 __title__ = "tinker"
 
-_LAZY_SUBMODULES = frozenset({"types"})
+_CLIENTS = (
+    "AdminClient",
+    "APIFuture",
+    "BackcompatSamplingClientFuture",
+    "BackcompatTrainingClientFuture",
+    "LossHandle",
+    "PerDatumLossFn",
+    "RestClient",
+    "SamplingClient",
+    "ServiceClient",
+    "TrainingClient",
+)
+_ERRORS = (
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BillingError",
+    "ConflictError",
+    "ExperimentalWarning",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestFailedError",
+    "TinkerError",
+    "UnprocessableEntityError",
+)
+_HOMES = {
+    **{name: "tinker.lib.public_interfaces" for name in _CLIENTS},
+    **{name: "tinker._exceptions" for name in _ERRORS},
+    "RequestOptions": "tinker._base_client",
+    "Timeout": "httpx",
+}
+_SUBMODULES = frozenset({"types", "lib"})
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_SUBMODULES:
+    if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    if not name.startswith("_"):
+        types_module = importlib.import_module(f"{__name__}.types")
+        if hasattr(types_module, name):
+            return getattr(types_module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["__title__", "__version__", "types"]
+__all__ = ["__title__", "__version__", "types", *_CLIENTS, *_ERRORS, "RequestOptions", "Timeout"]

@@ -42,6 +42,8 @@ log = logging.getLogger("tinker")
 DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 10
+# futures long-poll, so many requests wait at once: allow many connections, keep a few alive
+DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 10.0
 MAX_SERVER_RETRY_DELAY = 60.0
@@ -144,7 +146,9 @@ class BaseClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
-        self._http = http_client or httpx.AsyncClient(timeout=settings.timeout, follow_redirects=True)
+        self._http = http_client or httpx.AsyncClient(
+            timeout=settings.timeout, follow_redirects=True, limits=DEFAULT_CONNECTION_LIMITS
+        )
         self._sleep = sleep
 
     async def aclose(self) -> None:

@@ -16,6 +16,7 @@ __all__ = [
     "BadRequestError",
     "BillingError",
     "ConflictError",
+    "ExperimentalWarning",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -151,3 +152,7 @@ def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     else:
         cls = _STATUS_ERRORS.get(response.status_code, APIStatusError)
     return cls(message, response=response, body=body)
+
+
+class ExperimentalWarning(UserWarning):
+    """Issued by methods the official SDK marks experimental."""

@@ -1,0 +1,50 @@
+"""A local server for the client tests, and clients on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tinker
+from tinker import types
+from tinker.local import LocalServer
+
+KEY = "tml-client-tests"
+TINY = "tinker-local/tiny"
+TEXT = "the quick brown fox jumps over the lazy dog"
+
+
+@pytest.fixture(scope="session")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    with LocalServer(tmp_path_factory.mktemp("client-tests"), api_keys=(KEY,), long_poll_seconds=5.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def service(local: LocalServer) -> tinker.ServiceClient:
+    return tinker.ServiceClient(base_url=local.base_url, api_key=KEY)
+
+
+@pytest.fixture(scope="session")
+def training(service: tinker.ServiceClient) -> tinker.TrainingClient:
+    return service.create_lora_training_client(TINY, rank=8, seed=0).result()
+
+
+@pytest.fixture(scope="session")
+def rest(local: LocalServer) -> tinker.RestClient:
+    return tinker.RestClient(base_url=local.base_url, api_key=KEY)
+
+
+def text_datum(text: str = TEXT, *, weights: bool = True) -> types.Datum:
+    tokens = [*text.encode(), 256]
+    inputs = {"target_tokens": types.TensorData.from_numpy(np.array(tokens[1:], dtype=np.int64))}
+    if weights:
+        inputs["weights"] = types.TensorData.from_numpy(np.ones(len(tokens) - 1, dtype=np.float32))
+    return types.Datum(model_input=types.ModelInput.from_ints(tokens[:-1]), loss_fn_inputs=inputs)
+
+
+def data_dir(local: LocalServer) -> Path:
+    return local.config.data_dir

@@ -1,0 +1,174 @@
+"""What the clients of one ServiceClient share: the request pipeline, the server's configuration, the session.
+
+The session is created on the first call that needs one, then kept alive by a heartbeat every 10 s.
+Everything here runs on the SDK's I/O loop (``_loop``); the clients hand it coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine
+from types import ModuleType
+from typing import Any, TypeVar
+
+import pydantic
+
+from tinker import types
+from tinker_api.api.service import get_client_config
+from tinker_api.api.sessions import create_session, finish_session, session_heartbeat
+
+from .._base_client import BaseClient, ClientSettings, RequestOptions
+from .._exceptions import APIConnectionError, APIStatusError, NotFoundError
+from .._version import __version__
+from ._encoding import json_body
+from ._loop import EventLoopThread, io_loop
+from .public_interfaces.api_future import AwaitableConcurrentFuture
+
+log = logging.getLogger("tinker")
+
+T = TypeVar("T")
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+HEARTBEAT_INTERVAL = 10.0
+HEARTBEAT_WARN_AFTER = 120.0
+
+
+def _close_soon(io: EventLoopThread, client: BaseClient) -> None:
+    """Close the connections of a holder nobody uses any more (else they leak until exit)."""
+    if io.loop.is_running():
+        io.submit(client.aclose())
+
+
+class Holder:
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        user_metadata: dict[str, str] | None = None,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        client: BaseClient | None = None,
+        session_id: str | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.sleep = sleep
+        self.user_metadata = user_metadata
+        self.project_id = project_id or os.environ.get("TINKER_PROJECT_ID") or None
+        self.display_name = display_name
+        self.io = io_loop()
+        self.client = client or BaseClient(settings)
+        self.io.close_at_exit(self.client)
+        weakref.finalize(self, _close_soon, self.io, self.client).atexit = False
+        self._config: types.ClientConfigResponse | None = None
+        self._session_id = session_id
+        self._session_lock = asyncio.Lock()
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._counter_lock = threading.Lock()
+        self._model_seq = itertools.count()
+        self._sampling_seq = itertools.count()
+
+    # --- running coroutines on the I/O loop ---------------------------------------------------------
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> AwaitableConcurrentFuture[T]:
+        return AwaitableConcurrentFuture(self.io.submit(coroutine))
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run to completion and return the result (from sync code)."""
+        return self.submit(coroutine).result()
+
+    async def request(
+        self, operation: ModuleType, cast_to: type[M], *, options: RequestOptions | None = None, **arguments: Any
+    ) -> M:
+        result = await self.client.request(operation, cast_to, options=options, **arguments)
+        assert result is not None
+        return result
+
+    async def send(self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any) -> None:
+        await self.client.send(operation, options=options, **arguments)
+
+    # --- server configuration and session -----------------------------------------------------------
+    async def config(self) -> types.ClientConfigResponse:
+        """``client/config``, fetched once; a server without it gets the defaults (be liberal)."""
+        if self._config is None:
+            try:
+                self._config = await self.request(
+                    get_client_config,
+                    types.ClientConfigResponse,
+                    body=json_body(types.ClientConfigRequest(sdk_version=__version__)),
+                )
+            except NotFoundError:
+                self._config = types.ClientConfigResponse()
+        return self._config
+
+    def known_config(self) -> types.ClientConfigResponse:
+        """The configuration fetched so far (clients exist only after it was), else the defaults."""
+        return self._config or types.ClientConfigResponse()
+
+    async def session_id(self) -> str:
+        async with self._session_lock:
+            if self._session_id is None:
+                await self.config()
+                tags = sorted({t.strip() for t in os.environ.get("TINKER_TAGS", "").split(",") if t.strip()})
+                request = types.CreateSessionRequest(
+                    tags=tags,
+                    user_metadata=self.user_metadata or {},
+                    sdk_version=__version__,
+                    project_id=self.project_id,
+                    display_name=self.display_name,
+                )
+                answer = await self.request(create_session, types.CreateSessionResponse, body=json_body(request))
+                for level, message in (
+                    (logging.INFO, answer.info_message),
+                    (logging.WARNING, answer.warning_message),
+                    (logging.ERROR, answer.error_message),
+                ):
+                    if message:
+                        log.log(level, "%s", message)
+                self._session_id = answer.session_id
+                self._heartbeat = asyncio.get_running_loop().create_task(self._beat(answer.session_id))
+            return self._session_id
+
+    async def _beat(self, session_id: str) -> None:
+        """Heartbeats every 10 s; failures are only logged, and 404/410 (session gone) stop the loop."""
+        last_ok = time.monotonic()
+        body = json_body(types.SessionHeartbeatRequest(session_id=session_id))
+        while True:
+            await self.sleep(HEARTBEAT_INTERVAL)
+            try:
+                await self.send(session_heartbeat, body=body, options={"max_retries": 0, "timeout": 10.0})
+                last_ok = time.monotonic()
+            except APIStatusError as error:
+                if error.status_code in (404, 410):
+                    log.warning("session %s has ended on the server (%s); heartbeats stop", session_id, error)
+                    return
+                self._warn_silence(last_ok, error)
+            except APIConnectionError as error:
+                self._warn_silence(last_ok, error)
+
+    @staticmethod
+    def _warn_silence(last_ok: float, error: Exception) -> None:
+        silent = time.monotonic() - last_ok
+        if silent > HEARTBEAT_WARN_AFTER:
+            log.warning("no heartbeat has reached the server for %.0f s (%s); the session may be closed", silent, error)
+
+    def next_model_seq_id(self) -> int:
+        with self._counter_lock:
+            return next(self._model_seq)
+
+    def next_sampling_seq_id(self) -> int:
+        with self._counter_lock:
+            return next(self._sampling_seq)
+
+    async def close(self, status: str, detail: str | None) -> None:
+        """Stop the heartbeat and tell the server how the session ended (when there is one)."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        if self._session_id is not None:
+            request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
+            await self.send(finish_session, session_id=self._session_id, body=json_body(request))

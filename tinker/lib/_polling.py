@@ -1,0 +1,148 @@
+"""Waiting for a future's result: long-polls of ``retrieve_future`` handled as the service expects.
+
+The server holds each poll until the result is ready or about 30 s pass. A server that answers
+``try_again`` at once is polled with a short growing pause rather than in a busy loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+import pydantic
+
+from tinker import types
+from tinker_api.api.futures import retrieve_future
+
+from .._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    RequestFailedError,
+)
+from ._encoding import json_body
+from ._holder import Holder
+
+log = logging.getLogger("tinker")
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+QueueStateCallback = Callable[[str, str | None], None]
+
+POLL_TIMEOUT = 45.0
+QUICK_ANSWER = 1.0
+MAX_QUICK_PAUSE = 1.0
+MAX_BACKOFF = 30.0
+BAD_REQUEST_RETRIES = 3
+BILLING_PAUSE = 5.0
+BILLING_PAUSE_LIMIT = 3600.0
+_QUEUE_REASONS = {
+    "paused_rate_limit": "concurrent clients rate limit hit",
+    "paused_capacity": "Tinker backend is running short on capacity, please wait",
+}
+
+
+class QueueStateLogger:
+    """Logs a queue that is not active, at most once a minute."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._last = -float("inf")
+
+    def __call__(self, state: str, reason: str | None) -> None:
+        if state != "active" and time.monotonic() - self._last > 60:
+            self._last = time.monotonic()
+            log.warning("%s is waiting: %s", self.what, reason or _QUEUE_REASONS.get(state, state))
+
+
+async def wait_result(
+    holder: Holder,
+    future: types.UntypedAPIFuture,
+    cast_to: type[M],
+    request_type: str,
+    on_queue_state: QueueStateCallback | None = None,
+) -> M:
+    """Poll until the future resolves; return it parsed into ``cast_to`` or raise what it failed with."""
+    body = json_body(types.FutureRetrieveRequest(request_id=future.request_id, allow_metadata_only=False))
+    backoff = 0
+    server_errors = 0
+    bad_requests = 0
+    billing_since: float | None = None
+    quick = 0.0
+    for iteration in range(1_000_000_000):
+        started = time.monotonic()
+        try:
+            response = await holder.client.send(
+                retrieve_future,
+                body=body,
+                x_tinker_request_iteration=iteration,
+                x_tinker_request_type=request_type,
+                options={"max_retries": 0, "timeout": POLL_TIMEOUT},
+            )
+        except APIConnectionError:
+            await holder.sleep(min(2.0**backoff, MAX_BACKOFF))
+            backoff += 1
+            continue
+        except APIStatusError as error:
+            status = error.status_code
+            backoff = 0 if status != 429 else backoff
+            if status == 408:
+                _report_queue(error.body, on_queue_state)
+                continue
+            if status >= 500:
+                server_errors += 1
+                await holder.sleep(min(0.1 * 2.0**server_errors, 2.0))
+                continue
+            if status == 429:
+                await holder.sleep(min(2.0**backoff, MAX_BACKOFF))
+                backoff += 1
+                continue
+            if status == 402:
+                billing_since = billing_since or time.monotonic()
+                if time.monotonic() - billing_since < BILLING_PAUSE_LIMIT:
+                    await holder.sleep(BILLING_PAUSE)
+                    continue
+            if status == 400 and bad_requests < BAD_REQUEST_RETRIES:
+                bad_requests += 1
+                continue
+            raise
+        backoff = server_errors = 0
+        answer = _decode(response.content)
+        if isinstance(answer, dict) and answer.get("type") == "try_again":
+            _report_queue(answer, on_queue_state)
+            if time.monotonic() - started < QUICK_ANSWER:
+                quick = min(max(quick * 2, 0.05), MAX_QUICK_PAUSE)
+                await holder.sleep(quick)
+            else:
+                quick = 0.0
+            continue
+        if isinstance(answer, dict) and answer.get("status") == "complete_metadata":
+            continue
+        if isinstance(answer, dict) and "error" in answer:
+            raise _failure(future.request_id, answer)
+        try:
+            return cast_to.model_validate(answer)
+        except pydantic.ValidationError as error:
+            raise APIResponseValidationError(response, answer, message=str(error)) from error
+    raise AssertionError("unreachable")
+
+
+def _decode(content: bytes) -> Any:
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _report_queue(answer: object, on_queue_state: QueueStateCallback | None) -> None:
+    if on_queue_state is not None and isinstance(answer, dict) and isinstance(answer.get("queue_state"), str):
+        on_queue_state(answer["queue_state"], answer.get("queue_state_reason"))
+
+
+def _failure(request_id: str, answer: dict[str, Any]) -> RequestFailedError:
+    category = answer.get("category")
+    if category not in ("user", "server", "unknown"):
+        category = "unknown"
+    return RequestFailedError(f"Request failed: {answer['error']}", request_id=request_id, category=category)

@@ -1,0 +1,286 @@
+"""SamplingClient: completions and logprobs from a base model or from saved weights.
+
+Each sample gets its own ``seq_id``; a sample that the server could not keep (410) or refused for load (429)
+is sent again with a new one, with backoff, a bounded number of times. A client can be pickled and used in
+another process: it reconnects to the same sampler there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import random
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from tinker import types
+from tinker_api.api.sampling import asample, create_sampling_session, get_sampler
+
+from ..._base_client import ClientSettings
+from ..._exceptions import APIConnectionError, APIStatusError
+from .._deprecation import deprecated_async
+from .._encoding import json_body
+from .._holder import Holder
+from .._polling import wait_result
+from ..retry_handler import RetryConfig
+from .api_future import APIFuture, AwaitableConcurrentFuture
+
+if TYPE_CHECKING:
+    from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
+
+log = logging.getLogger("tinker")
+
+__all__ = ["SamplingClient"]
+
+_RETRY_STATUSES = (408, 409, 410, 429)
+SHADOW_SEQ_STRIDE = 1_000_000_000
+
+
+class SamplingClient:
+    """Samples from one sampler (a sampling session); create one with ``ServiceClient.create_sampling_client``."""
+
+    def __init__(
+        self,
+        holder: Holder,
+        sampling_session_id: str,
+        *,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+    ) -> None:
+        self.holder = holder
+        self.sampling_session_id = sampling_session_id
+        self.retry_config = retry_config or RetryConfig()
+        self.record_stability_info = record_stability_info
+        self._seq = itertools.count()
+        self._seq_lock = threading.Lock()
+        limit = self.retry_config.max_connections or holder.known_config().sample_max_concurrent_requests
+        self._slots = asyncio.Semaphore(limit) if limit else None
+        self._base_model: str | None = None
+
+    def __repr__(self) -> str:
+        return f"SamplingClient(sampling_session_id={self.sampling_session_id!r})"
+
+    @staticmethod
+    def create(
+        holder: Holder,
+        *,
+        model_path: str | None = None,
+        base_model: str | None = None,
+        sampling_session_id: str | None = None,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+    ) -> BackcompatSamplingClientFuture:
+        """A future of a new sampler for ``model_path`` (saved weights) or ``base_model``, or of an existing one."""
+        from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
+
+        if sampling_session_id is None and (model_path is None) == (base_model is None):
+            raise ValueError("pass exactly one of model_path and base_model")
+        if model_path is not None and not model_path.startswith("tinker://"):
+            raise ValueError(f"model_path must be a tinker:// path, got {model_path!r}")
+
+        async def run() -> SamplingClient:
+            session_id = sampling_session_id
+            if session_id is None:
+                request = types.CreateSamplingSessionRequest(
+                    session_id=await holder.session_id(),
+                    sampling_session_seq_id=holder.next_sampling_seq_id(),
+                    base_model=base_model,
+                    model_path=model_path,
+                )
+                answer = await holder.request(
+                    create_sampling_session, types.CreateSamplingSessionResponse, body=json_body(request)
+                )
+                session_id = answer.sampling_session_id
+            return SamplingClient(
+                holder, session_id, retry_config=retry_config, record_stability_info=record_stability_info
+            )
+
+        return BackcompatSamplingClientFuture(holder.submit(run()))
+
+    # --- sampling --------------------------------------------------------------------------------------
+    def _next_seq(self) -> int:
+        with self._seq_lock:
+            return next(self._seq)
+
+    async def _sample(self, request: dict[str, Any]) -> types.SampleResponse:
+        config = self.retry_config
+        attempt = 0
+        while True:
+            attempt += 1
+            body = types.SampleRequest.model_validate(
+                {**request, "sampling_session_id": self.sampling_session_id, "seq_id": self._next_seq()}
+            )
+            try:
+                future = await self.holder.request(
+                    asample,
+                    types.UntypedAPIFuture,
+                    body=json_body(body),
+                    options={"max_retries": 0, "headers": {"X-Tinker-Sampling-Backpressure": "1"}},
+                )
+                result = await wait_result(
+                    self.holder, future, types.SampleResponse, "Sample", self.on_queue_state_change
+                )
+            except (APIStatusError, APIConnectionError) as error:
+                retryable = isinstance(error, APIConnectionError) or (
+                    error.status_code in _RETRY_STATUSES or error.status_code >= 500
+                )
+                if not (config.enable_retry_logic and retryable and attempt < config.max_attempts):
+                    raise
+                delay = config.delay(attempt, random.random())
+                log.info("sample on %s failed (%s); retry %d in %.2fs", self.sampling_session_id, error, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            return _with_sequence_ids(result, future.sample_sequence_ids)
+
+    def sample(
+        self,
+        prompt: types.ModelInput,
+        num_samples: int,
+        sampling_params: types.SamplingParams,
+        include_prompt_logprobs: bool = False,
+        topk_prompt_logprobs: int = 0,
+        topk_sample_logprobs: int = 0,
+        target_prompt_logprobs: types.TensorData | None = None,
+        prompt_alt_tokens_k: int = 0,
+        prompt_logprobs_last_n: int | None = None,
+    ) -> APIFuture[types.SampleResponse]:
+        """``num_samples`` completions of ``prompt``; awaitable, or ``.result()`` from sync code."""
+        request = {
+            "prompt": prompt,
+            "num_samples": num_samples,
+            "sampling_params": sampling_params,
+            "prompt_logprobs": include_prompt_logprobs,
+            "topk_prompt_logprobs": topk_prompt_logprobs,
+            "topk_sample_logprobs": topk_sample_logprobs,
+            "target_prompt_logprobs": target_prompt_logprobs,
+            "prompt_alt_tokens_k": prompt_alt_tokens_k,
+            "prompt_logprobs_last_n": prompt_logprobs_last_n,
+            "record_stability_info": self.record_stability_info or None,
+        }
+        types.SampleRequest.model_validate(request)  # fail here, naming the field, before anything is sent
+
+        async def run() -> types.SampleResponse:
+            if self._slots is None:
+                return await self._sample(request)
+            async with self._slots:
+                return await self._sample(request)
+
+        return AwaitableConcurrentFuture(self.holder.io.submit(run()))
+
+    def compute_logprobs(
+        self, prompt: types.ModelInput, prompt_logprobs_last_n: int | None = None
+    ) -> APIFuture[list[float | None]]:
+        """The logprob of each prompt token given the ones before it (``None`` for the first)."""
+        sampled = self.sample(
+            prompt,
+            1,
+            types.SamplingParams(max_tokens=1),
+            include_prompt_logprobs=True,
+            prompt_logprobs_last_n=prompt_logprobs_last_n,
+        )
+
+        async def run() -> list[float | None]:
+            result = await sampled.result_async()
+            return list(result.prompt_logprobs or [])
+
+        return AwaitableConcurrentFuture(self.holder.io.submit(run()))
+
+    # --- information -----------------------------------------------------------------------------------
+    async def _get_base_model(self) -> str:
+        if self._base_model is None:
+            answer = await self.holder.request(
+                get_sampler, types.GetSamplerResponse, sampler_id=self.sampling_session_id
+            )
+            self._base_model = answer.base_model
+        return self._base_model
+
+    def get_base_model(self) -> str:
+        return self.holder.call(self._get_base_model())
+
+    def get_tokenizer(self) -> Any:
+        """The base model's tokenizer (offline for the local server's models)."""
+        from .._tokenizer import load_tokenizer
+
+        return load_tokenizer(None, self.get_base_model())
+
+    def get_sampler_handle(self) -> str:
+        """A string from which ``from_sampler_handle`` rebuilds this client, in this or another process."""
+        return self.sampling_session_id
+
+    @staticmethod
+    def from_sampler_handle(handle: str, *, api_key: str | None = None, base_url: str | None = None) -> SamplingClient:
+        """A client for an existing sampler; the key and URL come from the arguments or the environment."""
+        holder = Holder(ClientSettings.resolve(api_key=api_key, base_url=base_url), session_id=handle.split(":")[0])
+        client = SamplingClient(holder, handle)
+        # another client of the same sampler: its seq_ids start far from any other's (as the official SDK does)
+        client._seq = itertools.count(SHADOW_SEQ_STRIDE * (uuid.uuid4().int % SHADOW_SEQ_STRIDE + 1))
+        return client
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles the sampler's id and the service URL; the receiving process takes the key from its own
+        environment (TINKER_API_KEY), so no secret is written into the pickle."""
+        return (_unpickle, (self.sampling_session_id, self.holder.settings.base_url, self.retry_config))
+
+    def on_queue_state_change(self, queue_state: str, queue_state_reason: str | None) -> None:
+        """Called when the server reports that this sampler's requests wait in a queue."""
+        if queue_state != "active":
+            log.warning("sampler %s is waiting: %s", self.sampling_session_id, queue_state_reason or queue_state)
+
+    def get_telemetry(self) -> None:
+        """This SDK sends no telemetry."""
+        return None
+
+    # --- deprecated async variants ---------------------------------------------------------------------
+    @deprecated_async("sample")
+    async def sample_async(
+        self,
+        prompt: types.ModelInput,
+        num_samples: int,
+        sampling_params: types.SamplingParams,
+        include_prompt_logprobs: bool = False,
+        topk_prompt_logprobs: int = 0,
+        topk_sample_logprobs: int = 0,
+        target_prompt_logprobs: types.TensorData | None = None,
+        prompt_alt_tokens_k: int = 0,
+        prompt_logprobs_last_n: int | None = None,
+    ) -> types.SampleResponse:
+        return await self.sample(
+            prompt,
+            num_samples,
+            sampling_params,
+            include_prompt_logprobs,
+            topk_prompt_logprobs,
+            topk_sample_logprobs,
+            target_prompt_logprobs,
+            prompt_alt_tokens_k,
+            prompt_logprobs_last_n,
+        )
+
+    @deprecated_async("compute_logprobs")
+    async def compute_logprobs_async(
+        self, prompt: types.ModelInput, prompt_logprobs_last_n: int | None = None
+    ) -> list[float | None]:
+        return await self.compute_logprobs(prompt, prompt_logprobs_last_n)
+
+    @deprecated_async("get_base_model")
+    async def get_base_model_async(self) -> str:
+        return await asyncio.wrap_future(self.holder.io.submit(self._get_base_model()))
+
+
+def _unpickle(sampling_session_id: str, base_url: str, retry_config: RetryConfig) -> SamplingClient:
+    client = SamplingClient.from_sampler_handle(sampling_session_id, base_url=base_url)
+    client.retry_config = retry_config
+    return client
+
+
+def _with_sequence_ids(result: types.SampleResponse, sequence_ids: list[str] | None) -> types.SampleResponse:
+    """Give each sequence its id from the submit answer when the result lacks one (and the server sent them)."""
+    if not sequence_ids or len(sequence_ids) != len(result.sequences):
+        return result
+    sequences = [
+        seq if seq.sequence_id else seq.model_copy(update={"sequence_id": sequence_id})
+        for seq, sequence_id in zip(result.sequences, sequence_ids, strict=True)
+    ]
+    return result.model_copy(update={"sequences": sequences})

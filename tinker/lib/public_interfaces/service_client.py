@@ -1,0 +1,278 @@
+"""ServiceClient: the entry point. It creates training and sampling clients on one session.
+
+Constructing it sends nothing; the session starts with the first client that needs one. The key and base
+URL come from the arguments, else TINKER_API_KEY / TINKER_BASE_URL, else the hosted service's URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import httpx
+
+from tinker import types
+from tinker_api.api.training import create_model
+from tinker_api.api.weights import load_weights
+
+from ..._base_client import BaseClient, ClientSettings
+from .._deprecation import deprecated, deprecated_async
+from .._encoding import json_body
+from .._holder import Holder
+from .._polling import QueueStateLogger, wait_result
+from ..retry_handler import RetryConfig
+from .api_future import APIFuture, AwaitableConcurrentFuture
+from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
+from .backcompat_training_client_future import BackcompatTrainingClientFuture
+from .custom_loss import LossHandle, PerDatumLossFn
+from .rest_client import RestClient
+from .sampling_client import SamplingClient
+from .training_client import TrainingClient
+
+__all__ = ["ServiceClient"]
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        user_metadata: dict[str, str] | None = None,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        **_: Any,
+    ) -> None:
+        settings = ClientSettings.resolve(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        client = BaseClient(settings, http_client=http_client) if http_client is not None else None
+        self._holder = Holder(
+            settings, user_metadata=user_metadata, project_id=project_id, display_name=display_name, client=client
+        )
+
+    @property
+    def holder(self) -> Holder:
+        return self._holder
+
+    def get_console_url(self) -> str:
+        return self._holder.settings.base_url
+
+    # --- training clients ------------------------------------------------------------------------------
+    def create_lora_training_client(
+        self,
+        base_model: str,
+        rank: int = 32,
+        seed: int | None = None,
+        train_mlp: bool = True,
+        train_attn: bool = True,
+        train_unembed: bool = True,
+        user_metadata: dict[str, str] | None = None,
+        optimizer: types.OptimizerConfig | None = None,
+    ) -> BackcompatTrainingClientFuture:
+        """A future of a new LoRA training run on ``base_model``."""
+        if not (train_mlp or train_attn or train_unembed):
+            raise ValueError("at least one of train_mlp, train_attn and train_unembed must be true")
+        holder = self._holder
+        lora = types.LoraConfig(
+            rank=rank, seed=seed, train_mlp=train_mlp, train_attn=train_attn, train_unembed=train_unembed
+        )
+
+        async def run() -> TrainingClient:
+            session_id = await holder.session_id()
+            model_seq_id = holder.next_model_seq_id()
+            request = types.CreateModelRequest.model_validate(
+                {
+                    "session_id": session_id,
+                    "model_seq_id": model_seq_id,
+                    "base_model": base_model,
+                    "user_metadata": user_metadata,
+                    "lora_config": lora,
+                    **({"optimizer_config": optimizer} if optimizer is not None else {}),
+                }
+            )
+            future = await holder.request(create_model, types.UntypedAPIFuture, body=json_body(request))
+            created = await wait_result(
+                holder,
+                future,
+                types.CreateModelResponse,
+                "CreateModel",
+                QueueStateLogger(f"new training run on {base_model}"),
+            )
+            client = TrainingClient(holder, model_seq_id, created.model_id)
+            await client._get_info()
+            return client
+
+        return BackcompatTrainingClientFuture(holder.submit(run()))
+
+    def _from_state(
+        self,
+        path: str,
+        optimizer: bool,
+        user_metadata: dict[str, str] | None,
+        weights_access_token: str | None,
+        optimizer_config: types.OptimizerConfig | None = None,
+        base_model: str | None = None,
+    ) -> BackcompatTrainingClientFuture:
+        """A new training run that starts from saved weights (create-via-load: one load_weights request)."""
+        if not path.startswith("tinker://"):
+            raise ValueError(f"path must be a tinker:// path, got {path!r}")
+        holder = self._holder
+
+        async def run() -> TrainingClient:
+            session_id = await holder.session_id()
+            model_seq_id = holder.next_model_seq_id()
+            request = types.LoadWeightsRequest.model_validate(
+                {
+                    "session_id": session_id,
+                    "model_seq_id": model_seq_id,
+                    "path": path,
+                    "optimizer": optimizer,
+                    "base_model": base_model,
+                    "user_metadata": user_metadata,
+                    "weights_access_token": weights_access_token,
+                    **({"optimizer_config": optimizer_config} if optimizer_config is not None else {}),
+                }
+            )
+            future = await holder.request(load_weights, types.UntypedAPIFuture, body=json_body(request))
+            loaded = await wait_result(holder, future, types.LoadWeightsResponse, "LoadWeights")
+            client = TrainingClient(holder, model_seq_id, loaded.model_id or f"{session_id}:train:{model_seq_id}")
+            await client._get_info()
+            return client
+
+        return BackcompatTrainingClientFuture(holder.submit(run()))
+
+    def create_training_client_from_state(
+        self,
+        path: str,
+        base_model: str | None = None,
+        user_metadata: dict[str, str] | None = None,
+        weights_access_token: str | None = None,
+        optimizer: types.OptimizerConfig | None = None,
+    ) -> BackcompatTrainingClientFuture:
+        """A new training run with the weights saved at ``path``; its optimizer starts afresh."""
+        return self._from_state(path, False, user_metadata, weights_access_token, optimizer, base_model)
+
+    def create_training_client_from_state_with_optimizer(
+        self,
+        path: str,
+        base_model: str | None = None,
+        user_metadata: dict[str, str] | None = None,
+        weights_access_token: str | None = None,
+    ) -> BackcompatTrainingClientFuture:
+        """A new training run with the weights and optimizer state saved at ``path``."""
+        return self._from_state(path, True, user_metadata, weights_access_token, None, base_model)
+
+    # --- sampling, REST, custom losses -------------------------------------------------------------------
+    def create_sampling_client(
+        self,
+        model_path: str | None = None,
+        base_model: str | None = None,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+    ) -> BackcompatSamplingClientFuture:
+        """A future of a sampler for saved weights (``model_path``) or a base model."""
+        return SamplingClient.create(
+            self._holder,
+            model_path=model_path,
+            base_model=base_model,
+            retry_config=retry_config,
+            record_stability_info=record_stability_info,
+        )
+
+    @deprecated("construct RestClient() directly")
+    def create_rest_client(self) -> RestClient:
+        return RestClient(self._holder)
+
+    def copy_weights(
+        self, path: str, *, ttl_seconds: int | None = None, weights_access_token: str | None = None
+    ) -> APIFuture[str]:
+        return RestClient(self._holder).copy_weights(
+            path, ttl_seconds=ttl_seconds, weights_access_token=weights_access_token
+        )
+
+    def create_custom_loss(self, fn: PerDatumLossFn, input_ranks: Mapping[str, int]) -> APIFuture[LossHandle]:
+        """Server-side custom losses; refused here with a clear error, since this SDK runs custom losses
+        client-side (TrainingClient.forward_backward_custom with a Python function works with any server)."""
+        raise NotImplementedError(
+            "server-side custom losses are not supported; pass your loss function to "
+            "TrainingClient.forward_backward_custom, which runs it client-side"
+        )
+
+    @deprecated("use RestClient().get_server_capabilities()")
+    def get_server_capabilities(self) -> types.GetServerCapabilitiesResponse:
+        return RestClient(self._holder).get_server_capabilities().result()
+
+    def close(
+        self, status: Literal["success", "errored", "interrupted"], detail: str | None = None
+    ) -> AwaitableConcurrentFuture[None]:
+        """End the session, telling the server how it ended."""
+        return self._holder.submit(self._holder.close(status, detail))
+
+    def get_telemetry(self) -> None:
+        """This SDK sends no telemetry."""
+        return None
+
+    # --- deprecated async variants -----------------------------------------------------------------------
+    @deprecated_async("RestClient().get_server_capabilities")
+    async def get_server_capabilities_async(self) -> types.GetServerCapabilitiesResponse:
+        return await RestClient(self._holder).get_server_capabilities()
+
+    @deprecated_async("create_lora_training_client")
+    async def create_lora_training_client_async(
+        self,
+        base_model: str,
+        rank: int = 32,
+        seed: int | None = None,
+        train_mlp: bool = True,
+        train_attn: bool = True,
+        train_unembed: bool = True,
+        user_metadata: dict[str, str] | None = None,
+        optimizer: types.OptimizerConfig | None = None,
+    ) -> TrainingClient:
+        return await self.create_lora_training_client(
+            base_model, rank, seed, train_mlp, train_attn, train_unembed, user_metadata, optimizer
+        )
+
+    @deprecated_async("create_training_client_from_state")
+    async def create_training_client_from_state_async(
+        self,
+        path: str,
+        base_model: str | None = None,
+        user_metadata: dict[str, str] | None = None,
+        weights_access_token: str | None = None,
+        optimizer: types.OptimizerConfig | None = None,
+    ) -> TrainingClient:
+        return await self.create_training_client_from_state(
+            path, base_model, user_metadata, weights_access_token, optimizer
+        )
+
+    @deprecated_async("create_training_client_from_state_with_optimizer")
+    async def create_training_client_from_state_with_optimizer_async(
+        self,
+        path: str,
+        base_model: str | None = None,
+        user_metadata: dict[str, str] | None = None,
+        weights_access_token: str | None = None,
+    ) -> TrainingClient:
+        return await self.create_training_client_from_state_with_optimizer(
+            path, base_model, user_metadata, weights_access_token
+        )
+
+    @deprecated_async("create_sampling_client")
+    async def create_sampling_client_async(
+        self,
+        model_path: str | None = None,
+        base_model: str | None = None,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+    ) -> SamplingClient:
+        return await self.create_sampling_client(model_path, base_model, retry_config, record_stability_info)

@@ -1,0 +1,483 @@
+"""TrainingClient: one LoRA training run, driven by futures.
+
+Requests are submitted in the order they are made, each with the next ``seq_id`` (the server runs them in
+that order); their results are awaited concurrently. A batch larger than the server's limits goes out in
+chunks whose results are joined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from tinker import types
+from tinker_api.api.training import forward_backward as forward_backward_op
+from tinker_api.api.training import get_info as get_info_op
+from tinker_api.api.training import optim_step as optim_step_op
+from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
+
+from .._chunking import chunk, combine
+from .._deprecation import deprecated, deprecated_async
+from .._encoding import json_body
+from .._holder import Holder
+from .._polling import QueueStateLogger, wait_result
+from ..retry_handler import RetryConfig
+from .api_future import APIFuture, AwaitableConcurrentFuture
+
+if TYPE_CHECKING:
+    import torch
+
+    from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
+    from .custom_loss import LossHandle
+    from .sampling_client import SamplingClient
+
+CustomLossFnV1 = Callable[[list[types.Datum], list["torch.Tensor"]], tuple["torch.Tensor", dict[str, float]]]
+
+__all__ = ["CustomLossFnV1", "TrainingClient"]
+
+
+class _Turns:
+    """Lets submissions go out strictly in seq_id order, whatever order their coroutines start in."""
+
+    def __init__(self) -> None:
+        self._next = 1
+        self._changed = asyncio.Condition()
+
+    async def wait(self, seq_id: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._next == seq_id)
+
+    async def done(self, last_seq_id: int) -> None:
+        async with self._changed:
+            self._next = last_seq_id + 1
+            self._changed.notify_all()
+
+
+class TrainingClient:
+    """A LoRA training run; create one with ``ServiceClient.create_lora_training_client``."""
+
+    def __init__(self, holder: Holder, model_seq_id: int, model_id: types.ModelID | str) -> None:
+        self.holder = holder
+        self.model_seq_id = model_seq_id
+        self.model_id = str(model_id)
+        self._seq = itertools.count(1)
+        self._seq_lock = threading.Lock()
+        self._turns = _Turns()
+        self._queue_state = QueueStateLogger(f"training run {self.model_id}")
+        self._info: types.GetInfoResponse | None = None
+
+    def __repr__(self) -> str:
+        return f"TrainingClient(model_id={self.model_id!r})"
+
+    # --- plumbing --------------------------------------------------------------------------------------
+    def _reserve(self, count: int = 1) -> list[int]:
+        with self._seq_lock:
+            return [next(self._seq) for _ in range(count)]
+
+    async def _submit(self, seq_id: int, operation: Any, body: Any) -> types.UntypedAPIFuture:
+        """Send one request when its turn comes; the turn passes on even if sending fails."""
+        await self._turns.wait(seq_id)
+        try:
+            return await self.holder.request(operation, types.UntypedAPIFuture, body=json_body(body))
+        finally:
+            await self._turns.done(seq_id)
+
+    async def _call(self, seq_id: int, operation: Any, body: Any, cast_to: type[Any], request_type: str) -> Any:
+        future = await self._submit(seq_id, operation, body)
+        return await wait_result(self.holder, future, cast_to, request_type, self._queue_state)
+
+    def _run(self, coroutine: Any) -> AwaitableConcurrentFuture[Any]:
+        return self.holder.submit(coroutine)
+
+    # --- forward / backward ----------------------------------------------------------------------------
+    def _forward_backward(
+        self,
+        data: Sequence[types.Datum],
+        loss_fn: str,
+        loss_fn_config: Mapping[str, float | str] | None,
+        forward_only: bool,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        if not data:
+            raise ValueError("No data provided")
+        data = [d if isinstance(d, types.Datum) else types.Datum.model_validate(d) for d in data]
+        types.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
+        config = self.holder.known_config()
+        chunks = chunk(data, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count)
+        seq_ids = self._reserve(len(chunks))
+        request_type = "Forward" if forward_only else "ForwardBackward"
+
+        async def run() -> types.ForwardBackwardOutput:
+            pending = []
+            for seq_id, part in zip(seq_ids, chunks, strict=True):
+                body = {
+                    "forward_backward_input": {"data": part, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                    "model_id": self.model_id,
+                    "seq_id": seq_id,
+                    "forward_only": forward_only,
+                }
+                future = await self._submit(seq_id, forward_backward_op, body)
+                pending.append(
+                    wait_result(self.holder, future, types.ForwardBackwardOutput, request_type, self._queue_state)
+                )
+            return combine(await asyncio.gather(*pending))
+
+        return self._run(run())
+
+    def forward(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, float | str] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        """Loss and per-token logprobs without gradients."""
+        return self._forward_backward(data, loss_fn, loss_fn_config, forward_only=True)
+
+    def forward_backward(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, float | str] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        """Loss, logprobs and gradients, which add up until ``optim_step``."""
+        return self._forward_backward(data, loss_fn, loss_fn_config, forward_only=False)
+
+    def forward_backward_custom(
+        self,
+        data: list[types.Datum],
+        loss_fn: CustomLossFnV1 | LossHandle,
+        *,
+        loss_type_input: Literal["logprobs"] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        """A loss computed here in torch from the server's logprobs, applied through cross_entropy weights.
+
+        A forward pass gets each datum's logprobs; ``loss_fn(data, logprobs)`` returns ``(loss, metrics)``; its
+        gradient with respect to the logprobs, negated, becomes the weights of a cross_entropy forward_backward,
+        whose gradient is then that of the custom loss. Needs torch.
+        """
+        from .custom_loss import LossHandle
+
+        if isinstance(loss_fn, LossHandle):
+            raise NotImplementedError(
+                "server-side custom losses (LossHandle) are not supported by this SDK; pass a Python loss function"
+            )
+        import torch
+
+        prepared = [_surrogate_datum(d) for d in data]
+        forward = self.forward(prepared, "cross_entropy")
+
+        async def run() -> types.ForwardBackwardOutput:
+            output = await forward.result_async()
+            logprobs = [
+                torch.tensor(o["logprobs"].to_numpy())
+                .reshape(d.loss_fn_inputs["target_tokens"].shape or [-1])
+                .requires_grad_(True)
+                for o, d in zip(output.loss_fn_outputs, prepared, strict=True)
+            ]
+
+            def compute() -> dict[str, float]:
+                loss, metrics = loss_fn(list(data), logprobs)
+                cast(Any, loss).backward()
+                return metrics
+
+            metrics = await asyncio.get_running_loop().run_in_executor(None, compute)  # keep the I/O loop free
+            weighted = [
+                d.model_copy(
+                    update={
+                        "loss_fn_inputs": {
+                            "target_tokens": d.loss_fn_inputs["target_tokens"],
+                            "weights": types.TensorData.from_torch(
+                                -(lp.grad if lp.grad is not None else torch.zeros_like(lp))
+                            ),
+                        }
+                    }
+                )
+                for d, lp in zip(prepared, logprobs, strict=True)
+            ]
+            result = await self.forward_backward(weighted, "cross_entropy").result_async()
+            return result.model_copy(update={"metrics": {**result.metrics, **metrics}})
+
+        return self._run(run())
+
+    # --- optimizer and weights -------------------------------------------------------------------------
+    def optim_step(
+        self,
+        optim_params: types.AdamParams | types.DimuonParams | types.OptimParams | None = None,
+        *,
+        adam_params: types.AdamParams | None = None,
+    ) -> APIFuture[types.OptimStepResponse]:
+        """One optimizer step on the accumulated gradients."""
+        params = optim_params.root if isinstance(optim_params, types.OptimParams) else optim_params
+        params = params if params is not None else adam_params
+        if params is None:
+            raise TypeError("optim_step() needs optim_params or adam_params")
+        (seq_id,) = self._reserve()
+        field = "optimizer_params" if isinstance(params, types.DimuonParams) else "adam_params"
+        body = types.OptimStepRequest.model_validate({field: params, "model_id": self.model_id, "seq_id": seq_id})
+        return self._run(self._call(seq_id, optim_step_op, body, types.OptimStepResponse, "OptimStep"))
+
+    def save_state(
+        self,
+        name: str,
+        ttl_seconds: int | None = None,
+        overwrite: bool = False,
+        user_metadata: dict[str, str] | None = None,
+    ) -> APIFuture[types.SaveWeightsResponse]:
+        """Save weights and optimizer state as ``tinker://<model_id>/weights/<name>``."""
+        (seq_id,) = self._reserve()
+        body = types.SaveWeightsRequest(
+            model_id=self.model_id,
+            path=name,
+            seq_id=seq_id,
+            ttl_seconds=ttl_seconds,
+            overwrite=overwrite,
+            user_metadata=user_metadata,
+        )
+        return self._run(self._call(seq_id, save_weights, body, types.SaveWeightsResponse, "SaveWeights"))
+
+    def _load(self, path: str, optimizer: bool, token: str | None) -> APIFuture[types.LoadWeightsResponse]:
+        (seq_id,) = self._reserve()
+        body = types.LoadWeightsRequest(
+            model_id=self.model_id, seq_id=seq_id, path=path, optimizer=optimizer, weights_access_token=token
+        )
+        return self._run(self._call(seq_id, load_weights, body, types.LoadWeightsResponse, "LoadWeights"))
+
+    @deprecated("use ServiceClient.create_training_client_from_state instead")
+    def load_state(self, path: str, weights_access_token: str | None = None) -> APIFuture[types.LoadWeightsResponse]:
+        """Load saved weights into this run (the optimizer starts afresh)."""
+        return self._load(path, False, weights_access_token)
+
+    @deprecated("use ServiceClient.create_training_client_from_state_with_optimizer instead")
+    def load_state_with_optimizer(
+        self, path: str, weights_access_token: str | None = None
+    ) -> APIFuture[types.LoadWeightsResponse]:
+        """Load saved weights and optimizer state into this run."""
+        return self._load(path, True, weights_access_token)
+
+    def save_weights_for_sampler(
+        self, name: str, ttl_seconds: int | None = None, user_metadata: dict[str, str] | None = None
+    ) -> APIFuture[types.SaveWeightsForSamplerResponse]:
+        """Save the weights for sampling as ``tinker://<model_id>/sampler_weights/<name>``."""
+        (seq_id,) = self._reserve()
+        body = types.SaveWeightsForSamplerRequest(
+            model_id=self.model_id, path=name, seq_id=seq_id, ttl_seconds=ttl_seconds, user_metadata=user_metadata
+        )
+
+        async def run() -> types.SaveWeightsForSamplerResponse:
+            answer = await self._call(
+                seq_id,
+                save_weights_for_sampler,
+                body,
+                types.SaveWeightsForSamplerResponseInternal,
+                "SaveWeightsForSampler",
+            )
+            if answer.path is None:
+                raise ValueError("the server saved the weights but sent no path")
+            return types.SaveWeightsForSamplerResponse(path=answer.path, type=answer.type)
+
+        return self._run(run())
+
+    def save_weights_external(
+        self, name: str, ttl_seconds: int | None = None, age_encryption_recipients: list[str] | None = None
+    ) -> APIFuture[types.SaveWeightsExternalResponse]:
+        """Export the weights for download (see RestClient.get_external_weights_urls)."""
+        (seq_id,) = self._reserve()
+        body = types.SaveWeightsExternalRequest(
+            model_id=self.model_id,
+            path=name,
+            seq_id=seq_id,
+            ttl_seconds=ttl_seconds,
+            age_encryption_recipients=age_encryption_recipients,
+        )
+
+        async def run() -> types.SaveWeightsExternalResponse:
+            answer = await self._call(
+                seq_id, save_weights_external, body, types.SaveWeightsExternalResponseInternal, "SaveWeightsExternal"
+            )
+            if answer.path is None:
+                raise ValueError("the server exported the weights but sent no path")
+            return types.SaveWeightsExternalResponse(path=answer.path, type=answer.type)
+
+        return self._run(run())
+
+    def save_weights_and_get_sampling_client(
+        self,
+        name: str | None = None,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+        kind: types.SamplingClientKind = "snapshot",
+    ) -> BackcompatSamplingClientFuture:
+        """Snapshot the current weights into a new sampler (nothing is kept after the session; ``name`` is
+        ignored, as in the official SDK)."""
+        from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
+        from .sampling_client import SamplingClient
+
+        (seq_id,) = self._reserve()
+        sampling_seq_id = self.holder.next_sampling_seq_id()
+        body = types.SaveWeightsForSamplerRequest(
+            model_id=self.model_id, seq_id=seq_id, kind=kind, sampling_session_seq_id=sampling_seq_id
+        )
+
+        async def run() -> SamplingClient:
+            answer = await self._call(
+                seq_id,
+                save_weights_for_sampler,
+                body,
+                types.SaveWeightsForSamplerResponseInternal,
+                "SaveWeightsForSampler",
+            )
+            if answer.sampling_session_id is None:
+                raise ValueError("the server saved the weights but sent no sampling_session_id")
+            return SamplingClient(
+                self.holder,
+                answer.sampling_session_id,
+                retry_config=retry_config,
+                record_stability_info=record_stability_info,
+            )
+
+        return BackcompatSamplingClientFuture(self._run(run()))
+
+    def create_sampling_client(
+        self, model_path: str, retry_config: RetryConfig | None = None, record_stability_info: bool = False
+    ) -> BackcompatSamplingClientFuture:
+        """A sampler for saved weights (a ``tinker://`` path)."""
+        from .sampling_client import SamplingClient
+
+        return SamplingClient.create(
+            self.holder, model_path=model_path, retry_config=retry_config, record_stability_info=record_stability_info
+        )
+
+    # --- information -----------------------------------------------------------------------------------
+    async def _get_info(self) -> types.GetInfoResponse:
+        if self._info is None:
+            body = types.GetInfoRequest(model_id=self.model_id)
+            self._info = await self.holder.request(get_info_op, types.GetInfoResponse, body=json_body(body))
+        return self._info
+
+    def get_info(self) -> types.GetInfoResponse:
+        """The model behind this run: base model, tokenizer id, LoRA rank."""
+        return self.holder.call(self._get_info())
+
+    def get_tokenizer(self) -> Any:
+        """The base model's tokenizer (offline for the local server's models)."""
+        from .._tokenizer import load_tokenizer
+
+        info = self.get_info()
+        return load_tokenizer(info.model_data.tokenizer_id, info.model_data.model_name)
+
+    def get_console_url(self) -> str:
+        return f"{self.holder.settings.base_url}training_runs/{self.model_id}"
+
+    def get_telemetry(self) -> None:
+        """This SDK sends no telemetry."""
+        return None
+
+    # --- deprecated async variants ---------------------------------------------------------------------
+    @deprecated_async("forward")
+    async def forward_async(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, float | str] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        return self.forward(data, loss_fn, loss_fn_config)
+
+    @deprecated_async("forward_backward")
+    async def forward_backward_async(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, float | str] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        return self.forward_backward(data, loss_fn, loss_fn_config)
+
+    @deprecated_async("forward_backward_custom")
+    async def forward_backward_custom_async(
+        self,
+        data: list[types.Datum],
+        loss_fn: CustomLossFnV1 | LossHandle,
+        *,
+        loss_type_input: Literal["logprobs"] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]:
+        return self.forward_backward_custom(data, loss_fn, loss_type_input=loss_type_input)
+
+    @deprecated_async("optim_step")
+    async def optim_step_async(
+        self,
+        optim_params: types.AdamParams | types.DimuonParams | None = None,
+        *,
+        adam_params: types.AdamParams | None = None,
+    ) -> APIFuture[types.OptimStepResponse]:
+        return self.optim_step(optim_params, adam_params=adam_params)
+
+    @deprecated_async("save_state")
+    async def save_state_async(
+        self,
+        name: str,
+        ttl_seconds: int | None = None,
+        overwrite: bool = False,
+        user_metadata: dict[str, str] | None = None,
+    ) -> APIFuture[types.SaveWeightsResponse]:
+        return self.save_state(name, ttl_seconds, overwrite, user_metadata)
+
+    @deprecated_async("ServiceClient.create_training_client_from_state")
+    async def load_state_async(
+        self, path: str, weights_access_token: str | None = None
+    ) -> APIFuture[types.LoadWeightsResponse]:
+        return self._load(path, False, weights_access_token)
+
+    @deprecated_async("ServiceClient.create_training_client_from_state_with_optimizer")
+    async def load_state_with_optimizer_async(
+        self, path: str, weights_access_token: str | None = None
+    ) -> APIFuture[types.LoadWeightsResponse]:
+        return self._load(path, True, weights_access_token)
+
+    @deprecated_async("save_weights_for_sampler")
+    async def save_weights_for_sampler_async(
+        self, name: str, ttl_seconds: int | None = None, user_metadata: dict[str, str] | None = None
+    ) -> APIFuture[types.SaveWeightsForSamplerResponse]:
+        return self.save_weights_for_sampler(name, ttl_seconds, user_metadata)
+
+    @deprecated_async("save_weights_external")
+    async def save_weights_external_async(
+        self, name: str, ttl_seconds: int | None = None, age_encryption_recipients: list[str] | None = None
+    ) -> APIFuture[types.SaveWeightsExternalResponse]:
+        return self.save_weights_external(name, ttl_seconds, age_encryption_recipients)
+
+    @deprecated_async("get_info")
+    async def get_info_async(self) -> types.GetInfoResponse:
+        return await asyncio.wrap_future(self.holder.io.submit(self._get_info()))
+
+    @deprecated_async("save_weights_and_get_sampling_client")
+    async def save_weights_and_get_sampling_client_async(
+        self,
+        name: str | None = None,
+        retry_config: RetryConfig | None = None,
+        record_stability_info: bool = False,
+        kind: types.SamplingClientKind = "snapshot",
+    ) -> SamplingClient:
+        return await self.save_weights_and_get_sampling_client(name, retry_config, record_stability_info, kind)
+
+    @deprecated_async("create_sampling_client")
+    async def create_sampling_client_async(
+        self, model_path: str, retry_config: RetryConfig | None = None, record_stability_info: bool = False
+    ) -> SamplingClient:
+        return await self.create_sampling_client(model_path, retry_config, record_stability_info)
+
+
+def _surrogate_datum(datum: types.Datum) -> types.Datum:
+    """The datum as forward_backward_custom sends it: target_tokens, and weights (zeros when absent)."""
+    inputs = datum.loss_fn_inputs
+    extra = set(inputs) - {"target_tokens", "weights"}
+    if "target_tokens" not in inputs or extra:
+        raise ValueError(
+            "forward_backward_custom needs loss_fn_inputs with target_tokens (and optionally weights) only; "
+            f"got {sorted(inputs)}"
+        )
+    if "weights" in inputs:
+        return datum
+    targets = inputs["target_tokens"]
+    zeros = types.TensorData(data=[0.0] * len(targets.data), dtype="float32", shape=targets.shape)
+    return datum.model_copy(update={"loss_fn_inputs": {"target_tokens": targets, "weights": zeros}})
