@@ -10,6 +10,7 @@ typed errors, and parsing the answer into the pydantic model the caller names.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import os
@@ -17,7 +18,7 @@ import platform
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, TypedDict, TypeVar
@@ -177,13 +178,28 @@ class BaseClient:
         """Send with retries; return the 2xx response or raise the typed error of the last answer."""
         options = options or {}
         request = self._build(operation.build_request(**arguments), options)
-        max_retries = options.get("max_retries", self.settings.max_retries)
+        return await self._exchange(request, options.get("max_retries", self.settings.max_retries), stream=False)
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any
+    ) -> AsyncIterator[httpx.Response]:
+        """Like ``send``, but the 2xx answer's body is read as it arrives; retries happen before the first byte."""
+        options = options or {}
+        request = self._build(operation.build_request(**arguments), options)
+        response = await self._exchange(request, options.get("max_retries", self.settings.max_retries), stream=True)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _exchange(self, request: httpx.Request, max_retries: int, *, stream: bool) -> httpx.Response:
         retries_taken = 0
         while True:
             response: httpx.Response | None = None
             error: APIConnectionError | None = None
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=stream)
             except httpx.TimeoutException:
                 error = APITimeoutError(request)
             except httpx.TransportError as exc:
@@ -191,6 +207,9 @@ class BaseClient:
             if response is not None and response.is_success:
                 log.debug("%s %s -> %d", request.method, request.url, response.status_code)
                 return response
+            if response is not None and stream:
+                await response.aread()
+                await response.aclose()
             retryable = response is None or should_retry(response)
             if not retryable or retries_taken >= max_retries:
                 if response is not None:

@@ -6,7 +6,8 @@ imports nothing, so both sides can share it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import codecs
+from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 BYTE_TOKENIZER_ID = "tinker-local/byte"
@@ -30,6 +31,17 @@ class ByteTokenizer:
         ``add_special_tokens`` is accepted for the transformers signature; there is no BOS token to add.
         """
         return list(text.encode("utf-8"))
+
+    def stream_decoder(self) -> Callable[[int], str]:
+        """Decodes one token at a time, each call giving the text that token completes ("" mid-character)."""
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+        def decode(token: int) -> str:
+            if 0 <= token < 256:
+                return decoder.decode(bytes([token]))
+            return decoder.decode(b"", final=True) + self.decode([token])
+
+        return decode
 
     def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
         """Bytes decode with ``errors="replace"``; special ids render as their text (or nothing, when skipped);

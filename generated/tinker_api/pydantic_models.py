@@ -750,6 +750,30 @@ class SamplingParams(BaseModel):
     """
 
 
+class SampleStreamToken(BaseModel):
+    """
+    Data of a `token` event of stream_sample (this project's extension).
+    """
+
+    sample_index: conint(ge=0)
+    """
+    Which of the request's samples the token belongs to.
+    """
+    token_id: int
+    text: str
+    """
+    The text this token adds (empty while a multi-byte character is still incomplete).
+    """
+    logprob: float
+    """
+    The token's logprob under the sampled model.
+    """
+    position: conint(ge=0)
+    """
+    The token's index within its sample's completion.
+    """
+
+
 class GetSamplerResponse(BaseModel):
     """
     What a sampler (sampling session) serves.
@@ -1748,6 +1772,34 @@ class TensorData(TensorDataMixin):
     pad_value: float | None = None
     """
     Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). For SampleRequest.target_prompt_logprobs the SDK uses -1.
+    """
+
+
+class SampleStreamDone(BaseModel):
+    """
+    Data of the `done` event that ends one sample of a stream_sample stream (this project's extension).
+    """
+
+    sample_index: conint(ge=0)
+    stop_reason: Literal["length", "stop"] = Field(..., examples=["stop"])
+    """
+    Why a sequence ended; "stop" for a stop sequence or end-of-sequence token, "length" for max_tokens.
+    """
+    num_tokens: conint(ge=0)
+    """
+    How many tokens the sample has.
+    """
+
+
+class SampleStreamError(BaseModel):
+    """
+    Data of the `error` event that ends a failed stream_sample stream (this project's extension).
+    """
+
+    error: str
+    category: Literal["unknown", "server", "user"] = Field(..., examples=["user"])
+    """
+    Who is to blame for a failed request; `user` errors are the caller's to fix.
     """
 
 
@@ -3632,6 +3684,9 @@ __all__ = [
     "RequestID",
     "SampleRequest",
     "SampleResponse",
+    "SampleStreamDone",
+    "SampleStreamError",
+    "SampleStreamToken",
     "SampledProvenanceSpan",
     "SampledSequence",
     "SamplingClientKind",

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
-from starlette.responses import Response
+import pydantic
+from starlette.responses import Response, StreamingResponse
 
 from tinker_api import pydantic_models as models
 
 from . import _wire as wire
 from ._call import Call, Handler
-from ._errors import bad_request, not_found
+from ._errors import HTTPError, bad_request, not_found
 from ._futures import Future
 from ._service import SamplerSlot, Service
-from .engine._types import SampleSpec
+from .engine._types import EngineInputError, SampleSpec
 
 PROTO_RESULTS = {
     "ForwardBackwardOutput": wire.forward_backward_output_proto,
@@ -124,8 +127,8 @@ def _spec(request: models.SampleRequest, prompt: np.ndarray) -> SampleSpec:
     )
 
 
-async def asample(call: Call) -> models.UntypedAPIFuture:
-    request = call.model(models.SampleRequest)
+async def _prepare(call: Call, request: models.SampleRequest) -> tuple[SamplerSlot, SampleSpec]:
+    """The sampler a request names and what to sample, checked before anything runs."""
     service = call.service
     if request.sampling_session_id is not None:
         slot = service.sampler_slot(request.sampling_session_id, call.owner)
@@ -139,6 +142,13 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
     spec = _spec(request, prompt)
     engine = await service.engine()
     engine.check_sample(slot.base_model, spec)
+    return slot, spec
+
+
+async def asample(call: Call) -> models.UntypedAPIFuture:
+    request = call.model(models.SampleRequest)
+    service = call.service
+    slot, spec = await _prepare(call, request)
     request_id = f"{slot.sampler_id}:{request.seq_id if request.seq_id is not None else uuid.uuid4().hex}"
     sequence_ids = [f"{request_id}:{i}" for i in range(request.num_samples)]
     answer = models.UntypedAPIFuture(request_id=request_id, model_id=slot.sampler_id, sample_sequence_ids=sequence_ids)
@@ -158,6 +168,57 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
 
     asyncio.get_running_loop().create_task(job())
     return answer
+
+
+def _event(kind: str, data: pydantic.BaseModel, event_id: int) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event_id, kind.encode(), data.model_dump_json().encode())
+
+
+async def stream_sample(call: Call) -> StreamingResponse:
+    """Sampling with each token sent as a Server-Sent Event the moment the engine picks it."""
+    request = call.model(models.SampleRequest)
+    service = call.service
+    slot, spec = await _prepare(call, request)
+    engine = await service.engine()
+    decoders = [engine.tokenizer(slot.base_model).stream_decoder() for _ in range(spec.num_samples)]
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[bytes | None] = asyncio.Queue()
+    ids = itertools.count()
+
+    def send(kind: str, data: pydantic.BaseModel) -> None:
+        events.put_nowait(_event(kind, data, next(ids)))
+
+    def on_token(index: int, token: int, logprob: float, position: int) -> None:
+        data = models.SampleStreamToken(
+            sample_index=index, token_id=token, text=decoders[index](token), logprob=logprob, position=position
+        )
+        loop.call_soon_threadsafe(send, "token", data)
+
+    async def generate() -> None:
+        try:
+            sampler = await service.sampler(slot)
+            result = await service.in_thread(sampler.sample, spec, on_token)
+            for index, sequence in enumerate(result.sequences):
+                send(
+                    "done",
+                    models.SampleStreamDone(
+                        sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
+                    ),
+                )
+        except Exception as exc:
+            category = "user" if isinstance(exc, HTTPError | EngineInputError) else "server"
+            send("error", models.SampleStreamError(error=str(exc), category=category))
+        finally:
+            events.put_nowait(None)
+
+    task = loop.create_task(generate())
+
+    async def body() -> AsyncIterator[bytes]:
+        while (event := await events.get()) is not None:
+            yield event
+        await task
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 async def get_sampler(call: Call) -> models.GetSamplerResponse:
@@ -223,6 +284,7 @@ async def cancel_future(call: Call) -> None:
 HANDLERS: dict[str, Handler] = {
     "create_sampling_session": create_sampling_session,
     "asample": asample,
+    "stream_sample": stream_sample,
     "get_sampler": get_sampler,
     "join_sampling_session": join_sampling_session,
     "retrieve_future": retrieve_future,

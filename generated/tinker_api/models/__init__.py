@@ -130,6 +130,9 @@ from .request_error_category import RequestErrorCategory
 from .request_failed_response import RequestFailedResponse
 from .sample_request import SampleRequest
 from .sample_response import SampleResponse
+from .sample_stream_done import SampleStreamDone
+from .sample_stream_error import SampleStreamError
+from .sample_stream_token import SampleStreamToken
 from .sampled_provenance_span import SampledProvenanceSpan
 from .sampled_sequence import SampledSequence
 from .sampling_client_kind import SamplingClientKind
@@ -323,6 +326,9 @@ __all__ = (
     "SampledSequence",
     "SampleRequest",
     "SampleResponse",
+    "SampleStreamDone",
+    "SampleStreamError",
+    "SampleStreamToken",
     "SamplingClientKind",
     "SamplingParams",
     "SamplingPrefillBillingEvent",

@@ -10,20 +10,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import queue
 import random
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from tinker import types
-from tinker_api.api.sampling import asample, create_sampling_session, get_sampler
+from tinker_api.api.sampling import asample, create_sampling_session, get_sampler, stream_sample
 
 from ..._base_client import ClientSettings
-from ..._exceptions import APIConnectionError, APIStatusError
+from ..._exceptions import APIConnectionError, APIStatusError, NotFoundError, RequestFailedError
 from .._deprecation import deprecated_async
 from .._encoding import json_body
 from .._holder import Holder
 from .._polling import wait_result
+from .._sse import ServerSentEvent, aiter_events
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
@@ -35,6 +38,8 @@ log = logging.getLogger("tinker")
 __all__ = ["SamplingClient"]
 
 _RETRY_STATUSES = (408, 409, 410, 429)
+_END = object()
+SampleStreamEvent = types.SampleStreamToken | types.SampleStreamDone
 SHADOW_SEQ_STRIDE = 1_000_000_000
 
 
@@ -187,6 +192,84 @@ class SamplingClient:
 
         return AwaitableConcurrentFuture(self.holder.io.submit(run()))
 
+    # --- streaming (this SDK's extension) ---------------------------------------------------------------
+    async def _pump(self, request: dict[str, Any], push: Callable[[object], None]) -> None:
+        """Stream one sample into ``push``: events, then an exception if it failed, then ``_END``."""
+        try:
+            body = types.SampleRequest.model_validate({**request, "sampling_session_id": self.sampling_session_id})
+            try:
+                async with self.holder.client.stream(stream_sample, body=json_body(body)) as response:
+                    async for event in aiter_events(response.aiter_text()):
+                        item = _stream_item(event)
+                        if item is not None:
+                            push(item)
+                return
+            except (NotFoundError, APIStatusError) as error:
+                if not _no_such_operation(error):
+                    raise
+            log.info("the server has no stream_sample; sampling without streaming instead")
+            result = await self._sample(request)
+            for item in self._replay(result):
+                push(item)
+        except Exception as error:
+            push(error)
+        finally:
+            push(_END)
+
+    def _replay(self, result: types.SampleResponse) -> Iterator[SampleStreamEvent]:
+        """A finished sample as stream events (the fallback for servers without stream_sample)."""
+        try:
+            decoders = [self.get_tokenizer() for _ in result.sequences]
+        except Exception:
+            decoders = []
+        for index, sequence in enumerate(result.sequences):
+            logprobs = sequence.logprobs or [0.0] * len(sequence.tokens)
+            for position, (token, logprob) in enumerate(zip(sequence.tokens, logprobs, strict=True)):
+                text = decoders[index].decode([token]) if decoders else ""
+                yield types.SampleStreamToken(
+                    sample_index=index, token_id=token, text=text, logprob=logprob, position=position
+                )
+            yield types.SampleStreamDone(
+                sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
+            )
+
+    def _stream_request(
+        self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
+    ) -> dict[str, Any]:
+        request = {"prompt": prompt, "num_samples": num_samples, "sampling_params": sampling_params}
+        types.SampleRequest.model_validate(request)
+        return request
+
+    def sample_stream(
+        self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
+    ) -> Iterator[SampleStreamEvent]:
+        """Tokens as the server generates them: a ``SampleStreamToken`` per token and a ``SampleStreamDone`` per
+        sample. Servers without the stream_sample extension (the hosted service) get a normal sample, whose
+        tokens are then yielded at the end."""
+        request = self._stream_request(prompt, num_samples, sampling_params)
+        items: queue.Queue[object] = queue.Queue()
+        self.holder.io.submit(self._pump(request, items.put))
+        while (item := items.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(SampleStreamEvent, item)
+
+    async def sample_stream_async(
+        self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
+    ) -> AsyncIterator[SampleStreamEvent]:
+        """``sample_stream`` for async code: an async iterator of the same events."""
+        request = self._stream_request(prompt, num_samples, sampling_params)
+        loop = asyncio.get_running_loop()
+        items: asyncio.Queue[object] = asyncio.Queue()
+        def push(item: object) -> None:
+            loop.call_soon_threadsafe(items.put_nowait, item)
+
+        self.holder.io.submit(self._pump(request, push))
+        while (item := await items.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(SampleStreamEvent, item)
+
     # --- information -----------------------------------------------------------------------------------
     async def _get_base_model(self) -> str:
         if self._base_model is None:
@@ -267,6 +350,23 @@ class SamplingClient:
     @deprecated_async("get_base_model")
     async def get_base_model_async(self) -> str:
         return await asyncio.wrap_future(self.holder.io.submit(self._get_base_model()))
+
+
+def _stream_item(event: ServerSentEvent) -> SampleStreamEvent | None:
+    if event.event == "token":
+        return types.SampleStreamToken.model_validate_json(event.data)
+    if event.event == "done":
+        return types.SampleStreamDone.model_validate_json(event.data)
+    if event.event == "error":
+        failure = types.SampleStreamError.model_validate_json(event.data)
+        raise RequestFailedError(f"Request failed: {failure.error}", request_id="stream", category=failure.category)
+    return None
+
+
+def _no_such_operation(error: APIStatusError) -> bool:
+    """A 404/405 from routing (no stream_sample on this server), not a 404 about the sampler."""
+    detail = error.body.get("detail") if isinstance(error.body, dict) else error.body
+    return error.status_code in (404, 405) and detail in ("Not Found", "Method Not Allowed", None, "")
 
 
 def _unpickle(sampling_session_id: str, base_url: str, retry_config: RetryConfig) -> SamplingClient:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,9 @@ def _choose(log_probs: torch.Tensor, spec: SampleSpec, generator: torch.Generato
     return torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)[:, 0]
 
 
+TokenCallback = Callable[[int, int, float, int], None]
+
+
 class Sampler:
     """Samples from a base model with an optional fixed adapter; safe to call from several threads at once."""
 
@@ -102,8 +106,11 @@ class Sampler:
         self._tokenizer = tokenizer
         self._adapter = adapter
 
-    def sample(self, spec: SampleSpec) -> SampleResult:
+    def sample(self, spec: SampleSpec, on_token: TokenCallback | None = None) -> SampleResult:
         """``num_samples`` continuations of ``spec.prompt``, decoded together in one batch.
+
+        ``on_token(sample_index, token, logprob, position)``, when given, is called for each token as soon as
+        it is chosen (streaming), in order, for the samples still running.
 
         Returned logprobs are log-softmax of the model's unscaled logits (temperature 1, before top_k/top_p) at the
         chosen token: the learner's logprob, so they match a trainer forward of prompt + completion. Tokens are
@@ -139,11 +146,16 @@ class Sampler:
                 chosen = _choose(step_log_probs, spec, generator)
                 chosen_tokens.append(chosen)
                 chosen_log_probs.append(step_log_probs.gather(-1, chosen[:, None])[:, 0])
+                running = sorted(active)
                 if checks_stops:
                     for index, token in enumerate(chosen.tolist()):
                         if index in active and self._stops(plan, generated[index], token):
                             ends[index] = step + 1
                             active.discard(index)
+                if on_token is not None:
+                    step_tokens, step_values = chosen.tolist(), chosen_log_probs[-1].tolist()
+                    for index in running:
+                        on_token(index, step_tokens[index], step_values[index], step)
                 if not active or step + 1 == plan.max_tokens:
                     break
                 hidden = hidden_states(model, adapter, chosen[:, None], length + step, cache)

@@ -1,0 +1,248 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+import orjson
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.sample_request import SampleRequest
+from ...types import UNSET, EncodedBody, Response, Unset
+
+OPERATION_ID = "stream_sample"
+METHOD = "POST"
+PATH = "/api/v1/stream_sample"
+
+
+def build_request(
+    *,
+    body: SampleRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+    headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["X-Idempotency-Key"] = x_idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/stream_sample",
+    }
+
+    if isinstance(body, EncodedBody):
+        _kwargs["content"] = body.content
+        headers["Content-Type"] = body.content_type
+        if body.content_encoding is not None:
+            headers["Content-Encoding"] = body.content_encoding
+    elif isinstance(body, SampleRequest):
+        _kwargs["content"] = orjson.dumps(body.to_dict())
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | str | None:
+    if response.status_code == 200:
+        response_200 = cast(str, response.content)
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = HTTPError.from_dict(orjson.loads(response.content))
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(orjson.loads(response.content))
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SampleRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | str]:
+    """Sample with the tokens streamed as they are generated
+
+     This project's extension (the hosted service has no such operation): the same request as asample,
+    answered with a Server-Sent Events stream instead of a future. Each generated token is a `token`
+    event (SampleStreamToken); each sample ends with a `done` event (SampleStreamDone); a failure ends
+    the stream with an `error` event (SampleStreamError). Event data is one JSON object; events may
+    carry ids, and the stream may hold comment lines as keep-alives. Clients fall back to asample when a
+    server answers 404.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (SampleRequest): Asks for completions of one prompt; answered with a future that
+            resolves to SampleResponse. Target either a sampling session, a model_path, or a
+            base_model.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | str]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SampleRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | str | None:
+    """Sample with the tokens streamed as they are generated
+
+     This project's extension (the hosted service has no such operation): the same request as asample,
+    answered with a Server-Sent Events stream instead of a future. Each generated token is a `token`
+    event (SampleStreamToken); each sample ends with a `done` event (SampleStreamDone); a failure ends
+    the stream with an `error` event (SampleStreamError). Event data is one JSON object; events may
+    carry ids, and the stream may hold comment lines as keep-alives. Clients fall back to asample when a
+    server answers 404.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (SampleRequest): Asks for completions of one prompt; answered with a future that
+            resolves to SampleResponse. Target either a sampling session, a model_path, or a
+            base_model.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | str
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SampleRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | str]:
+    """Sample with the tokens streamed as they are generated
+
+     This project's extension (the hosted service has no such operation): the same request as asample,
+    answered with a Server-Sent Events stream instead of a future. Each generated token is a `token`
+    event (SampleStreamToken); each sample ends with a `done` event (SampleStreamDone); a failure ends
+    the stream with an `error` event (SampleStreamError). Event data is one JSON object; events may
+    carry ids, and the stream may hold comment lines as keep-alives. Clients fall back to asample when a
+    server answers 404.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (SampleRequest): Asks for completions of one prompt; answered with a future that
+            resolves to SampleResponse. Target either a sampling session, a model_path, or a
+            base_model.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | str]
+    """
+
+    kwargs = build_request(
+        body=body,
+        x_idempotency_key=x_idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SampleRequest | EncodedBody,
+    x_idempotency_key: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | str | None:
+    """Sample with the tokens streamed as they are generated
+
+     This project's extension (the hosted service has no such operation): the same request as asample,
+    answered with a Server-Sent Events stream instead of a future. Each generated token is a `token`
+    event (SampleStreamToken); each sample ends with a `done` event (SampleStreamDone); a failure ends
+    the stream with an `error` event (SampleStreamError). Event data is one JSON object; events may
+    carry ids, and the stream may hold comment lines as keep-alives. Clients fall back to asample when a
+    server answers 404.
+
+    Args:
+        x_idempotency_key (str | Unset):
+        body (SampleRequest): Asks for completions of one prompt; answered with a future that
+            resolves to SampleResponse. Target either a sampling session, a model_path, or a
+            base_model.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | str
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            x_idempotency_key=x_idempotency_key,
+        )
+    ).parsed
