@@ -11,6 +11,7 @@ from typing import Any
 
 from tinker_api import openapi_document
 
+from ._demo import add_parser as add_demo
 from ._version import __version__
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     api = commands.add_parser("api", help="list the operations of the Tinker API this SDK was generated from")
     api.set_defaults(handler=_show_api)
     _add_local(commands)
+    add_demo(commands)
     return parser
 
 
