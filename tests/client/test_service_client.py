@@ -1,0 +1,132 @@
+"""ServiceClient's remaining methods, settings and the public names."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+
+import pytest
+
+import tinker
+from tinker import types
+
+from .conftest import KEY, TINY
+
+
+def test_settings_come_from_arguments_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINKER_API_KEY", "tml-from-env")
+    monkeypatch.setenv("TINKER_BASE_URL", "http://env.example")
+    from_env = tinker.ServiceClient()
+    assert from_env.holder.settings.api_key == "tml-from-env"
+    assert from_env.holder.settings.base_url == "http://env.example/"
+    explicit = tinker.ServiceClient(api_key="tml-explicit", base_url="http://arg.example")
+    assert (explicit.holder.settings.api_key, explicit.holder.settings.base_url) == (
+        "tml-explicit",
+        "http://arg.example/",
+    )
+    with pytest.raises(tinker.TinkerError, match="tml-"):
+        tinker.ServiceClient(api_key="sk-wrong")
+
+
+def test_constructing_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = tinker.ServiceClient(api_key=KEY, base_url="http://127.0.0.1:9")
+    assert client.holder._session_id is None and client.get_telemetry() is None
+
+
+def test_other_methods(service: tinker.ServiceClient, training: tinker.TrainingClient) -> None:
+    path = training.save_state("service-copy").result().path
+    copied = service.copy_weights(path).result()
+    assert copied.endswith("/weights/service-copy") and copied != path
+    with pytest.warns(FutureWarning):
+        assert service.get_server_capabilities().supported_models
+    with pytest.warns(FutureWarning):
+        rest = service.create_rest_client()
+    assert isinstance(rest, tinker.RestClient)
+    with pytest.raises(NotImplementedError, match="forward_backward_custom"):
+        service.create_custom_loss(lambda *a: None, {"w": 1})
+    assert service.get_console_url().startswith("http")
+    with pytest.warns(FutureWarning, match="with_optimizer"):
+        assert training.load_state_with_optimizer(path).result().path == path
+
+    async def deprecated() -> None:
+        with pytest.warns(FutureWarning):
+            assert (await service.get_server_capabilities_async()).supported_models
+        with pytest.warns(FutureWarning):
+            client = await service.create_training_client_from_state_async(path)
+        assert client.get_info().model_data.model_name == TINY
+        with pytest.warns(FutureWarning):
+            assert isinstance(await service.create_lora_training_client_async(TINY, rank=4), tinker.TrainingClient)
+
+    asyncio.run(deprecated())
+
+
+def test_public_names_and_deep_paths() -> None:
+    for name in (
+        "ServiceClient",
+        "TrainingClient",
+        "SamplingClient",
+        "RestClient",
+        "AdminClient",
+        "APIFuture",
+        "BackcompatTrainingClientFuture",
+        "BackcompatSamplingClientFuture",
+        "LossHandle",
+        "PerDatumLossFn",
+        "TinkerError",
+        "APIError",
+        "APIStatusError",
+        "APITimeoutError",
+        "APIConnectionError",
+        "APIResponseValidationError",
+        "RequestFailedError",
+        "BadRequestError",
+        "AuthenticationError",
+        "BillingError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+        "ExperimentalWarning",
+        "Timeout",
+        "RequestOptions",
+        "Datum",
+        "ModelInput",
+        "TensorData",
+        "AdamParams",
+        "SamplingParams",
+        "ParsedCheckpointTinkerPath",
+        "types",
+        "__version__",
+        "__title__",
+    ):
+        assert getattr(tinker, name) is not None, name
+    public = importlib.import_module("tinker.lib.public_interfaces")
+    assert public.APIFuture is tinker.APIFuture
+    assert importlib.import_module("tinker.lib.public_interfaces.rest_client").RestClient is tinker.RestClient
+    assert importlib.import_module("tinker.types.tensor_data").TensorData is types.TensorData
+    assert importlib.import_module("tinker.lib.retry_handler").RetryConfig().max_connections == 1000
+
+
+def test_class_level_methods_exist_for_mocks_and_patching() -> None:
+    from unittest.mock import MagicMock
+
+    sampler = MagicMock(spec=tinker.SamplingClient)
+    assert callable(sampler.sample) and callable(sampler.sample_async) and callable(sampler.compute_logprobs_async)
+    for name in (
+        "forward_async",
+        "forward_backward_async",
+        "forward_backward_custom_async",
+        "get_info_async",
+        "optim_step_async",
+        "save_state_async",
+        "load_state_async",
+        "load_state_with_optimizer_async",
+        "save_weights_for_sampler_async",
+        "save_weights_and_get_sampling_client_async",
+        "create_sampling_client_async",
+    ):
+        assert hasattr(tinker.TrainingClient, name), name
+    assert issubclass(tinker.BackcompatTrainingClientFuture, tinker.TrainingClient)
+    assert issubclass(tinker.BackcompatSamplingClientFuture, tinker.SamplingClient)
