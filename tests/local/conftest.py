@@ -34,6 +34,8 @@ def recorder(server: LocalServer) -> Iterator[SyncRecordingTransport]:
     transport = SyncRecordingTransport(httpx.HTTPTransport(), check_requests=False)
     yield transport
     assert not transport.violations, "answers that break the document:\n" + "\n".join(transport.violations)
+    missed = {op.operation_id for op in transport.checker.operations} - transport.covered
+    assert not missed, f"operations no test here called: {sorted(missed)}"
 
 
 def _client(server: LocalServer, recorder: SyncRecordingTransport, key: str | None) -> httpx.Client:

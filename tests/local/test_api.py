@@ -109,13 +109,13 @@ def test_api_key_info(api: Api, anonymous: httpx.Client) -> None:
     assert anonymous.get("/api/v1/auth/apikey/me").status_code == 401
 
 
-def test_delete_api_key_revokes_it(tmp_path: Path) -> None:
+def test_delete_api_key_revokes_it(tmp_path: Path, recorder: httpx.BaseTransport) -> None:
     from tinker.local import LocalServer
 
     key = "tml-short-lived"
     with (
         LocalServer(tmp_path, api_keys=(key,)) as server,
-        httpx.Client(base_url=server.base_url, headers={"X-API-Key": key}) as client,
+        httpx.Client(base_url=server.base_url, headers={"X-API-Key": key}, transport=recorder) as client,
     ):
         assert client.delete("/api/v1/auth/apikey/me").status_code == 204
         assert client.get("/api/v1/auth/apikey/me").status_code == 401
@@ -665,3 +665,14 @@ def test_a_refused_request_uses_up_its_seq_id(api: Api, session: str) -> None:
     }
     assert api.post("forward_backward", body).status_code == 400
     assert api.optim_step(model_id, 3)["metrics"] is not None
+
+
+def test_stream_sample_sends_server_sent_events(api: Api) -> None:
+    body = _sample_body(base_model=TINY, num_samples=1)
+    with api.client.stream("POST", "/api/v1/stream_sample", json=body) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    assert text.count("event: token") == 6 and text.count("event: done") == 1
+    assert api.post("stream_sample", {**body, "base_model": "nope"}).status_code == 400
+    assert api.post("stream_sample", {"prompt": {"chunks": []}}).status_code == 422
