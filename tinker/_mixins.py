@@ -13,10 +13,10 @@ import base64
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import numpy as np
-from pydantic import BaseModel, field_serializer, model_validator
+from pydantic import BaseModel, PrivateAttr, field_serializer, model_validator
 
 if TYPE_CHECKING:
     import torch
@@ -138,6 +138,10 @@ class TensorDataMixin(BaseModel):
         sparse_col_indices: list[int] | None = None
         pad_value: float | None = None
 
+    # pydantic runs "after" validators again whenever a model holding this tensor is validated; a tensor
+    # checked once (or built from a typed array) is not checked again, so a big batch is not walked twice
+    _layout_checked: bool = PrivateAttr(default=False)
+
     @model_validator(mode="before")
     @classmethod
     def _accept_numpy_data(cls, values: Any) -> Any:
@@ -151,6 +155,8 @@ class TensorDataMixin(BaseModel):
 
     @model_validator(mode="after")
     def _check_layout(self) -> Self:
+        if self._layout_checked:
+            return self
         if self.dtype == "int64":
             self.data = _whole_numbers(self.data, "data")
             if self.pad_value is not None:
@@ -159,6 +165,7 @@ class TensorDataMixin(BaseModel):
             _check_dense_shape(self.shape, len(self.data))
         else:
             _check_csr(self.shape, self.sparse_crow_indices, self.sparse_col_indices, len(self.data))
+        self._layout_checked = True
         return self
 
     @field_serializer("data", "pad_value", check_fields=False)
@@ -172,7 +179,10 @@ class TensorDataMixin(BaseModel):
         array = np.asarray(array)
         dtype = _wire_dtype(array.dtype)
         flat = np.ascontiguousarray(array, dtype=_NUMPY_DTYPES[dtype]).reshape(-1)
-        return cls(data=flat.tolist(), dtype=dtype, shape=list(array.shape))
+        # built from a typed array, so it holds by construction what validation would check element by element
+        tensor = cls.model_construct(data=flat.tolist(), dtype=dtype, shape=list(array.shape))
+        tensor._layout_checked = True
+        return cast(Self, tensor)
 
     @classmethod
     def from_torch(cls, tensor: torch.Tensor) -> Self:
