@@ -261,6 +261,7 @@ class SamplingClient:
         request = self._stream_request(prompt, num_samples, sampling_params)
         loop = asyncio.get_running_loop()
         items: asyncio.Queue[object] = asyncio.Queue()
+
         def push(item: object) -> None:
             loop.call_soon_threadsafe(items.put_nowait, item)
 
