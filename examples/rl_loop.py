@@ -1,6 +1,6 @@
 """Reinforcement learning: sample, score, and train on the samples with importance_sampling (or ppo).
 
-The task: answer with the letter "a" as often as possible; the mean reward rises as the policy learns it.
+The task: answer in lowercase letters; the reward is the share of them, and it rises as the policy learns.
 Runs offline: without TINKER_BASE_URL it starts the embedded local server (pass --model for another server).
 """
 
@@ -26,8 +26,8 @@ def main() -> None:
             connection.model(args.model, "tinker-local/tiny"), rank=16
         ).result()
         tokenizer = training.get_tokenizer()
-        prompt = tinker.ModelInput.from_ints(tokenizer.encode("Say a:"))
-        params = tinker.SamplingParams(max_tokens=4, temperature=1.0)
+        prompt = tinker.ModelInput.from_ints(tokenizer.encode("Write:"))
+        params = tinker.SamplingParams(max_tokens=8, temperature=1.0)
         rewards_by_iteration = []
         for iteration in range(args.iterations):
             sampler = training.save_weights_and_get_sampling_client().result()
