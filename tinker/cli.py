@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,12 +53,12 @@ _VERSION_MARKS = ("x-tinker-since", "x-tinker-removed-in")
 def _serve_local(args: argparse.Namespace) -> int:
     try:
         from tinker.local import ServerConfig, default_data_dir, serve
-        from tinker.local._config import stored_api_key
+        from tinker.local._config import API_KEYS_ENV, stored_api_key
     except ImportError as exc:
         print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
         return 2
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    keys = tuple(args.api_key)
+    keys = tuple(args.api_key) or tuple(k for k in os.environ.get(API_KEYS_ENV, "").split(",") if k)
     if not keys:
         key, created = stored_api_key(data_dir)
         keys = (key,)
@@ -67,6 +68,8 @@ def _serve_local(args: argparse.Namespace) -> int:
         api_keys=keys,
         long_poll_seconds=args.long_poll_seconds,
         session_timeout_seconds=args.session_timeout_seconds,
+        seq_gap_timeout_seconds=args.seq_gap_timeout_seconds,
+        max_body_bytes=args.max_body_bytes,
         device=args.device,
     )
     serve(config, args.host, args.port, log_level=args.log_level)
@@ -91,6 +94,13 @@ def _add_local(commands: Any) -> None:
     serve.add_argument(
         "--session-timeout-seconds", type=float, default=600.0, help="sessions silent this long are closed"
     )
+    serve.add_argument(
+        "--seq-gap-timeout-seconds",
+        type=float,
+        default=60.0,
+        help="how long a request waits for a missing earlier seq_id before failing",
+    )
+    serve.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024, help="largest request body")
     serve.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=_serve_local)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 API_KEY_FILE = "api_key"
+API_KEYS_ENV = "TINKER_LOCAL_API_KEYS"  # comma-separated keys for `tinker local serve`, kept off the command line
 
 
 def default_data_dir() -> Path:

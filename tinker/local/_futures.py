@@ -125,6 +125,12 @@ class Futures:
         else:
             self.complete(future, result)
 
+    def prune(self, older_than: float) -> int:
+        """Delete stored results older than ``older_than`` seconds (a client fetches a result within minutes)."""
+        return self._store.execute(
+            "DELETE FROM futures WHERE state != 'pending' AND created_at < ?", [time.time() - older_than]
+        )
+
     def forget_finished(self, older_than: float) -> None:
         """Drop finished futures from memory (the store still answers for them)."""
         cutoff = time.monotonic() - older_than
@@ -174,9 +180,9 @@ class ModelQueue:
         return seq_id
 
     def skip(self, seq_id: int) -> None:
-        """Count a refused request's seq_id as done when it was the next one expected, so that the requests
-        after it are not held up (a client moves on to the next seq_id after a refusal)."""
-        if seq_id == max(self.highest + 1, self.next_seq):
+        """Count a refused request's seq_id as done, so that the requests after it are not held up (a client
+        moves on after a refusal, and official SDKs send a batch's chunks out of order)."""
+        if self.next_seq <= seq_id <= self.next_seq + self.MAX_AHEAD and seq_id not in self._jobs:
             self.put(seq_id, f"{self.model_id}:{seq_id}", _nothing)
 
     def put(self, seq_id: int, request_id: str, job: Job) -> None:

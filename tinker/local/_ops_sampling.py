@@ -41,8 +41,8 @@ async def create_sampling_session(call: Call) -> models.CreateSamplingSessionRes
         ):
             return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
         raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
-    if (request.base_model is None) == (request.model_path is None):
-        raise bad_request("model_path: send exactly one of base_model and model_path")
+    if request.base_model is None and request.model_path is None:
+        raise bad_request("model_path: send a model_path or a base_model")
     if request.model_path is not None:
         checkpoint = service.checkpoint_at(request.model_path, call.owner, "model_path")
         slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint)
@@ -68,19 +68,32 @@ async def create_sampling_session(call: Call) -> models.CreateSamplingSessionRes
     return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
 
 
+ADHOC_SAMPLERS = 8
+
+
 def _adhoc_slot(service: Service, owner: str, request: models.SampleRequest) -> SamplerSlot:
-    """A sampler for a request that names weights or a base model directly, shared by such requests."""
-    key = f"adhoc:{owner}:{request.model_path or request.base_model}"
-    slot = service.samplers.get(key)
-    if slot is not None:
-        return slot
+    """A sampler for a request that names weights or a base model directly.
+
+    The checkpoint's visibility is checked on every request (it may have been unpublished or deleted), and
+    the cache key includes the checkpoint's creation time, so overwritten weights get a new sampler.
+    """
     if request.model_path is not None:
         checkpoint = service.checkpoint_at(request.model_path, owner, "model_path")
-        slot = service.checkpoint_sampler(key, "", owner, checkpoint)
+        key = f"adhoc:{owner}:{request.model_path}:{checkpoint['created_at']}"
     else:
         assert request.base_model is not None
-        slot = SamplerSlot(key, "", owner, request.base_model, None)
-    service.samplers[key] = slot
+        checkpoint, key = None, f"adhoc:{owner}:{request.base_model}"
+    slot = service.samplers.get(key)
+    if slot is None:
+        if checkpoint is not None:
+            slot = service.checkpoint_sampler(key, "", owner, checkpoint)
+        else:
+            assert request.base_model is not None
+            slot = SamplerSlot(key, "", owner, request.base_model, None)
+        adhoc = [k for k in service.samplers if k.startswith("adhoc:")]
+        for stale in adhoc[: max(0, len(adhoc) - ADHOC_SAMPLERS + 1)]:
+            del service.samplers[stale]
+        service.samplers[key] = slot
     return slot
 
 

@@ -5,6 +5,7 @@ Billing has no local meaning: the answers are true for this server (nothing is c
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from ._call import Call, Handler
 from ._errors import bad_request
 from ._store import dumps, loads
 
+_CREDENTIAL = re.compile(r"tml-[\w-]+|eyJ[\w-]+\.[\w-]+\.[\w-]*")  # API keys and JWTs, anywhere in a string
 _SECRET_KEYS = ("api-key", "api_key", "apikey", "authorization", "cookie", "secret", "password", "jwt")
 
 
@@ -25,8 +27,8 @@ def _redact(value: Any) -> Any:
         return {k: "[redacted]" if any(s in k.lower() for s in _SECRET_KEYS) else _redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact(v) for v in value]
-    if isinstance(value, str) and (value.startswith("tml-") or value.startswith("eyJ")):
-        return "[redacted]"
+    if isinstance(value, str):
+        return _CREDENTIAL.sub("[redacted]", value)
     return value
 
 
@@ -35,7 +37,7 @@ async def get_client_config(call: Call) -> models.ClientConfigResponse:
         use_pyqwest_transport=False,
         pjwt_auth_enabled=False,
         custom_loss_server_side=False,
-        proto_compress_fwdbwd=False,
+        proto_compress_fwdbwd=True,  # zstd bodies are decoded (zstandard is a dependency), as the hosted service does
         sample_use_retrieve_futures=False,
         sample_join_sampling_session=False,
         create_model_via_load_weights=True,

@@ -182,7 +182,9 @@ async def export_session_trace(call: Call) -> models.SessionTraceExportResponse:
         "training_runs": runs,
         "checkpoints": service.store.all(f"SELECT * FROM checkpoints WHERE training_run_id IN ({marks})", run_ids),
         "samplers": service.store.all("SELECT * FROM samplers WHERE session_id=?", [session_id]),
-        "audit": service.store.all(f"SELECT * FROM audit WHERE model_id IN ({marks})", run_ids),
+        "audit": service.store.all(
+            f"SELECT * FROM audit WHERE owner=? AND model_id IN ({marks})", [call.owner, *run_ids]
+        ),
     }
     path = service.config.data_dir / "traces" / f"{session_id}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

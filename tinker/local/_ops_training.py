@@ -63,7 +63,7 @@ def consumes_seq_id(handler: Handler) -> Handler:
     async def wrapped(call: Call) -> Any:
         try:
             return await handler(call)
-        except (HTTPError, EngineInputError):
+        except (HTTPError, EngineInputError, RequestFailed):
             model_id, seq_id = _addressed(call)
             slot = call.service.trainers.get(model_id or "")
             if slot is not None and slot.owner == call.owner and seq_id is not None:
@@ -200,8 +200,8 @@ async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> mo
     slot = service.slot(request.model_id, call.owner)
     if not request.examples:
         raise bad_request("data: at least one datum is needed")
-    trainer = _trainer(slot)
-    trainer.check_forward_backward(request.examples, request.loss_fn, request.loss_fn_config)
+    if slot.trainer is not None:  # still being created: the queued work checks the batch instead
+        slot.trainer.check_forward_backward(request.examples, request.loss_fn, request.loss_fn_config)
 
     async def work() -> dict[str, Any]:
         result = await service.in_thread(
@@ -272,6 +272,10 @@ def _save(
     answer: Callable[[str, int], dict[str, Any]],
 ) -> models.UntypedAPIFuture:
     service = call.service
+    if seq_id is not None:
+        existing = service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
+        if existing is not None:
+            return _future(existing.request_id, slot.model_id)
     if ttl_seconds is not None and ttl_seconds <= 0:
         raise bad_request("ttl_seconds: must be positive, or null for no expiry")
     service.reserve_name(slot, kind, name, overwrite)
@@ -297,7 +301,11 @@ def _save(
         finally:
             slot.pending_names.discard((kind, name))
 
-    return submit(call, slot, seq_id, result_type, work)
+    try:
+        return submit(call, slot, seq_id, result_type, work)
+    except BaseException:
+        slot.pending_names.discard((kind, name))
+        raise
 
 
 def _default_name(slot: TrainerSlot, seq_id: int | None) -> str:
@@ -408,10 +416,10 @@ async def load_weights(call: Call) -> models.UntypedAPIFuture:
     source = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
     assert source is not None
     _check_optimizer(request.optimizer_config)
-    service.store.audit(call.owner, "load_weights", model_id=request.model_id, tinker_path=request.path)
 
     async def loaded(slot: TrainerSlot) -> dict[str, Any]:
         await _load_into(service, slot, checkpoint, request.optimizer)
+        service.store.audit(call.owner, "load_weights", model_id=slot.model_id, tinker_path=request.path)
         return {"path": request.path, "model_id": slot.model_id, "type": "load_weights"}
 
     if request.session_id is not None or request.model_seq_id is not None:

@@ -88,6 +88,15 @@ class SamplerSlot:
     clients: int = 0
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file (or a directory's entries) to disk, so that a committed row never points at lost data."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class Service:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
@@ -264,6 +273,12 @@ class Service:
 
     def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
         """Refuse a save over an existing name unless ``overwrite``, before the save is queued."""
+        clash = self.store.scalar(
+            "SELECT name FROM checkpoints WHERE training_run_id=? AND kind=? AND lower(name)=lower(?) AND name!=?",
+            [slot.model_id, kind, name, name],
+        )
+        if clash:
+            raise bad_request(f"path: {name!r} differs only in case from the existing checkpoint {clash!r}")
         exists = self.store.scalar(
             "SELECT 1 FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [slot.model_id, kind, name]
         )
@@ -291,8 +306,15 @@ class Service:
         path = self.checkpoint_file(slot.model_id, kind, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
-        save_file(tensors, str(partial), metadata={"base_model": slot.base_model, "lora": dumps(vars(slot.lora)) or ""})
-        os.replace(partial, path)
+        try:
+            save_file(
+                tensors, str(partial), metadata={"base_model": slot.base_model, "lora": dumps(vars(slot.lora)) or ""}
+            )
+            _fsync(partial)
+            os.replace(partial, path)
+            _fsync(path.parent)
+        finally:
+            partial.unlink(missing_ok=True)
         now = time.time()
         row = {
             "training_run_id": slot.model_id,
@@ -325,6 +347,14 @@ class Service:
     def sampler_slot(self, sampler_id: str, owner: str) -> SamplerSlot:
         slot = self.samplers.get(sampler_id)
         if slot is not None and slot.owner == owner:
+            if slot.model_path is not None:
+                try:  # the weights may have been deleted, or unpublished by another tenant, since
+                    self.checkpoint_at(slot.model_path, owner, "model_path")
+                except HTTPError:
+                    del self.samplers[sampler_id]
+                    raise gone(
+                        f"sampler {sampler_id!r}: its weights {slot.model_path!r} are no longer available"
+                    ) from None
             self.touch(slot.session_id)
             return slot
         row = self.store.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, owner])

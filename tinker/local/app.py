@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import logging
+import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -84,7 +84,8 @@ def _decode(raw: bytes, encoding: str, limit: int) -> bytes:
         raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
     try:
         if encoding == "gzip":
-            data = gzip.decompress(raw)
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # bounded: a small bomb cannot fill memory
+            data = inflater.decompress(raw, limit + 1)
         else:
             import zstandard
 
@@ -144,6 +145,9 @@ def build_routes(service: Service) -> list[Route]:
     return routes
 
 
+RESULT_RETENTION_SECONDS = 24 * 3600
+
+
 async def _housekeeping(service: Service) -> None:
     """Expire silent sessions and old checkpoints, and drop old results from memory, now and then."""
     interval = max(0.5, min(30.0, service.config.session_timeout_seconds / 4))
@@ -153,6 +157,7 @@ async def _housekeeping(service: Service) -> None:
             service.expire_sessions()
             service.expire_checkpoints()
             service.futures.forget_finished(older_than=600)
+            service.futures.prune(older_than=RESULT_RETENTION_SECONDS)
         except Exception:
             log.exception("housekeeping failed")
 

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import uvicorn
 
-from ._config import ServerConfig, stored_api_key
+from ._config import API_KEYS_ENV, ServerConfig, stored_api_key
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -98,6 +98,7 @@ class LocalServer:
     def _start_process(self) -> None:
         if not self.config.api_keys:
             self.config = replace(self.config, api_keys=(stored_api_key(self.config.data_dir)[0],))
+        config = self.config
         command = [
             sys.executable,
             "-m",
@@ -109,15 +110,21 @@ class LocalServer:
             "--port",
             str(self.port),
             "--data-dir",
-            str(self.config.data_dir),
+            str(config.data_dir),
             "--long-poll-seconds",
-            str(self.config.long_poll_seconds),
+            str(config.long_poll_seconds),
             "--session-timeout-seconds",
-            str(self.config.session_timeout_seconds),
+            str(config.session_timeout_seconds),
+            "--seq-gap-timeout-seconds",
+            str(config.seq_gap_timeout_seconds),
+            "--max-body-bytes",
+            str(config.max_body_bytes),
         ]
-        for key in self.config.api_keys:
-            command += ["--api-key", key]
-        self.process = sp.Popen(command, stdout=sp.PIPE, stderr=sp.STDOUT, text=True, env={**os.environ})
+        if config.device is not None:
+            command += ["--device", config.device]
+        # keys travel in the environment, not on the command line, where any local user could read them
+        env = {**os.environ, API_KEYS_ENV: ",".join(config.api_keys)}
+        self.process = sp.Popen(command, stdout=sp.PIPE, stderr=sp.STDOUT, text=True, env=env)
         assert self.process.stdout is not None
         seen = []
         for line in self.process.stdout:
