@@ -1,6 +1,9 @@
-"""Sessions: tests, lint, typecheck, generate, generated_check (see README.md and docs/maintaining.md)."""
+"""Sessions: tests, compat, lint, typecheck, generate, generated_check (see README.md and docs/maintaining.md)."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import nox
 
@@ -27,6 +30,7 @@ TYPECHECK_REQUIREMENTS = [
     "zstandard>=0.22",
 ]
 CODEGEN_REQUIREMENTS = ["-r", "scripts/codegen-requirements.txt"]
+OFFICIAL_VERSIONS = ("0.38.0", "0.25.0")  # the official SDK versions `nox -s compat` runs against the local server
 GENERATED = "generated/tinker_api"
 
 
@@ -36,6 +40,27 @@ def tests(session: nox.Session) -> None:
     session.install(TORCH)
     session.install(".[local]", *TEST_REQUIREMENTS)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """The official SDK (tinker 0.38.0 and 0.25.0) against the local server: every public method, values checked.
+
+    Each official version gets its own virtual environment next to this session's (the official package is
+    imported as ``tinker`` too), with torch for forward_backward_custom; the server runs from this session's
+    environment. Writes docs/compatibility.md and fails on any method that should pass and does not.
+    """
+    session.install(TORCH)
+    session.install(".[local]")
+    arguments = []
+    for version in OFFICIAL_VERSIONS:
+        venv = Path(session.virtualenv.location).parent / f"official-tinker-{version}"
+        python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+        if not python.exists():
+            session.run("python", "-m", "venv", str(venv))
+        session.run(str(python), "-m", "pip", "install", "-q", f"tinker=={version}", TORCH, external=True)
+        arguments += ["--official", f"{version}={python}"]
+    session.run("python", "-m", "tests.compat.compat_report", *arguments, "--write", "docs/compatibility.md")
 
 
 @nox.session(python=PYTHON)

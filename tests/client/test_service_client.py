@@ -130,3 +130,23 @@ def test_class_level_methods_exist_for_mocks_and_patching() -> None:
         assert hasattr(tinker.TrainingClient, name), name
     assert issubclass(tinker.BackcompatTrainingClientFuture, tinker.TrainingClient)
     assert issubclass(tinker.BackcompatSamplingClientFuture, tinker.SamplingClient)
+
+
+def test_a_dropped_service_client_is_collected_and_stops_its_heartbeat(local: object) -> None:
+    import gc
+    import time
+    import weakref
+
+    from tinker.local import LocalServer
+
+    assert isinstance(local, LocalServer)
+    service = tinker.ServiceClient(base_url=local.base_url, api_key=KEY)
+    service.create_lora_training_client(TINY, rank=4).result()
+    holder = weakref.ref(service.holder)
+    del service
+    for _ in range(10):
+        gc.collect()
+        if holder() is None:
+            break
+        time.sleep(0.05)
+    assert holder() is None

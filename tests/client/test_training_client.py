@@ -204,3 +204,40 @@ def test_close_finishes_the_session(local: object) -> None:
     rest = tinker.RestClient(base_url=local.base_url, api_key=local.config.api_keys[0])
     found = rest.search_sessions(types.SessionSearchRequest(session_id=session_id)).result()
     assert found.sessions[0].status is not None and found.sessions[0].status.type == "client_finished"
+
+
+def test_custom_loss_gradient_is_applied_by_the_next_optim_step(service: tinker.ServiceClient) -> None:
+    client = service.create_lora_training_client(TINY, rank=4, seed=3).result()
+
+    def loss_fn(data: list[types.Datum], logprobs: list[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        return -sum(lp.sum() for lp in logprobs), {}
+
+    client.forward_backward_custom([text_datum(weights=False)], loss_fn)
+    step = client.optim_step(types.AdamParams(learning_rate=1e-3)).result()
+    assert step.metrics is not None and step.metrics["grad_norm:mean"] > 0
+
+
+def test_a_refused_chunk_fails_its_call_and_the_client_goes_on(service: tinker.ServiceClient) -> None:
+    client = service.create_lora_training_client(TINY, rank=4).result()
+    client.holder._config = client.holder.known_config().model_copy(update={"fwdbwd_max_chunk_len": 1})
+    bad = types.Datum(
+        model_input=types.ModelInput.from_ints([1, 2]), loss_fn_inputs={"target_tokens": np.array([1, 99999])}
+    )
+    try:
+        with pytest.raises(tinker.BadRequestError):
+            client.forward_backward([bad, text_datum()], "cross_entropy").result(timeout=60)
+        assert client.optim_step(types.AdamParams(learning_rate=1e-3)).result(timeout=60).metrics is not None
+    finally:
+        client.holder._config = None
+
+
+def test_a_cancelled_wait_leaves_no_hole_in_the_order(service: tinker.ServiceClient) -> None:
+    client = service.create_lora_training_client(TINY, rank=4).result()
+    futures = [client.forward_backward([text_datum()], "cross_entropy") for _ in range(10)]
+
+    async def impatient() -> None:
+        with pytest.raises(TimeoutError):
+            await futures[-1].result_async(timeout=0.001)
+
+    asyncio.run(impatient())
+    assert client.optim_step(types.AdamParams(learning_rate=1e-3)).result(timeout=60).metrics is not None

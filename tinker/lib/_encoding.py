@@ -1,17 +1,39 @@
-"""Request bodies: pydantic models to JSON bytes, as the document wants them.
+"""Request bodies: pydantic models to JSON bytes as the document wants them, and forward_backward in the chosen wire.
 
 Optional fields that are None are left out and required ones are kept (null where the document allows it), at
 every depth. Lists of numbers are handed to orjson as they are, so no token passes through Python one by one.
+
+forward_backward goes as protobuf by default, as the hosted service requires (zstd-compressed when the server's
+client/config asks for it); the JSON form older SDKs used stays available: ``ServiceClient(wire_format="json")``
+or ``TINKER_WIRE_FORMAT=json``. The wire format also decides how forward_backward and sample results are asked for.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, cast, get_args
 
 import orjson
 import pydantic
 
+from tinker import types
 from tinker_api.types import EncodedBody
+
+from ._proto import EncodedData, encode_data, encode_forward_backward_request
+
+WireFormat = Literal["protobuf", "json"]
+WIRE_FORMAT_ENV = "TINKER_WIRE_FORMAT"
+PROTOBUF = "application/x-protobuf"
+
+
+def resolve_wire_format(choice: str | None = None) -> WireFormat:
+    """The argument, else ``TINKER_WIRE_FORMAT``, else protobuf; anything else is refused at once."""
+    value = (choice or os.environ.get(WIRE_FORMAT_ENV) or "protobuf").strip().lower()
+    if value not in get_args(WireFormat):
+        source = "wire_format" if choice else WIRE_FORMAT_ENV
+        raise ValueError(f"{source} must be 'protobuf' or 'json', got {value!r}")
+    return cast(WireFormat, value)
 
 
 def plain(value: Any) -> Any:
@@ -36,3 +58,47 @@ def plain(value: Any) -> Any:
 
 def json_body(value: Any) -> EncodedBody:
     return EncodedBody(orjson.dumps(plain(value), option=orjson.OPT_SERIALIZE_NUMPY))
+
+
+def prepare_data(wire_format: WireFormat, data: Sequence[types.Datum]) -> Sequence[types.Datum] | EncodedData:
+    """The datums of one chunk ready for ``forward_backward_body``: encoded already for protobuf, where the work
+    (and any refusal of a datum) happens before a seq_id is taken."""
+    return encode_data(data) if wire_format == "protobuf" else data
+
+
+def forward_backward_body(
+    *,
+    wire_format: WireFormat,
+    compress: bool,
+    model_id: str,
+    seq_id: int,
+    data: Sequence[types.Datum] | EncodedData,
+    loss_fn: str,
+    loss_fn_config: Mapping[str, float | str] | None,
+    forward_only: bool,
+) -> EncodedBody:
+    """One forward_backward chunk: protobuf (zstd when ``compress``), or the legacy JSON form."""
+    if wire_format == "json":
+        if isinstance(data, EncodedData):
+            raise TypeError("the JSON form needs the datums, not their protobuf encoding")
+        return json_body(
+            {
+                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                "model_id": model_id,
+                "seq_id": seq_id,
+                "forward_only": forward_only,
+            }
+        )
+    content = encode_forward_backward_request(
+        model_id=model_id,
+        seq_id=seq_id,
+        data=data,
+        loss_fn=loss_fn,
+        loss_fn_config=loss_fn_config,
+        forward_only=forward_only,
+    )
+    if not compress:
+        return EncodedBody(content, content_type=PROTOBUF)
+    import zstandard
+
+    return EncodedBody(zstandard.ZstdCompressor().compress(content), content_type=PROTOBUF, content_encoding="zstd")

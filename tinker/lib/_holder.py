@@ -26,7 +26,7 @@ from tinker_api.api.sessions import create_session, finish_session, session_hear
 from .._base_client import BaseClient, ClientSettings, RequestOptions
 from .._exceptions import APIConnectionError, APIStatusError, NotFoundError
 from .._version import __version__
-from ._encoding import json_body
+from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
 from .public_interfaces.api_future import AwaitableConcurrentFuture
 
@@ -37,6 +37,44 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 
 HEARTBEAT_INTERVAL = 10.0
 HEARTBEAT_WARN_AFTER = 120.0
+
+
+async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
+    """Heartbeats every 10 s; failures are only logged, and 404/410 (session gone) stop the loop.
+
+    The loop holds the holder only through a weak reference, so a ServiceClient nobody uses any more is
+    collected (its connections closed) and its heartbeats stop; the server then expires the session.
+    """
+    last_ok = time.monotonic()
+    body = json_body(types.SessionHeartbeatRequest(session_id=session_id))
+    while True:
+        holder = holder_ref()
+        if holder is None:
+            return
+        sleep = holder.sleep
+        del holder
+        await sleep(HEARTBEAT_INTERVAL)
+        holder = holder_ref()
+        if holder is None:
+            return
+        try:
+            await holder.send(session_heartbeat, body=body, options={"max_retries": 0, "timeout": 10.0})
+            last_ok = time.monotonic()
+        except APIStatusError as error:
+            if error.status_code in (404, 410):
+                log.warning("session %s has ended on the server (%s); heartbeats stop", session_id, error)
+                return
+            _warn_silence(last_ok, error)
+        except APIConnectionError as error:
+            _warn_silence(last_ok, error)
+        finally:
+            del holder
+
+
+def _warn_silence(last_ok: float, error: Exception) -> None:
+    silent = time.monotonic() - last_ok
+    if silent > HEARTBEAT_WARN_AFTER:
+        log.warning("no heartbeat has reached the server for %.0f s (%s); the session may be closed", silent, error)
 
 
 def _close_soon(io: EventLoopThread, client: BaseClient) -> None:
@@ -56,8 +94,10 @@ class Holder:
         client: BaseClient | None = None,
         session_id: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        wire_format: str | None = None,
     ) -> None:
         self.settings = settings
+        self.wire_format = resolve_wire_format(wire_format)
         self.sleep = sleep
         self.user_metadata = user_metadata
         self.project_id = project_id or os.environ.get("TINKER_PROJECT_ID") or None
@@ -131,31 +171,8 @@ class Holder:
                     if message:
                         log.log(level, "%s", message)
                 self._session_id = answer.session_id
-                self._heartbeat = asyncio.get_running_loop().create_task(self._beat(answer.session_id))
+                self._heartbeat = asyncio.get_running_loop().create_task(_beat(weakref.ref(self), answer.session_id))
             return self._session_id
-
-    async def _beat(self, session_id: str) -> None:
-        """Heartbeats every 10 s; failures are only logged, and 404/410 (session gone) stop the loop."""
-        last_ok = time.monotonic()
-        body = json_body(types.SessionHeartbeatRequest(session_id=session_id))
-        while True:
-            await self.sleep(HEARTBEAT_INTERVAL)
-            try:
-                await self.send(session_heartbeat, body=body, options={"max_retries": 0, "timeout": 10.0})
-                last_ok = time.monotonic()
-            except APIStatusError as error:
-                if error.status_code in (404, 410):
-                    log.warning("session %s has ended on the server (%s); heartbeats stop", session_id, error)
-                    return
-                self._warn_silence(last_ok, error)
-            except APIConnectionError as error:
-                self._warn_silence(last_ok, error)
-
-    @staticmethod
-    def _warn_silence(last_ok: float, error: Exception) -> None:
-        silent = time.monotonic() - last_ok
-        if silent > HEARTBEAT_WARN_AFTER:
-            log.warning("no heartbeat has reached the server for %.0f s (%s); the session may be closed", silent, error)
 
     def next_model_seq_id(self) -> int:
         with self._counter_lock:

@@ -2,6 +2,9 @@
 
 The server holds each poll until the result is ready or about 30 s pass. A server that answers
 ``try_again`` at once is polled with a short growing pause rather than in a busy loop.
+
+forward_backward and sample results are asked for as protobuf (``Accept: application/x-protobuf``) unless the
+holder's wire format is JSON; whatever the server answers, protobuf or JSON, is read into the same pydantic type.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import httpx
 import orjson
 import pydantic
+from google.protobuf.message import DecodeError
 
 from tinker import types
 from tinker_api.api.futures import retrieve_future
@@ -23,8 +28,9 @@ from .._exceptions import (
     APIStatusError,
     RequestFailedError,
 )
-from ._encoding import json_body
+from ._encoding import PROTOBUF, json_body
 from ._holder import Holder
+from ._proto import decode_forward_backward_output, decode_sample_response
 
 log = logging.getLogger("tinker")
 
@@ -38,6 +44,10 @@ MAX_BACKOFF = 30.0
 BAD_REQUEST_RETRIES = 3
 BILLING_PAUSE = 5.0
 BILLING_PAUSE_LIMIT = 3600.0
+_PROTOBUF_RESULTS: dict[type[pydantic.BaseModel], Callable[[bytes], pydantic.BaseModel]] = {
+    types.ForwardBackwardOutput: decode_forward_backward_output,
+    types.SampleResponse: decode_sample_response,
+}
 _QUEUE_REASONS = {
     "paused_rate_limit": "concurrent clients rate limit hit",
     "paused_capacity": "Tinker backend is running short on capacity, please wait",
@@ -66,6 +76,7 @@ async def wait_result(
 ) -> M:
     """Poll until the future resolves; return it parsed into ``cast_to`` or raise what it failed with."""
     body = json_body(types.FutureRetrieveRequest(request_id=future.request_id, allow_metadata_only=False))
+    accept = PROTOBUF if holder.wire_format == "protobuf" and cast_to in _PROTOBUF_RESULTS else "application/json"
     backoff = 0
     server_errors = 0
     bad_requests = 0
@@ -79,7 +90,7 @@ async def wait_result(
                 body=body,
                 x_tinker_request_iteration=iteration,
                 x_tinker_request_type=request_type,
-                options={"max_retries": 0, "timeout": POLL_TIMEOUT},
+                options={"max_retries": 0, "timeout": POLL_TIMEOUT, "headers": {"Accept": accept}},
             )
         except APIConnectionError:
             await holder.sleep(min(2.0**backoff, MAX_BACKOFF))
@@ -109,6 +120,8 @@ async def wait_result(
                 continue
             raise
         backoff = server_errors = 0
+        if PROTOBUF in response.headers.get("content-type", ""):
+            return _from_protobuf(response, cast_to)
         answer = _decode(response.content)
         if isinstance(answer, dict) and answer.get("type") == "try_again":
             _report_queue(answer, on_queue_state)
@@ -127,6 +140,16 @@ async def wait_result(
         except pydantic.ValidationError as error:
             raise APIResponseValidationError(response, answer, message=str(error)) from error
     raise AssertionError("unreachable")
+
+
+def _from_protobuf(response: httpx.Response, cast_to: type[M]) -> M:
+    decode = _PROTOBUF_RESULTS.get(cast_to)
+    try:
+        if decode is None:
+            raise ValueError(f"a protobuf answer where a {cast_to.__name__} (JSON) was expected")
+        return cast(M, decode(response.content))
+    except (ValueError, pydantic.ValidationError, DecodeError) as error:
+        raise APIResponseValidationError(response, None, message=f"bad protobuf result: {error}") from error
 
 
 def _decode(content: bytes) -> Any:

@@ -169,7 +169,7 @@ class RestClient:
 
     # --- sessions and samplers -------------------------------------------------------------------------
     def get_session(self, session_id: str, access_scope: AccessScope = "owned") -> APIFuture[types.GetSessionResponse]:
-        return self._get(get_session, types.GetSessionResponse, session_id=session_id)
+        return self._get(get_session, types.GetSessionResponse, session_id=session_id, access_scope=access_scope)
 
     def list_sessions(
         self, limit: int = 20, offset: int = 0, access_scope: AccessScope = "owned"

@@ -80,8 +80,8 @@ class SamplingClient:
         """A future of a new sampler for ``model_path`` (saved weights) or ``base_model``, or of an existing one."""
         from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
 
-        if sampling_session_id is None and (model_path is None) == (base_model is None):
-            raise ValueError("pass exactly one of model_path and base_model")
+        if sampling_session_id is None and model_path is None and base_model is None:
+            raise ValueError("pass model_path or base_model (with both, the weights at model_path are sampled)")
         if model_path is not None and not model_path.startswith("tinker://"):
             raise ValueError(f"model_path must be a tinker:// path, got {model_path!r}")
 

@@ -17,7 +17,7 @@ from tinker_api.api.weights import load_weights
 
 from ..._base_client import BaseClient, ClientSettings
 from .._deprecation import deprecated, deprecated_async
-from .._encoding import json_body
+from .._encoding import WireFormat, json_body
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
 from ..retry_handler import RetryConfig
@@ -45,8 +45,12 @@ class ServiceClient:
         max_retries: int | None = None,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        wire_format: WireFormat | None = None,
         **_: Any,
     ) -> None:
+        """``wire_format``: how forward_backward requests and forward_backward / sample results travel,
+        ``"protobuf"`` (the default, which the hosted service requires) or ``"json"`` (the legacy form, for
+        servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``."""
         settings = ClientSettings.resolve(
             api_key=api_key,
             base_url=base_url,
@@ -56,7 +60,12 @@ class ServiceClient:
         )
         client = BaseClient(settings, http_client=http_client) if http_client is not None else None
         self._holder = Holder(
-            settings, user_metadata=user_metadata, project_id=project_id, display_name=display_name, client=client
+            settings,
+            user_metadata=user_metadata,
+            project_id=project_id,
+            display_name=display_name,
+            client=client,
+            wire_format=wire_format,
         )
 
     @property

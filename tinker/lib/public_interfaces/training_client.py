@@ -18,10 +18,11 @@ from tinker_api.api.training import forward_backward as forward_backward_op
 from tinker_api.api.training import get_info as get_info_op
 from tinker_api.api.training import optim_step as optim_step_op
 from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
+from tinker_api.types import EncodedBody
 
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
-from .._encoding import json_body
+from .._encoding import forward_backward_body, json_body, prepare_data
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
 from ..retry_handler import RetryConfig
@@ -77,22 +78,92 @@ class TrainingClient:
         with self._seq_lock:
             return [next(self._seq) for _ in range(count)]
 
-    async def _submit(self, seq_id: int, operation: Any, body: Any) -> types.UntypedAPIFuture:
-        """Send one request when its turn comes; the turn passes on even if sending fails."""
-        await self._turns.wait(seq_id)
-        try:
-            return await self.holder.request(operation, types.UntypedAPIFuture, body=json_body(body))
-        finally:
-            await self._turns.done(seq_id)
+    async def _submit_all(
+        self, seq_ids: Sequence[int], operation: Any, bodies: Sequence[Any]
+    ) -> list[types.UntypedAPIFuture | Exception]:
+        """Send each request when its turn comes, all of them even if one fails, and always pass the turn on:
+        a later request must neither overtake an earlier one nor wait for one that will never be sent."""
+        answers: list[types.UntypedAPIFuture | Exception] = []
+        for seq_id, body in zip(seq_ids, bodies, strict=True):
+            await self._turns.wait(seq_id)
+            try:
+                encoded = body if isinstance(body, EncodedBody) else json_body(body)
+                answers.append(await self.holder.request(operation, types.UntypedAPIFuture, body=encoded))
+            except Exception as error:
+                answers.append(error)
+            finally:
+                await self._turns.done(seq_id)
+        return answers
+
+    async def _submit(
+        self, seq_ids: Sequence[int], operation: Any, bodies: Sequence[Any]
+    ) -> list[types.UntypedAPIFuture]:
+        """Submit shielded from cancellation (a caller's timeout must not leave a hole in the seq_id order);
+        raise the first refusal once every request is out."""
+        answers = await asyncio.shield(self._submit_all(seq_ids, operation, bodies))
+        for answer in answers:
+            if isinstance(answer, Exception):
+                raise answer
+        return cast(list[types.UntypedAPIFuture], answers)
 
     async def _call(self, seq_id: int, operation: Any, body: Any, cast_to: type[Any], request_type: str) -> Any:
-        future = await self._submit(seq_id, operation, body)
+        (future,) = await self._submit([seq_id], operation, [body])
         return await wait_result(self.holder, future, cast_to, request_type, self._queue_state)
 
     def _run(self, coroutine: Any) -> AwaitableConcurrentFuture[Any]:
         return self.holder.submit(coroutine)
 
     # --- forward / backward ----------------------------------------------------------------------------
+    def _prepare(
+        self,
+        data: Sequence[types.Datum],
+        loss_fn: str,
+        loss_fn_config: Mapping[str, float | str] | None,
+        forward_only: bool,
+        seq_ids: Sequence[int] | None = None,
+    ) -> tuple[list[int], list[Any]]:
+        """The batch in chunks by the server's limits, encoded, each with its seq_id (taken now, in call order)."""
+        if not data:
+            raise ValueError("No data provided")
+        data = [d if isinstance(d, types.Datum) else types.Datum.model_validate(d) for d in data]
+        types.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
+        config = self.holder.known_config()
+        chunks = chunk(data, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count)
+        # encoded here, in the caller's thread, so that a large batch does not hold up the I/O loop; and before
+        # the seq_ids are taken, so that a datum that cannot be sent fails the call without leaving a gap
+        prepared = [prepare_data(self.holder.wire_format, part) for part in chunks]
+        if seq_ids is None:
+            seq_ids = self._reserve(len(chunks))
+        elif len(seq_ids) != len(chunks):
+            raise AssertionError("the batch was chunked differently from when its seq_ids were taken")
+        bodies = [
+            forward_backward_body(
+                wire_format=self.holder.wire_format,
+                compress=config.proto_compress_fwdbwd,
+                model_id=self.model_id,
+                seq_id=seq_id,
+                data=part,
+                loss_fn=loss_fn,
+                loss_fn_config=loss_fn_config,
+                forward_only=forward_only,
+            )
+            for seq_id, part in zip(seq_ids, prepared, strict=True)
+        ]
+        return list(seq_ids), bodies
+
+    async def _run_chunks(
+        self, seq_ids: list[int], bodies: list[Any], forward_only: bool
+    ) -> types.ForwardBackwardOutput:
+        request_type = "Forward" if forward_only else "ForwardBackward"
+        futures = await self._submit(seq_ids, forward_backward_op, bodies)
+        results = await asyncio.gather(
+            *(
+                wait_result(self.holder, f, types.ForwardBackwardOutput, request_type, self._queue_state)
+                for f in futures
+            )
+        )
+        return combine(results)
+
     def _forward_backward(
         self,
         data: Sequence[types.Datum],
@@ -100,31 +171,8 @@ class TrainingClient:
         loss_fn_config: Mapping[str, float | str] | None,
         forward_only: bool,
     ) -> APIFuture[types.ForwardBackwardOutput]:
-        if not data:
-            raise ValueError("No data provided")
-        data = [d if isinstance(d, types.Datum) else types.Datum.model_validate(d) for d in data]
-        types.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
-        config = self.holder.known_config()
-        chunks = chunk(data, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count)
-        seq_ids = self._reserve(len(chunks))
-        request_type = "Forward" if forward_only else "ForwardBackward"
-
-        async def run() -> types.ForwardBackwardOutput:
-            pending = []
-            for seq_id, part in zip(seq_ids, chunks, strict=True):
-                body = {
-                    "forward_backward_input": {"data": part, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-                    "model_id": self.model_id,
-                    "seq_id": seq_id,
-                    "forward_only": forward_only,
-                }
-                future = await self._submit(seq_id, forward_backward_op, body)
-                pending.append(
-                    wait_result(self.holder, future, types.ForwardBackwardOutput, request_type, self._queue_state)
-                )
-            return combine(await asyncio.gather(*pending))
-
-        return self._run(run())
+        seq_ids, bodies = self._prepare(data, loss_fn, loss_fn_config, forward_only)
+        return self._run(self._run_chunks(seq_ids, bodies, forward_only))
 
     def forward(
         self,
@@ -167,36 +215,49 @@ class TrainingClient:
 
         prepared = [_surrogate_datum(d) for d in data]
         forward = self.forward(prepared, "cross_entropy")
+        # the backward pass's seq_ids are taken now, so that calls made after this one (optim_step) run after it
+        backward_seq_ids, _ = self._prepare(prepared, "cross_entropy", None, forward_only=False)
 
-        async def run() -> types.ForwardBackwardOutput:
-            output = await forward.result_async()
-            logprobs = [
-                torch.tensor(o["logprobs"].to_numpy())
-                .reshape(d.loss_fn_inputs["target_tokens"].shape or [-1])
-                .requires_grad_(True)
-                for o, d in zip(output.loss_fn_outputs, prepared, strict=True)
-            ]
-
-            def compute() -> dict[str, float]:
-                loss, metrics = loss_fn(list(data), logprobs)
-                cast(Any, loss).backward()
-                return metrics
-
-            metrics = await asyncio.get_running_loop().run_in_executor(None, compute)  # keep the I/O loop free
-            weighted = [
+        def weighted(gradients: list[Any]) -> list[types.Datum]:
+            return [
                 d.model_copy(
                     update={
                         "loss_fn_inputs": {
                             "target_tokens": d.loss_fn_inputs["target_tokens"],
-                            "weights": types.TensorData.from_torch(
-                                -(lp.grad if lp.grad is not None else torch.zeros_like(lp))
-                            ),
+                            "weights": types.TensorData.from_torch(-gradient),
                         }
                     }
                 )
-                for d, lp in zip(prepared, logprobs, strict=True)
+                for d, gradient in zip(prepared, gradients, strict=True)
             ]
-            result = await self.forward_backward(weighted, "cross_entropy").result_async()
+
+        async def backward(data: list[types.Datum]) -> types.ForwardBackwardOutput:
+            seq_ids, bodies = self._prepare(data, "cross_entropy", None, False, backward_seq_ids)
+            return await self._run_chunks(seq_ids, bodies, forward_only=False)
+
+        async def run() -> types.ForwardBackwardOutput:
+            try:
+                output = await forward.result_async()
+                logprobs = [
+                    torch.tensor(o["logprobs"].to_numpy())
+                    .reshape(d.loss_fn_inputs["target_tokens"].shape or [-1])
+                    .requires_grad_(True)
+                    for o, d in zip(output.loss_fn_outputs, prepared, strict=True)
+                ]
+
+                def compute() -> dict[str, float]:
+                    loss, metrics = loss_fn(list(data), logprobs)
+                    cast(Any, loss).backward()
+                    return metrics
+
+                metrics = await asyncio.get_running_loop().run_in_executor(None, compute)  # keep the I/O loop free
+            except BaseException:
+                # the reserved backward still goes out, with zero weights (no gradient), so the order holds
+                zeros = [torch.zeros(d.loss_fn_inputs["target_tokens"].shape or [-1]) for d in prepared]
+                await asyncio.shield(backward(weighted(zeros)))
+                raise
+            gradients = [lp.grad if lp.grad is not None else torch.zeros_like(lp) for lp in logprobs]
+            result = await backward(weighted(gradients))
             return result.model_copy(update={"metrics": {**result.metrics, **metrics}})
 
         return self._run(run())
