@@ -1,7 +1,9 @@
-"""Sessions: tests, compat, lint, typecheck, generate, generated_check (see README.md and docs/maintaining.md)."""
+"""Sessions: tests, compat, contract, contract_remote, lint, typecheck, generate, generated_check (see README.md
+and docs/maintaining.md)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +16,13 @@ nox.options.error_on_missing_interpreters = True
 PYTHON = "3.11"
 # torch pinned: the CPU wheel kept on this project's machines (a bare `torch` pulls a multi-GB CUDA build)
 TORCH = "torch==2.13.0"
-TEST_REQUIREMENTS = ["pytest==9.2.0", "openapi-spec-validator==0.9.0", "jsonschema==4.26.0", "pyyaml>=6"]
+TEST_REQUIREMENTS = [
+    "pytest==9.2.0",
+    "openapi-spec-validator==0.9.0",
+    "jsonschema==4.26.0",
+    "pyyaml>=6",
+    "schemathesis==4.32.5",  # tests/contract; its v4 API and checks, as docs/maintaining.md describes them
+]
 LINT_REQUIREMENTS = ["ruff==0.17.6", "import-linter==2.17"]
 # the local extra with the pinned torch, so that mypy sees the same types as a developer's environment
 TYPECHECK_REQUIREMENTS = [
@@ -61,6 +69,26 @@ def compat(session: nox.Session) -> None:
         session.run(str(python), "-m", "pip", "install", "-q", f"tinker=={version}", TORCH, external=True)
         arguments += ["--official", f"{version}={python}"]
     session.run("python", "-m", "tests.compat.compat_report", *arguments, "--write", "docs/compatibility.md")
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The long contract run: schemathesis's CLI against `tinker local serve` on 127.0.0.1, every phase with a
+    fixed seed, no example database and 50 examples per operation; fails on any finding. Extra arguments go to
+    tests/contract/cli.py (`-- --max-examples 100`, `-- --seed 7`, `-- -- <st run options>`)."""
+    session.install(TORCH)
+    session.install(".[local]", *TEST_REQUIREMENTS)
+    session.run("python", "-m", "tests.contract.cli", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def contract_remote(session: nox.Session) -> None:
+    """The read-only part of the schemathesis suite against the server at TINKER_BASE_URL, with the key in
+    TINKER_API_KEY (skipped when either is unset); extra arguments go to pytest."""
+    if not (os.environ.get("TINKER_BASE_URL") and os.environ.get("TINKER_API_KEY")):
+        session.skip("set TINKER_BASE_URL and TINKER_API_KEY to the server to check")
+    session.install(".", *TEST_REQUIREMENTS)
+    session.run("pytest", "tests/contract/test_remote.py", *session.posargs, env={"TINKER_CONTRACT_REMOTE": "1"})
 
 
 @nox.session(python=PYTHON)

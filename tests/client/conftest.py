@@ -9,12 +9,23 @@ import numpy as np
 import pytest
 
 import tinker
+from tests.contract.sdk_traffic import SdkTraffic, ran_whole_directory, sdk_operations
 from tinker import types
 from tinker.local import LocalServer
 
 KEY = "tml-client-tests"
 TINY = "tinker-local/tiny"
 TEXT = "the quick brown fox jumps over the lazy dog"
+
+
+@pytest.fixture(scope="package", autouse=True)
+def recorded_traffic(request: pytest.FixtureRequest) -> Iterator[SdkTraffic]:
+    """Every request these tests make the SDK send, and every answer it gets, is checked against the document;
+    after the whole directory ran, each operation the SDK can call must have been among them. (Package scope:
+    the recorder comes off when these tests end, before tests elsewhere send wrong requests on purpose.)"""
+    with SdkTraffic.installed() as traffic:
+        yield traffic
+    traffic.check(sdk_operations() if ran_whole_directory(request.session, Path(__file__).parent) else None)
 
 
 @pytest.fixture(scope="session")

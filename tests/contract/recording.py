@@ -64,8 +64,7 @@ class DocumentChecker:
         self.operations = _operations(self.document)
 
     def match(self, request: httpx.Request, prefix: str) -> tuple[Operation | None, list[str]]:
-        raw = request.url.raw_path.split(b"?")[0].decode()
-        path = unquote(raw[len(prefix) :] if raw.startswith(prefix) else raw)
+        path = _path(request, prefix)
         for operation in self.operations:
             if operation.method == request.method and operation.pattern.match(path):
                 return operation, []
@@ -75,7 +74,7 @@ class DocumentChecker:
         validator = Draft202012Validator({**schema, "components": self.document["components"]})
         return [f"{where}: {error.message} at {list(error.absolute_path)}" for error in validator.iter_errors(value)]
 
-    def check_request(self, operation: Operation, request: httpx.Request) -> list[str]:
+    def check_request(self, operation: Operation, request: httpx.Request, prefix: str = "") -> list[str]:
         where = f"{operation.operation_id} request"
         problems: list[str] = []
         query = {p["name"]: p for p in operation.parameters if p["in"] == "query"}
@@ -84,9 +83,15 @@ class DocumentChecker:
                 problems.append(f"{where}: undocumented query parameter {name!r}")
                 continue
             problems += self.schema_errors(query[name]["schema"], _typed(value, query[name]["schema"]), where)
+        found = operation.pattern.match(_path(request, prefix))
         for parameter in operation.parameters:
-            if parameter["in"] == "header" and parameter.get("required") and parameter["name"] not in request.headers:
-                problems.append(f"{where}: missing header {parameter['name']}")
+            name, schema = parameter["name"], parameter.get("schema", {})
+            if parameter["in"] == "path" and found is not None:
+                problems += self.schema_errors(schema, _typed(found[name], schema), f"{where} path {name}")
+            elif parameter["in"] == "header" and name in request.headers:
+                problems += self.schema_errors(schema, _typed(request.headers[name], schema), f"{where} header {name}")
+            elif parameter["in"] == "header" and parameter.get("required"):
+                problems.append(f"{where}: missing header {name}")
         body_spec = operation.spec.get("requestBody")
         content_type = request.headers.get("content-type", "").split(";")[0]
         if body_spec is None:
@@ -136,8 +141,14 @@ class DocumentChecker:
         return self.schema_errors(media.get("schema", {}), value, where)
 
 
+def _path(request: httpx.Request, prefix: str) -> str:
+    """The request's path below the base URL's path, decoded."""
+    raw = request.url.raw_path.split(b"?")[0].decode()
+    return unquote(raw[len(prefix) :] if raw.startswith(prefix) else raw)
+
+
 def _typed(value: str, schema: dict[str, Any]) -> Any:
-    """A query string value as the JSON type its schema declares."""
+    """A parameter's text as the JSON type its schema declares."""
     kind = schema.get("type")
     try:
         if kind == "integer":
@@ -149,6 +160,11 @@ def _typed(value: str, schema: dict[str, Any]) -> Any:
     if kind == "boolean":
         return {"true": True, "false": False}.get(value, value)
     return value
+
+
+def _is_stream(response: httpx.Response) -> bool:
+    """An event stream is handed on unread: reading it here would hold every event back until the last."""
+    return str(response.headers.get("content-type", "")).startswith("text/event-stream")
 
 
 class _Recorder:
@@ -164,7 +180,7 @@ class _Recorder:
         if operation is not None:
             self.covered.add(operation.operation_id)
             if self.check_requests:
-                problems += self.checker.check_request(operation, request)
+                problems += self.checker.check_request(operation, request, self.prefix)
         return operation, problems
 
     def _after(self, operation: Operation | None, response: httpx.Response, problems: list[str]) -> None:
@@ -183,7 +199,8 @@ class RecordingTransport(_Recorder, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         operation, problems = self._before(request)
         response = await self.inner.handle_async_request(request)
-        await response.aread()
+        if not _is_stream(response):
+            await response.aread()
         self._after(operation, response, problems)
         return response
 
@@ -201,7 +218,8 @@ class SyncRecordingTransport(_Recorder, httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         operation, problems = self._before(request)
         response = self.inner.handle_request(request)
-        response.read()
+        if not _is_stream(response):
+            response.read()
         self._after(operation, response, problems)
         return response
 

@@ -10,7 +10,8 @@ import pytest
 
 from tinker import types
 from tinker._base_client import BaseClient, ClientSettings
-from tinker_api.api.checkpoints import get_training_run, list_training_runs
+from tinker_api.api.checkpoints import delete_checkpoint, get_training_run, list_training_runs
+from tinker_api.api.futures import retrieve_future
 from tinker_api.api.sessions import create_session
 from tinker_api.api.training import forward_backward
 from tinker_api.proto import tinker_public_pb2 as pb
@@ -75,6 +76,21 @@ def test_conforming_exchanges_pass() -> None:
             {"body": EncodedBody(b"\xff\xff\xff", "application/x-protobuf")},
             httpx.Response(200, json={"request_id": "r"}),
             "none of the protobuf messages",
+        ),
+        (
+            retrieve_future,
+            {
+                "body": EncodedBody(b'{"request_id": "r"}'),
+                "options": {"headers": {"X-Tinker-Request-Iteration": "one"}},
+            },
+            httpx.Response(408, json={"type": "try_again", "request_id": "r", "queue_state": "active"}),
+            "header X-Tinker-Request-Iteration: 'one' is not of type 'integer'",
+        ),
+        (
+            delete_checkpoint,
+            {"training_run_id": RUN, "checkpoint_kind": "bogus", "checkpoint_name": "step-1"},
+            httpx.Response(204),
+            "path checkpoint_kind: 'bogus' is not one of",
         ),
         (get_training_run, {"training_run_id": RUN}, httpx.Response(418, text="teapot"), "status not documented"),
         (get_training_run, {"training_run_id": RUN}, httpx.Response(200, json={"base_model": 1}), "is a required"),

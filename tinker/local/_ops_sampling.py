@@ -106,13 +106,17 @@ _UNSUPPORTED = (
 )
 
 
+# The samples of one request are decoded as one batch with its own KV cache; the schema does not bound them.
+MAX_NUM_SAMPLES = 128
+
+
 def _spec(request: models.SampleRequest, prompt: np.ndarray) -> SampleSpec:
     params = request.sampling_params
     for name, used in _UNSUPPORTED:
         if used(request):
             raise bad_request(f"{name}: not supported by the local server")
-    if request.num_samples < 1:
-        raise bad_request("num_samples: must be at least 1")
+    if not 1 <= request.num_samples <= MAX_NUM_SAMPLES:
+        raise bad_request(f"num_samples: must be between 1 and {MAX_NUM_SAMPLES} on the local server")
     if request.topk_prompt_logprobs < 0:
         raise bad_request("topk_prompt_logprobs: must not be negative")
     stop = params.stop

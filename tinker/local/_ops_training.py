@@ -79,11 +79,15 @@ def _trainer(slot: TrainerSlot) -> Any:
     return slot.trainer
 
 
+# The schema bounds neither; past these, one request would ask the engine for more memory than a machine has.
+MAX_LORA_RANK = 1024
+
+
 def _lora(config: models.LoraConfig | None) -> LoraSpec:
     if config is None:
         return LoraSpec(rank=32)
-    if config.rank < 1:
-        raise bad_request("lora_config.rank: must be at least 1")
+    if not 1 <= config.rank <= MAX_LORA_RANK:
+        raise bad_request(f"lora_config.rank: must be between 1 and {MAX_LORA_RANK} on the local server")
     if not (config.train_attn or config.train_mlp or config.train_unembed):
         raise bad_request("lora_config: train_attn, train_mlp and train_unembed are all false; nothing would train")
     return LoraSpec(config.rank, config.seed, config.train_attn, config.train_mlp, config.train_unembed)

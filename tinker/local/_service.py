@@ -156,6 +156,10 @@ class Service:
         return await asyncio.get_running_loop().run_in_executor(self._worker, functools.partial(function, *args))
 
     def close(self) -> None:
+        """Stop for good (on the event loop, at shutdown): a model queue still waiting for a missing seq_id
+        would otherwise wake after its gap timeout and write to the closed store."""
+        for slot in self.trainers.values():
+            slot.queue.close()
         self._worker.shutdown(wait=True, cancel_futures=True)
         self.store.close()
 

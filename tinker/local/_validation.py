@@ -1,7 +1,9 @@
 """Each operation of the document, and the checks its requests pass before a handler sees them.
 
 Bodies are checked against the document's JSON Schema first (Draft 2020-12, jsonschema-rs), then parsed by
-the generated pydantic model: pydantic's lax mode alone would take ``false`` for a number.
+the generated pydantic model: pydantic's lax mode alone would take ``false`` for a number. A body that fails the
+schema is a 422; one that fits the schema but fails the model's own cross-field checks (a tensor shape that does not
+fit its data, half of a CSR pair) is a 400, the document's status for a well-formed request that cannot be carried out.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import pydantic
 from tinker_api import openapi_document
 from tinker_api import pydantic_models as models
 
-from ._errors import invalid, invalid_many
+from ._errors import bad_request, invalid, invalid_many
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 JSON = "application/json"
 PROTOBUF = "application/x-protobuf"
+_INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,8 @@ class Operation:
         try:
             return self.body_model.model_validate(data)
         except pydantic.ValidationError as exc:
-            raise invalid_many(
-                [(["body", *err["loc"]], err["msg"], err["type"]) for err in exc.errors(include_url=False)]
+            raise bad_request(
+                "; ".join(f"{_where(err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False))
             ) from None
 
     def parse_parameters(self, location: str, raw: dict[str, str]) -> dict[str, Any]:
@@ -83,6 +86,35 @@ class Operation:
                 continue
             values[parameter.name] = _convert(parameter, raw[parameter.name])
         return values
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A body location as the other 400s name fields: ``forward_input.data[0].loss_fn_inputs``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".") or "body"
+
+
+def _with_integer_bounds(node: Any) -> Any:
+    """A copy of a schema in which ``format: int64`` (or int32) is also a range check.
+
+    JSON Schema treats a format as a note, so a number past int64 would pass and reach a client or a
+    protobuf field that cannot hold it.
+    """
+    if isinstance(node, list):
+        return [_with_integer_bounds(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {key: _with_integer_bounds(value) for key, value in node.items()}
+    kind = copy.get("format")
+    types = copy.get("type")
+    integer = "integer" in (types if isinstance(types, list) else [types])
+    if integer and isinstance(kind, str) and kind in _INTEGER_FORMATS:
+        low, high = _INTEGER_FORMATS[kind]
+        copy.setdefault("minimum", low)
+        copy.setdefault("maximum", high)
+    return copy
 
 
 def _error_kind(error: Any) -> str:
@@ -123,7 +155,7 @@ def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 def load_operations() -> list[Operation]:
     """Every operation of the packaged document, with validators for their JSON bodies."""
     document = openapi_document()
-    components = document["components"]
+    components = _with_integer_bounds(document["components"])
     default_security = document.get("security", [])
     found = []
     for path, item in document["paths"].items():
@@ -139,7 +171,7 @@ def load_operations() -> list[Operation]:
                 path=path,
                 authenticated=bool(op.get("security", default_security)),
                 parameters=[
-                    Parameter(p["name"], p["in"], p.get("required", False), p.get("schema", {}))
+                    Parameter(p["name"], p["in"], p.get("required", False), _with_integer_bounds(p.get("schema", {})))
                     for p in parameters
                     if p["in"] in ("query", "path")
                 ],

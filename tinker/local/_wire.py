@@ -16,7 +16,7 @@ import numpy as np
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 
-from ._errors import bad_request
+from ._errors import bad_request, invalid
 from .engine._types import Example, ForwardBackwardResult, SampleResult
 
 _PROTO_DTYPES: dict[int, np.dtype[Any]] = {
@@ -149,9 +149,9 @@ def forward_backward_from_proto(raw: bytes) -> ForwardBackwardCall:
     message = pb.ForwardBackwardRequest()
     try:
         message.ParseFromString(raw)
-    except Exception:
-        raise bad_request("body: not a valid tinker_public.ForwardBackwardRequest protobuf message") from None
-    if not message.model_id:
+    except Exception:  # a body that is not the declared message fails validation, as malformed JSON does
+        raise invalid(["body"], "not a valid tinker_public.ForwardBackwardRequest protobuf message") from None
+    if not message.model_id:  # proto3 has no required fields: an empty model_id is a message, a wrong one
         raise bad_request("model_id: required")
     examples = []
     for i, datum in enumerate(message.data):

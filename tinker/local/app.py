@@ -1,7 +1,8 @@
 """The ASGI app: one route per path of the document, each request through the same checks.
 
-Order of checks: authentication (401), body size (413), content type and decoding, JSON Schema and pydantic
-(422), query and path parameters (422); then the operation's handler, whose client mistakes are 4xx too.
+Order of checks: authentication (401), body size (413), content type (422) and decoding (400), JSON Schema (422)
+and the model's own checks (400), query and path parameters (422); then the operation's handler, whose client
+mistakes are 4xx too.
 """
 
 from __future__ import annotations
@@ -75,13 +76,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(raw: bytes, encoding: str, limit: int) -> bytes:
-    """Undo a Content-Encoding (zstd needs the optional zstandard package); the limit applies to the result."""
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
+def _decode(raw: bytes, header: str | None, limit: int) -> bytes:
+    """Undo a Content-Encoding (zstd needs the optional zstandard package); the limit applies to the result.
+
+    No header means no coding; an empty one names none of the codings there are, and is refused like any other.
+    """
+    encoding = "identity" if header is None else header.strip().lower()
+    if encoding == "identity":
         return raw
     if encoding not in ("gzip", "zstd"):
         raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
+    if not raw:  # no body: nothing to undo, and a missing one is a 422 later
+        return raw
     try:
         if encoding == "gzip":
             inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # bounded: a small bomb cannot fill memory
@@ -91,7 +97,7 @@ def _decode(raw: bytes, encoding: str, limit: int) -> bytes:
 
             data = zstandard.ZstdDecompressor().decompress(raw, max_output_size=limit + 1)
     except Exception as exc:
-        raise invalid(["header", "content-encoding"], f"cannot decode the {encoding} body: {exc}") from None
+        raise bad_request(f"Content-Encoding: cannot decode the {encoding} body: {exc}") from None
     if len(data) > limit:
         raise HTTPError(413, f"decoded request body exceeds the limit of {limit} bytes")
     return data
@@ -107,7 +113,7 @@ def _endpoint(service: Service, operations: dict[str, Operation]) -> Any:
             body = None
             if operation.body_media_types:
                 limit = service.config.max_body_bytes
-                raw = _decode(await _read_body(request, limit), request.headers.get("content-encoding", ""), limit)
+                raw = _decode(await _read_body(request, limit), request.headers.get("content-encoding"), limit)
                 if raw.strip() or operation.body_required:
                     media_type = check_content_type(operation, request.headers.get("content-type", ""))
                     if media_type == JSON:
