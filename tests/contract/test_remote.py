@@ -14,9 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tinker_api import openapi_document
-
-from .harness import load_config, only_read_only, register_hooks, register_keys
+from .harness import fresh_document, load_config, only_read_only, register_hooks, register_keys
 
 BASE_URL = os.environ.get("TINKER_BASE_URL", "")
 KEY = os.environ.get("TINKER_API_KEY", "")
@@ -24,7 +22,7 @@ EXAMPLES = 10
 SETTINGS = settings(deadline=None, database=None, suppress_health_check=list(HealthCheck), print_blob=True)
 remote = pytest.mark.skipif(not (BASE_URL and KEY), reason="set TINKER_BASE_URL and TINKER_API_KEY")
 
-schema = only_read_only(schemathesis.openapi.from_dict(openapi_document(), config=load_config()))
+schema = only_read_only(schemathesis.openapi.from_dict(fresh_document(), config=load_config()))
 schema.config.update(base_url=BASE_URL or "http://127.0.0.1:9")
 register_keys(schema.auth, KEY, "tml-not-used")  # delete_api_key is not read-only, so no key is ever revoked
 register_hooks(schema.hook)

@@ -23,6 +23,7 @@ from tinker_api import openapi_document
 from .harness import (
     READ_ONLY_POSTS,
     OneLifespan,
+    fresh_document,
     load_config,
     only_read_only,
     read_only_operations,
@@ -35,7 +36,7 @@ KEY = "tml-contract-suite"
 SPARE_KEY = "tml-contract-suite-spare"
 TINY = "tinker-local/tiny"
 EXAMPLES = 10  # per operation and phase; the CLI run takes 50 and more
-SCENARIOS = 25  # stateful runs of up to STEPS calls each
+SCENARIOS = 50  # stateful runs of up to STEPS calls each
 STEPS = 12
 # derandomize: the test command explores the same cases on every run (the CLI run takes its own fixed seed)
 SETTINGS = settings(
@@ -45,7 +46,7 @@ SETTINGS = settings(
 
 # The app is built by the module's fixture, so that collecting these tests starts no server.
 SERVER = OneLifespan()
-schema = schemathesis.openapi.from_dict(openapi_document(), config=load_config())
+schema = schemathesis.openapi.from_dict(fresh_document(), config=load_config())
 schema.app = SERVER
 register_keys(schema.auth, KEY, SPARE_KEY)
 register_hooks(schema.hook)
@@ -161,6 +162,6 @@ def test_the_remote_run_selects_only_operations_that_change_nothing() -> None:
     assert {operation for operation, method in methods.items() if method == "get"} <= selected
     assert {methods[operation] for operation in selected - READ_ONLY_POSTS} == {"get"}
     assert not selected & {"create_session", "forward_backward", "delete_checkpoint", "delete_api_key"}
-    filtered = only_read_only(schemathesis.openapi.from_dict(document, config=load_config()))
+    filtered = only_read_only(schemathesis.openapi.from_dict(fresh_document(), config=load_config()))
     labels = {result.ok().label for result in filtered.get_all_operations()}
     assert len(labels) == len(selected) and "GET /api/v1/sessions" in labels
