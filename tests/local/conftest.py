@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.contract.recording import SyncRecordingTransport
+from tests.contract.sdk_traffic import ran_whole_directory
 from tinker.local import LocalServer
 
 from .helpers import Api
@@ -30,12 +31,13 @@ def server(data_dir: Path) -> Iterator[LocalServer]:
 
 
 @pytest.fixture(scope="session")
-def recorder(server: LocalServer) -> Iterator[SyncRecordingTransport]:
+def recorder(server: LocalServer, request: pytest.FixtureRequest) -> Iterator[SyncRecordingTransport]:
     transport = SyncRecordingTransport(httpx.HTTPTransport(), check_requests=False)
     yield transport
     assert not transport.violations, "answers that break the document:\n" + "\n".join(transport.violations)
-    missed = {op.operation_id for op in transport.checker.operations} - transport.covered
-    assert not missed, f"operations no test here called: {sorted(missed)}"
+    if ran_whole_directory(request.session, Path(__file__).parent):  # full coverage is due only then
+        missed = {op.operation_id for op in transport.checker.operations} - transport.covered
+        assert not missed, f"operations no test here called: {sorted(missed)}"
 
 
 def _client(server: LocalServer, recorder: SyncRecordingTransport, key: str | None) -> httpx.Client:
