@@ -11,25 +11,21 @@ from tinker_api import pydantic_models as models
 from ._call import Call, Handler
 from ._errors import bad_request, not_found
 from ._service import CHECKPOINT_KINDS, lora_from_row, tinker_path
-from ._store import Row, loads
+from ._store import Row, loads, when
 
 URL_LIFETIME = timedelta(minutes=15)
-
-
-def _when(timestamp: float) -> datetime:
-    return datetime.fromtimestamp(timestamp, UTC)
 
 
 def checkpoint_model(row: Row) -> models.Checkpoint:
     return models.Checkpoint(
         checkpoint_id=f"{row['kind']}/{row['name']}",
         checkpoint_type=CHECKPOINT_KINDS[row["kind"]],
-        time=_when(row["created_at"]),
+        time=when(row["created_at"]),
         tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
         size_bytes=row["size_bytes"],
         public=bool(row["public"]),
         user_metadata=loads(row["user_metadata"]),
-        expires_at=_when(row["expires_at"]) if row["expires_at"] is not None else None,
+        expires_at=when(row["expires_at"]) if row["expires_at"] is not None else None,
     )
 
 
@@ -63,7 +59,7 @@ def _run_model(call: Call, row: Row, owned: bool) -> models.TrainingRun:
         is_lora=True,
         corrupted=bool(row["corrupted"]),
         lora_rank=lora_from_row(row).rank,
-        last_request_time=_when(row["last_request_time"]),
+        last_request_time=when(row["last_request_time"]),
         last_checkpoint=checkpoint_model(last["weights"][-1]) if last["weights"] else None,
         last_sampler_checkpoint=checkpoint_model(last["sampler_weights"][-1]) if last["sampler_weights"] else None,
         user_metadata=loads(row["user_metadata"]),

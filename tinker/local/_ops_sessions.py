@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -12,11 +11,7 @@ from tinker_api import pydantic_models as models
 
 from ._call import Call, Handler
 from ._errors import gone, not_found
-from ._store import Row, dumps, loads
-
-
-def _when(timestamp: float) -> datetime:
-    return datetime.fromtimestamp(timestamp, UTC)
+from ._store import Row, dumps, loads, when
 
 
 async def create_session(call: Call) -> models.CreateSessionResponse:
@@ -91,7 +86,7 @@ def _summary(call: Call, row: Row) -> models.SessionSummary:
     ).values()  # type: ignore[union-attr]
     return models.SessionSummary(
         session_id=row["session_id"],
-        created_at=_when(row["created_at"]),
+        created_at=when(row["created_at"]),
         owner=row["owner"],
         project_id=row["project_id"] or "default",
         status=_status(row),
@@ -115,7 +110,7 @@ async def search_sessions(call: Call) -> models.SessionSearchResponse:
     for row in rows:
         metadata = loads(row["user_metadata"]) or {}
         if request.cursor is not None and (
-            (_when(row["created_at"]), row["session_id"])
+            (when(row["created_at"]), row["session_id"])
             >= (request.cursor.last_created_at, request.cursor.last_session_id)
         ):
             continue
@@ -135,7 +130,7 @@ async def search_sessions(call: Call) -> models.SessionSearchResponse:
     if len(found) > request.limit:
         last = page[-1]
         cursor = models.SessionSearchCursor(
-            last_created_at=_when(last["created_at"]), last_session_id=last["session_id"]
+            last_created_at=when(last["created_at"]), last_session_id=last["session_id"]
         )
     return models.SessionSearchResponse(sessions=[_summary(call, row) for row in page], next_cursor=cursor)
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from tinker_api import pydantic_models as models
+
 from ._auth import jwt_owner, owner_of
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
@@ -40,13 +42,14 @@ def tinker_path(run_id: str, kind: str, name: str) -> str:
 
 
 def parse_tinker_path(path: str, field_name: str = "path") -> tuple[str, str, str]:
-    """``tinker://<run>/<kind>/<name>`` as (run, kind, name); anything else is a 400 naming the field."""
-    if not path.startswith("tinker://"):
-        raise bad_request(f"{field_name}: {path!r} is not a tinker:// path")
-    parts = path.removeprefix("tinker://").split("/")
-    if len(parts) != 3 or parts[1] not in CHECKPOINT_KINDS or not parts[0] or not parts[2]:
-        raise bad_request(f"{field_name}: {path!r} is not tinker://<training_run_id>/(weights|sampler_weights)/<name>")
-    return parts[0], parts[1], parts[2]
+    """``tinker://<run>/<kind>/<name>`` as (run, kind, name), parsed as the SDK parses it; anything else is a 400
+    naming the field."""
+    try:
+        parsed = models.ParsedCheckpointTinkerPath.from_tinker_path(path)
+    except ValueError as error:
+        raise bad_request(f"{field_name}: {error}") from None
+    kind, name = parsed.checkpoint_id.split("/", 1)
+    return parsed.training_run_id, kind, name
 
 
 def check_name(name: str, field_name: str = "path") -> str:

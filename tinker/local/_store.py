@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,11 @@ CREATE TABLE IF NOT EXISTS revoked_keys (owner TEXT PRIMARY KEY, revoked_at REAL
 """
 
 Row = dict[str, Any]
+
+
+def when(timestamp: float) -> datetime:
+    """A stored time (seconds since the epoch) as the UTC datetime the wire types carry."""
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 def dumps(value: Any) -> str | None:
