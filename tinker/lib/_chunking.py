@@ -58,7 +58,9 @@ def _reduce(reduction: str, values: list[float], weights: list[float]) -> float 
 def combine(results: Sequence[types.ForwardBackwardOutput]) -> types.ForwardBackwardOutput:
     """Outputs in chunk order; each ``name:reduction`` metric reduced across chunks (weighted by datums).
 
-    A metric without exactly one ':' or with an unknown reduction is kept only when there is one chunk.
+    A metric without exactly one ':' or with an unknown reduction is kept only when there is one chunk. A
+    ``unique`` metric cannot be folded: the first chunk's value keeps the key, the others get ``_1``, ``_2``... as
+    in the official SDK.
     """
     if len(results) == 1:
         return results[0]
@@ -70,7 +72,7 @@ def combine(results: Sequence[types.ForwardBackwardOutput]) -> types.ForwardBack
         reduced = _reduce(key.split(":")[1], [result.metrics[key] for result in results], weights)
         if isinstance(reduced, list):
             metrics[key] = reduced[0]
-            metrics.update({f"{key}_{index}": value for index, value in enumerate(reduced[1:], start=2)})
+            metrics.update({f"{key}_{index}": value for index, value in enumerate(reduced[1:], start=1)})
         elif reduced is not None:
             metrics[key] = reduced
     return types.ForwardBackwardOutput(
