@@ -9,7 +9,9 @@ from tinker.lib._chunking import combine
 
 
 def output(count: int, metrics: dict[str, float]) -> types.ForwardBackwardOutput:
-    return types.ForwardBackwardOutput(loss_fn_output_type="cross_entropy", loss_fn_outputs=[{}] * count, metrics=metrics)
+    return types.ForwardBackwardOutput(
+        loss_fn_output_type="cross_entropy", loss_fn_outputs=[{}] * count, metrics=metrics
+    )
 
 
 def test_metrics_are_reduced_by_the_suffix_of_their_name() -> None:
@@ -28,5 +30,7 @@ def test_metrics_are_reduced_by_the_suffix_of_their_name() -> None:
 
 
 def test_a_unique_metric_keeps_each_chunks_value_under_suffixes_from_1() -> None:
-    joined = combine([output(1, {"seed:unique": 7.0}), output(1, {"seed:unique": 8.0}), output(1, {"seed:unique": 9.0})])
+    joined = combine(
+        [output(1, {"seed:unique": 7.0}), output(1, {"seed:unique": 8.0}), output(1, {"seed:unique": 9.0})]
+    )
     assert joined.metrics == {"seed:unique": 7.0, "seed:unique_1": 8.0, "seed:unique_2": 9.0}

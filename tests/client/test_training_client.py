@@ -117,6 +117,29 @@ def test_forward_backward_custom_runs_the_loss_client_side(service: tinker.Servi
         client.forward_backward_custom([types.Datum(model_input=datum.model_input, loss_fn_inputs={})], loss_fn)
 
 
+def test_forward_backward_custom_encodes_each_chunk_once_per_pass(
+    service: tinker.ServiceClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinker.lib.public_interfaces import training_client
+
+    client = service.create_lora_training_client(TINY, rank=4).result()
+    encoded: list[int] = []
+    prepare = training_client.prepare_data
+
+    def counting(wire_format: str, data: list[types.Datum]) -> object:
+        encoded.append(len(data))
+        return prepare(wire_format, data)
+
+    monkeypatch.setattr(training_client, "prepare_data", counting)
+    monkeypatch.setattr(
+        client.holder, "_config", client.holder.known_config().model_copy(update={"fwdbwd_max_chunk_len": 2})
+    )
+    data = [text_datum(TEXT[: n + 3], weights=False) for n in range(3)]
+    output = client.forward_backward_custom(data, lambda d, lps: (-sum(lp.sum() for lp in lps), {})).result()
+    assert len(output.loss_fn_outputs) == 3
+    assert encoded == [2, 1, 2, 1]  # the forward pass's two chunks, then the backward pass's: nothing counted twice
+
+
 def test_save_load_and_create_from_state(service: tinker.ServiceClient, training: tinker.TrainingClient) -> None:
     state = training.save_state("client-state", ttl_seconds=3600).result()
     assert state.path == f"tinker://{training.model_id}/weights/client-state"

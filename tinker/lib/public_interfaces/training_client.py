@@ -215,8 +215,12 @@ class TrainingClient:
 
         prepared = [_surrogate_datum(d) for d in data]
         forward = self.forward(prepared, "cross_entropy")
-        # the backward pass's seq_ids are taken now, so that calls made after this one (optim_step) run after it
-        backward_seq_ids, _ = self._prepare(prepared, "cross_entropy", None, forward_only=False)
+        # the backward pass's seq_ids are taken now, so that calls made after this one (optim_step) run after it;
+        # one per chunk, counted without encoding the batch a second time
+        config = self.holder.known_config()
+        backward_seq_ids = self._reserve(
+            len(chunk(prepared, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count))
+        )
 
         def weighted(gradients: list[Any]) -> list[types.Datum]:
             return [
