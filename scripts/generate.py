@@ -40,9 +40,7 @@ BASE_CLASSES = {
         "ModelInput": "ModelInputMixin",
         "ParsedCheckpointTinkerPath": "ParsedCheckpointTinkerPathMixin",
         "PromptProvenanceSpan": "ProvenanceSpanMixin",
-        "SampleResponse": "SampleResponseMixin",
         "SampledProvenanceSpan": "ProvenanceSpanMixin",
-        "SampledSequence": "SampledSequenceMixin",
         "TensorData": "TensorDataMixin",
     }.items()
 }
@@ -163,13 +161,17 @@ def add_type_aliases(module: Path) -> None:
 
     So ``tinker.types`` offers every type name of the document, as the official package does
     (``LossFnType``, ``ModelInputChunk``, ``StopReason``…), with the same discriminated-union parsing.
-    ``__all__`` then lists the classes and aliases: what ``tinker.types`` re-exports, and no imports.
+    ``__all__`` then lists the classes and aliases: what ``tinker.types`` re-exports, and no imports; the schemas
+    whose public type is a dataclass are left out of it.
     """
     source = module.read_text(encoding="utf-8")
     defined = set(re.findall(r"^class (\w+)\(", source, flags=re.MULTILINE))
     schemas: dict[str, Any] = load_document()["components"]["schemas"]
     pending = {name: _annotation(schema) for name, schema in schemas.items() if name not in defined}
-    public = sorted(defined | pending.keys())
+    # a schema marked ``x-tinker-python: dataclass`` is public as the official SDK's frozen dataclass
+    # (tinker/types/_dataclasses.py); its generated model stays for the JSON form, out of ``__all__``
+    dataclasses = {name for name, schema in schemas.items() if schema.get("x-tinker-python") == "dataclass"}
+    public = sorted((defined | pending.keys()) - dataclasses)
     lines = ["", "", "# Type aliases of the schemas the generator inlines."]
     lines += ["from typing import Annotated, Any, Literal", "", "from pydantic import Field"]
     while pending:

@@ -1,4 +1,5 @@
-"""tinker.types: every generated name, and the official SDK's deep import paths to the same objects."""
+"""tinker.types: every generated name (the 0.38 dataclasses in place of theirs), and the official SDK's deep import
+paths to the same objects."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from tinker import types
-from tinker.types import _modules
+from tinker.types import _dataclasses, _modules
 from tinker_api import pydantic_models
 
 # The public modules of the official tinker 0.38 ``tinker/types`` package (its underscore modules aside).
@@ -53,7 +54,8 @@ def test_each_deep_path_exports_the_same_objects(path: str) -> None:
     names = _modules.OFFICIAL_MODULES[path]
     assert names and module.__all__ == list(names)
     for name in names:
-        assert getattr(module, name) is getattr(types, name), name
+        expected = _dataclasses.TopkLogprobs if name == "TopkLogprobs" else getattr(types, name)
+        assert getattr(module, name) is expected, name
 
 
 @pytest.mark.parametrize(
@@ -75,7 +77,7 @@ def test_each_deep_path_exports_the_same_objects(path: str) -> None:
 def test_import_forms(path: str, name: str) -> None:
     namespace: dict[str, object] = {}
     exec(f"from tinker.types.{path} import {name}", namespace)
-    assert namespace[name] is getattr(pydantic_models, name)
+    assert namespace[name] is getattr(types, name)
     exec(f"import tinker.types.{path} as module", namespace)
     assert namespace["module"] is sys.modules[f"tinker.types.{path}"]
 
@@ -97,10 +99,12 @@ def test_unknown_deep_paths_are_import_errors() -> None:
 
 
 def test_the_package_exports_every_generated_name_and_no_imports() -> None:
-    assert types.__all__ == pydantic_models.__all__
+    # TopkLogprobs is the one name 0.38 keeps out of tinker.types (its dataclass is in tinker.types.topk_logprobs)
+    assert types.__all__ == [name for name in pydantic_models.__all__ if name != "TopkLogprobs"]
     assert {"Datum", "LossFnType", "ModelInputChunk", "StopReason", "TensorData", "UntypedAPIFuture"} <= set(
         types.__all__
     )
     assert not {"BaseModel", "Field", "Literal", "DatumMixin"} & set(types.__all__)
     for name in types.__all__:
-        assert getattr(types, name) is getattr(pydantic_models, name)
+        expected = getattr(_dataclasses, name) if name in _dataclasses.__all__ else getattr(pydantic_models, name)
+        assert getattr(types, name) is expected, name

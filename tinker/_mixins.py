@@ -13,15 +13,15 @@ import base64
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 import numpy as np
-from pydantic import BaseModel, PrivateAttr, field_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer, model_validator
 
 if TYPE_CHECKING:
     import torch
 
-_NUMPY_DTYPES: dict[str, type[np.generic]] = {"int64": np.int64, "float32": np.float32}
+NUMPY_DTYPES: dict[str, type[np.generic]] = {"int64": np.int64, "float32": np.float32}
 
 LIST_DTYPES: dict[str, str] = {
     "target_tokens": "int64",
@@ -34,7 +34,7 @@ LIST_DTYPES: dict[str, str] = {
 }
 """The dtype a plain list takes under each loss input key the service knows; a list gives no dtype of its own."""
 
-_SPARSE_KEYS = frozenset({"target_tokens", "weights"})
+SPARSE_KEYS = frozenset({"target_tokens", "weights"})
 """Loss inputs whose 2-D torch tensors (top-k distillation) go as CSR when that is smaller, as in the official SDK."""
 
 _CHECKPOINT_SEGMENTS = {"weights": "training", "sampler_weights": "sampler", "external_weights": "external"}
@@ -48,7 +48,7 @@ def _generated(model: type[BaseModel], name: str) -> Any:
     raise TypeError(f"{model.__name__} is not a generated model")
 
 
-def _wire_dtype(dtype: np.dtype[Any]) -> str:
+def wire_dtype(dtype: np.dtype[Any]) -> Literal["int64", "float32"]:
     """The TensorData dtype of a numpy dtype: floats go as float32, signed integers as int64."""
     if dtype.kind == "f":
         return "float32"
@@ -60,7 +60,7 @@ def _wire_dtype(dtype: np.dtype[Any]) -> str:
     )
 
 
-def _torch_to_numpy(tensor: torch.Tensor) -> np.ndarray[Any, Any]:
+def torch_to_numpy(tensor: torch.Tensor) -> np.ndarray[Any, Any]:
     """A CPU numpy copy of ``tensor``; floating tensors become float32 (numpy has no bfloat16)."""
     tensor = tensor.detach().cpu()
     if tensor.is_floating_point():
@@ -68,7 +68,7 @@ def _torch_to_numpy(tensor: torch.Tensor) -> np.ndarray[Any, Any]:
     return tensor.numpy()
 
 
-def _integer_pad(pad_value: Any) -> int:
+def integer_pad(pad_value: Any) -> int:
     """``pad_value`` as an int; like the official SDK, only integers pad sparse tensors."""
     if isinstance(pad_value, bool) or not isinstance(pad_value, int | np.integer):
         raise TypeError(f"pad_value must be an integer, got {type(pad_value).__name__} {pad_value!r}")
@@ -93,7 +93,7 @@ def _check_dense_shape(shape: list[int] | None, count: int) -> None:
         raise ValueError(f"TensorData.shape {shape} does not fit the {count} values in data")
 
 
-def _check_csr(
+def check_csr(
     shape: list[int] | None, crow_indices: list[int] | None, col_indices: list[int] | None, count: int
 ) -> None:
     """The CSR invariants torch checks, so a bad sparse tensor fails where it is built."""
@@ -121,7 +121,7 @@ def _check_csr(
         raise ValueError("TensorData.sparse_col_indices must increase within each row (sorted, no repeats)")
 
 
-def _densify(
+def densify(
     values: np.ndarray[Any, Any], shape: list[int], crow: list[int], col: list[int], pad: float
 ) -> np.ndarray[Any, Any]:
     dense = np.full(tuple(shape), pad, dtype=values.dtype)
@@ -190,7 +190,7 @@ class TensorDataMixin(BaseModel):
         if self.sparse_crow_indices is None and self.sparse_col_indices is None:
             _check_dense_shape(self.shape, len(self.data))
         else:
-            _check_csr(self.shape, self.sparse_crow_indices, self.sparse_col_indices, len(self.data))
+            check_csr(self.shape, self.sparse_crow_indices, self.sparse_col_indices, len(self.data))
         self._layout_checked = True
         return self
 
@@ -203,8 +203,8 @@ class TensorDataMixin(BaseModel):
     def from_numpy(cls, array: np.ndarray[Any, Any]) -> Self:
         """A dense tensor from a numpy array: floats become float32, signed integers int64."""
         array = np.asarray(array)
-        dtype = _wire_dtype(array.dtype)
-        flat = np.array(array, dtype=_NUMPY_DTYPES[dtype], order="C").reshape(-1)  # a copy the caller cannot change
+        dtype = wire_dtype(array.dtype)
+        flat = np.array(array, dtype=NUMPY_DTYPES[dtype], order="C").reshape(-1)  # a copy the caller cannot change
         # built from a typed array, so it holds by construction what validation would check element by element
         values = flat.tolist()
         tensor = cls.model_construct(data=values, dtype=dtype, shape=list(array.shape))
@@ -224,7 +224,7 @@ class TensorDataMixin(BaseModel):
     @classmethod
     def from_torch(cls, tensor: torch.Tensor) -> Self:
         """A dense tensor from a torch tensor (bfloat16 and half are widened to float32)."""
-        return cls.from_numpy(_torch_to_numpy(tensor))
+        return cls.from_numpy(torch_to_numpy(tensor))
 
     @classmethod
     def from_torch_sparse(cls, tensor: torch.Tensor, pad_value: int = 0) -> Self:
@@ -234,9 +234,9 @@ class TensorDataMixin(BaseModel):
         is not 2-D, as the official SDK does. A non-zero ``pad_value`` is kept on the tensor, so ``to_numpy()``
         and the server fill the left-out cells with it.
         """
-        pad = _integer_pad(pad_value)
-        array = _torch_to_numpy(tensor)
-        dtype = _wire_dtype(array.dtype)
+        pad = integer_pad(pad_value)
+        array = torch_to_numpy(tensor)
+        dtype = wire_dtype(array.dtype)
         if array.ndim != 2:
             return cls.from_numpy(array)
         rows, cols = array.shape
@@ -247,7 +247,7 @@ class TensorDataMixin(BaseModel):
         crow = np.zeros(rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=rows), out=crow[1:])
         return cls(
-            data=array[kept].astype(_NUMPY_DTYPES[dtype]).tolist(),
+            data=array[kept].astype(NUMPY_DTYPES[dtype]).tolist(),
             dtype=dtype,
             shape=[rows, cols],
             sparse_crow_indices=crow.tolist(),
@@ -261,11 +261,11 @@ class TensorDataMixin(BaseModel):
         A sparse tensor is made dense with ``pad_value`` in the cells it leaves out; by default the tensor's
         own ``pad_value``, else 0.
         """
-        values = np.asarray(self.data, dtype=_NUMPY_DTYPES[str(self.dtype)])
+        values = np.asarray(self.data, dtype=NUMPY_DTYPES[str(self.dtype)])
         if self.sparse_crow_indices is None or self.sparse_col_indices is None or self.shape is None:
             return values.reshape(self.shape) if self.shape is not None else values
-        pad = self.pad_value if pad_value is None else _integer_pad(pad_value)
-        return _densify(values, self.shape, self.sparse_crow_indices, self.sparse_col_indices, pad or 0)
+        pad = self.pad_value if pad_value is None else integer_pad(pad_value)
+        return densify(values, self.shape, self.sparse_crow_indices, self.sparse_col_indices, pad or 0)
 
     def to_torch(self, pad_value: int | None = None) -> torch.Tensor:
         """The values as a dense torch tensor (torch is an optional dependency)."""
@@ -285,7 +285,7 @@ def _as_tensor_data(tensor_data: Any, key: str, value: Any) -> Any:
         return tensor_data.from_numpy(value)
     torch = sys.modules.get("torch")  # a tensor can only exist once torch is imported
     if torch is not None and isinstance(value, torch.Tensor):
-        if key in _SPARSE_KEYS and value.ndim == 2:
+        if key in SPARSE_KEYS and value.ndim == 2:
             return tensor_data.from_torch_sparse(value)
         return tensor_data.from_torch(value)
     if isinstance(value, list):
@@ -296,14 +296,14 @@ def _as_tensor_data(tensor_data: Any, key: str, value: Any) -> Any:
                 f"{sorted(LIST_DTYPES)}; pass a numpy array, a torch tensor or a TensorData"
             )
         try:
-            array = np.asarray(value, dtype=_NUMPY_DTYPES[dtype])
+            array = np.asarray(value, dtype=NUMPY_DTYPES[dtype])
         except (TypeError, ValueError) as exc:
             raise ValueError(f"loss_fn_inputs[{key!r}] must be a rectangular list of numbers: {exc}") from None
         return tensor_data.from_numpy(array)
     return value
 
 
-def _check_tiling(argument: str, spans: Sequence[Any], expected: int) -> None:
+def check_tiling(argument: str, spans: Sequence[Any], expected: int) -> None:
     covered = sum(span.length for span in spans)
     if covered != expected:
         raise ValueError(
@@ -344,14 +344,14 @@ class DatumMixin(BaseModel):
         copy = type(self).model_validate(
             {**fields, "model_input_spans": list(model_input), "loss_fn_input_spans": list(loss_fn_inputs)}
         )
-        _check_tiling("model_input", copy.model_input_spans or [], self.model_input.length)
+        check_tiling("model_input", copy.model_input_spans or [], self.model_input.length)
         target = self.loss_fn_inputs.get("target_tokens")
         if (
             target is not None
             and target.sparse_crow_indices is None
             and (target.shape is None or len(target.shape) == 1)
         ):
-            _check_tiling("loss_fn_inputs", copy.loss_fn_input_spans or [], len(target.data))
+            check_tiling("loss_fn_inputs", copy.loss_fn_input_spans or [], len(target.data))
         return copy
 
 
@@ -369,7 +369,9 @@ class ProvenanceSpanMixin(BaseModel):
 
 
 class ModelInputMixin(BaseModel):
-    """Token-level helpers of ``ModelInput``."""
+    """Token-level helpers of ``ModelInput``, which is frozen as in the official SDK (it sits in frozen Datums)."""
+
+    model_config = ConfigDict(frozen=True)
 
     if TYPE_CHECKING:  # declared by the generated subclass
         chunks: list[Any]
@@ -522,35 +524,3 @@ class ParsedCheckpointTinkerPathMixin(BaseModel):
                 "checkpoint_id": f"{parts[1]}/{parts[2]}",
             }
         )
-
-
-class SampledSequenceMixin(BaseModel):
-    """numpy views of a sampled sequence, under the official SDK's names."""
-
-    if TYPE_CHECKING:  # declared by the generated subclass
-        tokens: list[int]
-        logprobs: list[float] | None
-
-    @property
-    def tokens_np(self) -> np.ndarray[Any, Any]:
-        """The tokens as an int32 array."""
-        return np.asarray(self.tokens, dtype=np.int32)
-
-    @property
-    def logprobs_np(self) -> np.ndarray[Any, Any] | None:
-        """The logprobs as a float32 array, or None when they were not asked for."""
-        return None if self.logprobs is None else np.asarray(self.logprobs, dtype=np.float32)
-
-
-class SampleResponseMixin(BaseModel):
-    """numpy view of the prompt logprobs, under the official SDK's name."""
-
-    if TYPE_CHECKING:  # declared by the generated subclass
-        prompt_logprobs: list[float | None] | None
-
-    @property
-    def prompt_logprobs_np(self) -> np.ndarray[Any, Any] | None:
-        """The prompt logprobs as a float32 array with NaN where there is none, or None when not asked for."""
-        if self.prompt_logprobs is None:
-            return None
-        return np.asarray([math.nan if value is None else value for value in self.prompt_logprobs], dtype=np.float32)

@@ -16,8 +16,6 @@ from tinker._mixins import (
     ModelInputMixin,
     ParsedCheckpointTinkerPathMixin,
     ProvenanceSpanMixin,
-    SampledSequenceMixin,
-    SampleResponseMixin,
     TensorDataMixin,
 )
 
@@ -1803,7 +1801,7 @@ class SampleStreamError(BaseModel):
     """
 
 
-class SampledSequence(SampledSequenceMixin):
+class SampledSequence(BaseModel):
     """
     One completion in its JSON form.
     """
@@ -2531,7 +2529,7 @@ class ApiKeyInfoDetails(BaseModel):
     user_details: ApiKeyUserDetails
 
 
-class SampleResponse(SampleResponseMixin):
+class SampleResponse(BaseModel):
     """
     Result of a sample future in its JSON form. The hosted service returns it as protobuf when asked with Accept application/x-protobuf; the JSON form (used by older SDKs and ports) carries the same content.
     """
@@ -3616,7 +3614,6 @@ __all__ = [
     "CustomLossInputRank",
     "CustomLossNode",
     "CustomLossNodeOp",
-    "Datum",
     "DimuonOptimizerConfig",
     "DimuonOptimizerConfigVersion",
     "DimuonParams",
@@ -3625,10 +3622,6 @@ __all__ = [
     "EventType",
     "ExternalWeightsUrlsResponse",
     "FailedSessionStatusQuery",
-    "ForwardBackwardInput",
-    "ForwardBackwardOutput",
-    "ForwardBackwardRequest",
-    "ForwardRequest",
     "FutureCompletion",
     "FutureFailed",
     "FutureFinished",
@@ -3661,8 +3654,6 @@ __all__ = [
     "LoadWeightsResponse",
     "LoadWeightsResponseType",
     "LoraConfig",
-    "LossFnInputs",
-    "LossFnOutput",
     "LossFnType",
     "ModelData",
     "ModelID",
@@ -3675,20 +3666,14 @@ __all__ = [
     "OptimizerConfigUnknown",
     "OwnSearchOwner",
     "ParsedCheckpointTinkerPath",
-    "PromptAltTokens",
-    "PromptProvenanceSpan",
-    "ProvenanceSpans",
     "QueueState",
     "RequestErrorCategory",
     "RequestFailedResponse",
     "RequestID",
     "SampleRequest",
-    "SampleResponse",
     "SampleStreamDone",
     "SampleStreamError",
     "SampleStreamToken",
-    "SampledProvenanceSpan",
-    "SampledSequence",
     "SamplingClientKind",
     "SamplingParams",
     "SamplingPrefillBillingEvent",
@@ -3736,9 +3721,7 @@ __all__ = [
     "TelemetryEvent",
     "TelemetryResponse",
     "TelemetrySendRequest",
-    "TensorData",
     "TensorDtype",
-    "TopkLogprobs",
     "TopkPromptLogprobs",
     "TrainingBillingEvent",
     "TrainingRun",

@@ -21,6 +21,10 @@ The file imports nothing of this repository, so it runs unchanged against either
   ``cd /tmp && python -m pytest /path/to/tests/compat/test_types_parity.py -p no:cacheprovider --noconftest
   -c /dev/null --rootdir /tmp --import-mode=importlib``.
 
+Where this SDK does better on purpose, the behaviour is left out here and tested in tests/test_types_tensor_data.py:
+``TensorData.from_torch`` detaches a tensor that requires grad (0.38 raises), a CSR layout is checked where the
+tensor is built (0.38 fails only when densifying), and ``dataclasses.replace`` works on a TensorData (0.38 raises).
+
 The first test's id names the ``tinker`` that was imported and its version, so ``-v`` output shows which SDK ran.
 Torch-only tests skip when torch is not installed.
 """
@@ -291,7 +295,9 @@ def test_sample_request_target_prompt_logprobs_accepts_a_dict() -> None:
     )
     assert request.target_prompt_logprobs.data == [1, 2]
     assert request.target_prompt_logprobs.tolist() == [[1, 2]]
-    assert request.model_dump()["target_prompt_logprobs"] == {
+    dumped = request.model_dump()["target_prompt_logprobs"]
+    dumped.pop("pad_value", None)  # this SDK's document has the wire's pad_value, which 0.38's model lacks
+    assert dumped == {
         "data": [1, 2],
         "dtype": "int64",
         "shape": [1, 2],
@@ -1086,12 +1092,6 @@ def test_tensor_data_from_torch_non_contiguous() -> None:
     assert types.TensorData.from_torch(torch.arange(6).reshape(2, 3).t()).tolist() == [[0, 3], [1, 4], [2, 5]]
 
 
-def test_tensor_data_from_torch_requiring_grad_raises_runtime_error() -> None:
-    torch = _torch()
-    with pytest.raises(RuntimeError):
-        types.TensorData.from_torch(torch.tensor([1.0], requires_grad=True))
-
-
 def test_tensor_data_from_torch_0d() -> None:
     torch = _torch()
     value = types.TensorData.from_torch(torch.tensor(3))
@@ -1227,15 +1227,6 @@ def test_tensor_data_csr_by_keywords_densifies() -> None:
     assert value.tolist(pad_value=1) == [[1, 1, 1, 5], [1, 1, 1, 1], [1, 1, 1, 1], [7, 1, 1, 1]]
 
 
-def test_tensor_data_csr_with_bad_indices_raises_runtime_error() -> None:
-    _torch()
-    value = types.TensorData(
-        data=[5, 7], dtype="int64", shape=[4, 4], sparse_crow_indices=[0, 1, 1, 1, 3], sparse_col_indices=[3, 0]
-    )
-    with pytest.raises(RuntimeError):
-        value.tolist()
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # TensorData: dataclass behaviour
 # ---------------------------------------------------------------------------------------------------------------
@@ -1313,11 +1304,6 @@ def test_tensor_data_copy_shares_the_array() -> None:
     clone = copy.copy(value)
     assert clone is not value
     assert clone.to_numpy() is value.to_numpy()
-
-
-def test_tensor_data_replace_raises_type_error() -> None:
-    with pytest.raises(TypeError):
-        dataclasses.replace(_td([1.0]), shape=[1])
 
 
 def test_tensor_data_asdict() -> None:

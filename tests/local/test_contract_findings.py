@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tinker import types
 from tinker.local import ServerConfig, create_app
 from tinker.local._service import Service
+from tinker_api import pydantic_models as models
 
 from .helpers import TINY, Api, datum, tokens_of
 
@@ -58,7 +58,7 @@ def test_a_body_that_fits_the_schema_but_not_the_model_checks_is_a_400(api: Api)
 
 def test_int64_tensor_data_past_int64_is_refused() -> None:
     with pytest.raises(ValueError, match="int64 range"):
-        types.TensorData(data=[0.0, 9.3e18], dtype="int64", shape=[2])
+        models.TensorData(data=[0.0, 9.3e18], dtype="int64", shape=[2])
 
 
 def test_content_encoding_faults(api: Api) -> None:

@@ -15,7 +15,7 @@ def datum_bytes(datum: types.Datum) -> int:
     """What a datum costs on the wire, roughly: 4 bytes a token plus its loss tensors."""
     size = 4 * datum.model_input.length
     for tensor in datum.loss_fn_inputs.values():
-        size += 8 * len(tensor.data) if tensor.dtype == "int64" else 4 * len(tensor.data)
+        size += tensor._numpy.nbytes
         size += 8 * len(tensor.sparse_col_indices or ()) + 8 * len(tensor.sparse_crow_indices or ())
     return size
 

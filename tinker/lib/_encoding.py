@@ -18,9 +18,8 @@ import orjson
 import pydantic
 
 from tinker import types
+from tinker._tensor_wire import EncodedData, encode_data, encode_forward_backward_request, json_fields
 from tinker_api.types import EncodedBody
-
-from ._proto import EncodedData, encode_data, encode_forward_backward_request
 
 WireFormat = Literal["protobuf", "json"]
 WIRE_FORMAT_ENV = "TINKER_WIRE_FORMAT"
@@ -37,9 +36,13 @@ def resolve_wire_format(choice: str | None = None) -> WireFormat:
 
 
 def plain(value: Any) -> Any:
-    """``value`` as JSON-ready data (orjson serialises datetimes and numpy arrays itself)."""
+    """``value`` as JSON-ready data (orjson serialises datetimes and numpy arrays itself); the numpy-backed
+    types in their JSON form."""
     if isinstance(value, pydantic.RootModel):
         return plain(value.root)
+    fields = json_fields(value)
+    if fields is not None:
+        return {key: plain(item) for key, item in fields.items()}
     if isinstance(value, pydantic.BaseModel):
         out = {}
         for name, field in type(value).model_fields.items():

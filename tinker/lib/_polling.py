@@ -4,7 +4,7 @@ The server holds each poll until the result is ready or about 30 s pass. A serve
 ``try_again`` at once is polled with a short growing pause rather than in a busy loop.
 
 forward_backward and sample results are asked for as protobuf (``Accept: application/x-protobuf``) unless the
-holder's wire format is JSON; whatever the server answers, protobuf or JSON, is read into the same pydantic type.
+holder's wire format is JSON; whatever the server answers, protobuf or JSON, is read into the same type.
 """
 
 from __future__ import annotations
@@ -20,6 +20,12 @@ import pydantic
 from google.protobuf.message import DecodeError
 
 from tinker import types
+from tinker._tensor_wire import (
+    decode_forward_backward_output,
+    decode_sample_response,
+    forward_backward_output_from_json,
+    sample_response_from_json,
+)
 from tinker_api.api.futures import retrieve_future
 
 from .._exceptions import (
@@ -30,11 +36,10 @@ from .._exceptions import (
 )
 from ._encoding import PROTOBUF, json_body
 from ._holder import Holder
-from ._proto import decode_forward_backward_output, decode_sample_response
 
 log = logging.getLogger("tinker")
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+M = TypeVar("M")
 QueueStateCallback = Callable[[str, str | None], None]
 
 POLL_TIMEOUT = 45.0
@@ -44,9 +49,10 @@ MAX_BACKOFF = 30.0
 BAD_REQUEST_RETRIES = 3
 BILLING_PAUSE = 5.0
 BILLING_PAUSE_LIMIT = 3600.0
-_PROTOBUF_RESULTS: dict[type[pydantic.BaseModel], Callable[[bytes], pydantic.BaseModel]] = {
-    types.ForwardBackwardOutput: decode_forward_backward_output,
-    types.SampleResponse: decode_sample_response,
+# The results that are numpy-backed dataclasses: (read from protobuf, read from JSON); the rest are pydantic models
+_ARRAY_RESULTS: dict[type, tuple[Callable[[bytes], Any], Callable[[Any], Any]]] = {
+    types.ForwardBackwardOutput: (decode_forward_backward_output, forward_backward_output_from_json),
+    types.SampleResponse: (decode_sample_response, sample_response_from_json),
 }
 _QUEUE_REASONS = {
     "paused_rate_limit": "concurrent clients rate limit hit",
@@ -76,7 +82,7 @@ async def wait_result(
 ) -> M:
     """Poll until the future resolves; return it parsed into ``cast_to`` or raise what it failed with."""
     body = json_body(types.FutureRetrieveRequest(request_id=future.request_id, allow_metadata_only=False))
-    accept = PROTOBUF if holder.wire_format == "protobuf" and cast_to in _PROTOBUF_RESULTS else "application/json"
+    accept = PROTOBUF if holder.wire_format == "protobuf" and cast_to in _ARRAY_RESULTS else "application/json"
     backoff = 0
     server_errors = 0
     bad_requests = 0
@@ -136,18 +142,25 @@ async def wait_result(
         if isinstance(answer, dict) and "error" in answer:
             raise _failure(future.request_id, answer)
         try:
-            return cast_to.model_validate(answer)
-        except pydantic.ValidationError as error:
+            return _from_json(cast_to, answer)
+        except ValueError as error:  # pydantic.ValidationError is one
             raise APIResponseValidationError(response, answer, message=str(error)) from error
     raise AssertionError("unreachable")
 
 
+def _from_json(cast_to: type[M], answer: Any) -> M:
+    readers = _ARRAY_RESULTS.get(cast_to)
+    if readers is not None:
+        return cast(M, readers[1](answer))
+    return cast(M, cast(type[pydantic.BaseModel], cast_to).model_validate(answer))
+
+
 def _from_protobuf(response: httpx.Response, cast_to: type[M]) -> M:
-    decode = _PROTOBUF_RESULTS.get(cast_to)
+    readers = _ARRAY_RESULTS.get(cast_to)
     try:
-        if decode is None:
+        if readers is None:
             raise ValueError(f"a protobuf answer where a {cast_to.__name__} (JSON) was expected")
-        return cast(M, decode(response.content))
+        return cast(M, readers[0](response.content))
     except (ValueError, pydantic.ValidationError, DecodeError) as error:
         raise APIResponseValidationError(response, None, message=f"bad protobuf result: {error}") from error
 

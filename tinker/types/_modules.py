@@ -10,6 +10,7 @@ paths; ``from tinker.types import TensorData`` is the form they understand.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
@@ -168,8 +169,9 @@ OFFICIAL_MODULES: dict[str, tuple[str, ...]] = {
 """Module path under ``tinker.types`` -> the public names the official 0.38 module defines."""
 
 
-def install(package: ModuleType) -> None:
-    """Register every path of ``OFFICIAL_MODULES`` under ``package``, as ``import`` would have."""
+def install(package: ModuleType, unexported: Mapping[str, object]) -> None:
+    """Register every path of ``OFFICIAL_MODULES`` under ``package``, as ``import`` would have; a name the package
+    does not export is taken from ``unexported``."""
     for path, names in OFFICIAL_MODULES.items():
         name = f"{package.__name__}.{path}"
         parent, _, leaf = name.rpartition(".")
@@ -179,6 +181,7 @@ def install(package: ModuleType) -> None:
         module.__package__ = name if is_package else parent
         if is_package:
             module.__path__ = []
-        vars(module).update({export: getattr(package, export) for export in names}, __all__=list(names))
+        objects = {export: unexported[export] if export in unexported else getattr(package, export) for export in names}
+        vars(module).update(objects, __all__=list(names))
         sys.modules[name] = module
         setattr(sys.modules[parent], leaf, module)

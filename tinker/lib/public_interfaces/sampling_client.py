@@ -8,6 +8,7 @@ another process: it reconnects to the same sampler there.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import queue
@@ -23,7 +24,7 @@ from tinker_api.api.sampling import asample, create_sampling_session, get_sample
 from ..._base_client import ClientSettings
 from ..._exceptions import APIConnectionError, APIStatusError, NotFoundError, RequestFailedError
 from .._deprecation import deprecated_async
-from .._encoding import json_body
+from .._encoding import json_body, plain
 from .._holder import Holder
 from .._polling import wait_result
 from .._sse import ServerSentEvent, aiter_events
@@ -159,7 +160,7 @@ class SamplingClient:
             "prompt_logprobs": include_prompt_logprobs,
             "topk_prompt_logprobs": topk_prompt_logprobs,
             "topk_sample_logprobs": topk_sample_logprobs,
-            "target_prompt_logprobs": target_prompt_logprobs,
+            "target_prompt_logprobs": _target_ids(target_prompt_logprobs),
             "prompt_alt_tokens_k": prompt_alt_tokens_k,
             "prompt_logprobs_last_n": prompt_logprobs_last_n,
             "record_stability_info": self.record_stability_info or None,
@@ -381,7 +382,18 @@ def _with_sequence_ids(result: types.SampleResponse, sequence_ids: list[str] | N
     if not sequence_ids or len(sequence_ids) != len(result.sequences):
         return result
     sequences = [
-        seq if seq.sequence_id else seq.model_copy(update={"sequence_id": sequence_id})
+        seq if seq.sequence_id else dataclasses.replace(seq, sequence_id=sequence_id)
         for seq, sequence_id in zip(result.sequences, sequence_ids, strict=True)
     ]
-    return result.model_copy(update={"sequences": sequences})
+    return dataclasses.replace(result, sequences=sequences)
+
+
+def _target_ids(tensor: types.TensorData | None) -> dict[str, Any] | None:
+    """``target_prompt_logprobs`` in its JSON form. The cells a sparse tensor leaves out mean "no id" (-1): callers
+    build it with ``TensorData.from_torch_sparse(ids, pad_value=-1)``, and TensorData keeps no pad value."""
+    if tensor is None:
+        return None
+    fields: dict[str, Any] = plain(tensor)
+    if tensor.sparse_crow_indices is not None:
+        fields["pad_value"] = -1
+    return fields

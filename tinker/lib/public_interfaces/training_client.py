@@ -8,12 +8,16 @@ chunks whose results are joined.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+import numpy as np
+
 from tinker import types
+from tinker_api import pydantic_models as models
 from tinker_api.api.training import forward_backward as forward_backward_op
 from tinker_api.api.training import get_info as get_info_op
 from tinker_api.api.training import optim_step as optim_step_op
@@ -125,8 +129,10 @@ class TrainingClient:
         """The batch in chunks by the server's limits, encoded, each with its seq_id (taken now, in call order)."""
         if not data:
             raise ValueError("No data provided")
-        data = [d if isinstance(d, types.Datum) else types.Datum.model_validate(d) for d in data]
-        types.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
+        for index, datum in enumerate(data):
+            if not isinstance(datum, types.Datum):
+                raise TypeError(f"data[{index}] must be a tinker.types.Datum, got {type(datum).__name__}")
+        models.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
         config = self.holder.known_config()
         chunks = chunk(data, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count)
         # encoded here, in the caller's thread, so that a large batch does not hold up the I/O loop; and before
@@ -224,13 +230,12 @@ class TrainingClient:
 
         def weighted(gradients: list[Any]) -> list[types.Datum]:
             return [
-                d.model_copy(
-                    update={
-                        "loss_fn_inputs": {
-                            "target_tokens": d.loss_fn_inputs["target_tokens"],
-                            "weights": types.TensorData.from_torch(-gradient),
-                        }
-                    }
+                dataclasses.replace(
+                    d,
+                    loss_fn_inputs={
+                        "target_tokens": d.loss_fn_inputs["target_tokens"],
+                        "weights": types.TensorData.from_torch(-gradient),
+                    },
                 )
                 for d, gradient in zip(prepared, gradients, strict=True)
             ]
@@ -262,7 +267,7 @@ class TrainingClient:
                 raise
             gradients = [lp.grad if lp.grad is not None else torch.zeros_like(lp) for lp in logprobs]
             result = await backward(weighted(gradients))
-            return result.model_copy(update={"metrics": {**result.metrics, **metrics}})
+            return dataclasses.replace(result, metrics={**result.metrics, **metrics})
 
         return self._run(run())
 
@@ -544,5 +549,5 @@ def _surrogate_datum(datum: types.Datum) -> types.Datum:
     if "weights" in inputs:
         return datum
     targets = inputs["target_tokens"]
-    zeros = types.TensorData(data=[0.0] * len(targets.data), dtype="float32", shape=targets.shape)
-    return datum.model_copy(update={"loss_fn_inputs": {"target_tokens": targets, "weights": zeros}})
+    zeros = types.TensorData.from_numpy(np.zeros(targets.to_numpy().shape, dtype=np.float32))
+    return dataclasses.replace(datum, loss_fn_inputs={"target_tokens": targets, "weights": zeros})

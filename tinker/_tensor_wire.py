@@ -1,12 +1,14 @@
-"""The binary wire: forward_backward requests written as protobuf, and protobuf results read back.
+"""The wire forms of the numpy-backed types (``tinker.types.Datum``, ``TensorData``, ``SampleResponse``…), both ways.
 
-Requests are written straight into the protobuf wire format rather than through the generated message
-classes: building the nested messages costs more than the payload itself, and this way each array is packed by
-one C call (``tobytes`` of the array a tensor was built from, else ``struct`` over the list a pydantic type
-holds) and copied once, when the request is joined. The field numbers come from the generated descriptors
-(``tinker_api.proto.tinker_public_pb2``), so the writer cannot drift from the schema; the tests parse its
-output with those classes. Results are parsed with the generated classes and turned into the same pydantic
-types a JSON answer gives.
+Neutral ground below the client layer and the local server: it imports only the types, the generated models and
+protobuf modules, never a client or the server.
+
+Protobuf requests are written straight into the wire format rather than through the generated message classes:
+building the nested messages costs more than the payload itself, and this way each array is packed by one C call
+(``tobytes`` of the array a tensor holds) and copied once, when the request is joined. The field numbers come from
+the generated descriptors (``tinker_api.proto.tinker_public_pb2``), so the writer cannot drift from the schema; the
+tests parse its output with those classes. Protobuf results are parsed with the generated classes straight into
+arrays. The JSON forms go through the generated pydantic models, which check them against the document's schemas.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 import numpy as np
 from google.protobuf.descriptor import FieldDescriptor
 
-from tinker import types
+from tinker import _mixins, types
+from tinker.types._dataclasses import MASK_LOGPROB, TopkLogprobs
+from tinker_api import pydantic_models as models
+from tinker_api.pydantic_models import TensorDtype
 from tinker_api.proto import tinker_public_pb2 as pb
 
 __all__ = [
@@ -30,6 +35,9 @@ __all__ = [
     "decode_sample_response",
     "encode_data",
     "encode_forward_backward_request",
+    "forward_backward_output_from_json",
+    "json_fields",
+    "sample_response_from_json",
 ]
 
 _LEN_TYPES = {FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES, FieldDescriptor.TYPE_MESSAGE}
@@ -165,24 +173,20 @@ def _put(out: list[bytes], tag: bytes, payload: bytes) -> int:
 
 
 def _tensor(out: list[bytes], tensor: types.TensorData) -> int:
-    """A TensorData as ``tinker_public.Tensor``: dense bytes, or CSR when it has no pad value (else densified)."""
+    """A TensorData as ``tinker_public.Tensor``: its array's bytes, dense or CSR."""
     code, dtype, dtype_field = _DTYPES[tensor.dtype]
-    shape = tensor.shape
+    values = tensor._numpy
     if tensor.sparse_crow_indices is None or tensor.sparse_col_indices is None:
-        typed = tensor._typed_values()  # the array the tensor was built from, when it has one
-        size = _put(out, _TENSOR_DENSE, _pack(tensor.data if typed is None else typed, code, dtype))
-    elif not tensor.pad_value:
+        size = _put(out, _TENSOR_DENSE, _pack(values, code, dtype))
+    else:
         slot = len(out)
         out.append(b"")
-        inner = _put(out, _CSR_VALUES, _pack(tensor.data, code, dtype))
+        inner = _put(out, _CSR_VALUES, _pack(values, code, dtype))
         inner += _put(out, _CSR_CROW, _pack(tensor.sparse_crow_indices, "q", _INT64))
         inner += _put(out, _CSR_COL, _pack(tensor.sparse_col_indices, "q", _INT64))
         out[slot] = header = _TENSOR_SPARSE + _varint(inner)
         size = len(header) + inner
-    else:  # the protobuf Tensor has no pad value: the cells it leaves out would read as 0
-        dense = tensor.to_numpy()
-        size = _put(out, _TENSOR_DENSE, np.ascontiguousarray(dense, dtype=dtype).tobytes())
-        shape = list(dense.shape)
+    shape = tensor.shape
     if shape is not None:
         dims = _varint(shape[0]) if len(shape) == 1 else b"".join(_varint(dim) for dim in shape)
         dtype_field += _TENSOR_SHAPE + _varint(len(dims)) + dims
@@ -315,18 +319,23 @@ def encode_forward_backward_request(
 # --- results --------------------------------------------------------------------------------------------
 
 # proto DType -> (numpy dtype of the bytes, TensorData dtype); int32 widens to int64 and bfloat16 to float32
-_RESULT_DTYPES: dict[int, tuple[np.dtype[Any], str]] = {
+_RESULT_DTYPES: dict[int, tuple[np.dtype[Any], TensorDtype]] = {
     pb.DTYPE_FLOAT32: (np.dtype("<f4"), "float32"),
     pb.DTYPE_INT64: (np.dtype("<i8"), "int64"),
     pb.DTYPE_INT32: (np.dtype("<i4"), "int64"),
     pb.DTYPE_BFLOAT16: (np.dtype("<u2"), "float32"),
 }
 _STOP_REASONS = {pb.STOP_REASON_STOP: "stop", pb.STOP_REASON_LENGTH: "length"}
-MASKED_LOGPROB = -99999.0
-"""What a top-k table holds in the cells past a position's real entries."""
 
 
-def _array(raw: bytes, dtype_code: int, what: str) -> tuple[np.ndarray[Any, Any], str]:
+def _raw(raw: bytes, dtype: np.dtype[Any], what: str) -> np.ndarray[Any, Any]:
+    """``raw`` as a writable flat array of ``dtype`` (a copy: the message's buffer is read-only)."""
+    if len(raw) % dtype.itemsize:
+        raise ValueError(f"{what}: {len(raw)} bytes are not a whole number of {dtype.name} values")
+    return np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
+
+
+def _array(raw: bytes, dtype_code: int, what: str) -> tuple[np.ndarray[Any, Any], TensorDtype]:
     """``raw`` as a flat array in its public dtype (int32 widened to int64, bfloat16 to float32)."""
     known = _RESULT_DTYPES.get(dtype_code)
     if known is None:
@@ -348,14 +357,10 @@ def _tensor_data(message: Any, what: str) -> types.TensorData:
         crow, _ = _array(message.sparse_csr.crow_indices, pb.DTYPE_INT64, what)
         col, _ = _array(message.sparse_csr.col_indices, pb.DTYPE_INT64, what)
         return types.TensorData(
-            data=values.tolist(),
-            dtype=dtype,
-            shape=shape,
-            sparse_crow_indices=crow.tolist(),
-            sparse_col_indices=col.tolist(),
+            data=values, dtype=dtype, shape=shape, sparse_crow_indices=crow.tolist(), sparse_col_indices=col.tolist()
         )
     values, dtype = _array(message.dense, message.dtype, what)
-    return types.TensorData(data=values.tolist(), dtype=dtype, shape=shape or None)
+    return types.TensorData(data=values, dtype=dtype, shape=shape or None)
 
 
 def _per_datum(tensor: Any, what: str) -> list[np.ndarray[Any, Any]]:
@@ -378,7 +383,7 @@ def _per_datum(tensor: Any, what: str) -> list[np.ndarray[Any, Any]]:
 
 
 def decode_forward_backward_output(raw: bytes) -> types.ForwardBackwardOutput:
-    """A ``tinker_public.ForwardBackwardOutput`` as the pydantic result: one map of tensors per datum, in order.
+    """A ``tinker_public.ForwardBackwardOutput``: one map of tensors per datum, in order.
 
     Several records (ragged chunks) follow one another; a datum count of 0 everywhere falls back to the
     number of datums in the first field.
@@ -387,8 +392,7 @@ def decode_forward_backward_output(raw: bytes) -> types.ForwardBackwardOutput:
     message.ParseFromString(raw)
     metrics = {key: float(value) for key, value in message.metrics.items()}
     if not message.loss_fn_outputs:
-        output_type = message.loss_fn_output_type or "ArrayRecord"
-        return types.ForwardBackwardOutput(loss_fn_output_type=output_type, loss_fn_outputs=[], metrics=metrics)
+        return types.ForwardBackwardOutput(message.loss_fn_output_type or "ArrayRecord", [], metrics)
     fields: dict[str, list[np.ndarray[Any, Any]]] = {}
     for index, record in enumerate(message.loss_fn_outputs):
         for name, tensor in record.fields.items():
@@ -399,40 +403,26 @@ def decode_forward_backward_output(raw: bytes) -> types.ForwardBackwardOutput:
     for name, parts in fields.items():
         if len(parts) != count:
             raise ValueError(f"loss_fn_outputs: field {name!r} has {len(parts)} datums, the records say {count}")
-    outputs = [
-        {
-            name: types.TensorData.from_numpy(parts[i])  # from a typed array: nothing to check element by element
-            for name, parts in fields.items()
-        }
-        for i in range(count)
-    ]
-    return types.ForwardBackwardOutput(
-        loss_fn_output_type=message.loss_fn_output_type.rsplit(":", 1)[-1],
-        loss_fn_outputs=outputs,
-        metrics=metrics,
-    )
+    outputs = [{name: types.TensorData.from_numpy(parts[i]) for name, parts in fields.items()} for i in range(count)]
+    return types.ForwardBackwardOutput(message.loss_fn_output_type.rsplit(":", 1)[-1], outputs, metrics)
 
 
-def _topk_rows(message: Any, what: str) -> list[list[tuple[int, float]] | None] | None:
-    """A TopkLogprobs table as rows of (token id, logprob); a row with no entries (masked cells only) is None."""
+def _topk(message: Any, what: str) -> TopkLogprobs | None:
+    """A TopkLogprobs table as its two ``(length, k)`` matrices; None when it has no cells."""
     rows, k = message.length, message.k
     if rows == 0 or k == 0:
         return None
-    ids, _ = _array(message.token_ids, pb.DTYPE_INT32, f"{what}.token_ids")
-    logprobs, _ = _array(message.logprobs, pb.DTYPE_FLOAT32, f"{what}.logprobs")
+    ids = _raw(message.token_ids, np.dtype("<i4"), f"{what}.token_ids")
+    logprobs = _raw(message.logprobs, np.dtype("<f4"), f"{what}.logprobs")
     if ids.size != rows * k or logprobs.size != rows * k:
         raise ValueError(f"{what}: expected {rows} x {k} cells, got {ids.size} ids and {logprobs.size} logprobs")
-    out: list[list[tuple[int, float]] | None] = []
-    for row_ids, row_logprobs in zip(ids.reshape(rows, k).tolist(), logprobs.reshape(rows, k).tolist(), strict=True):
-        kept = [(i, lp) for i, lp in zip(row_ids, row_logprobs, strict=True) if lp > MASKED_LOGPROB]
-        out.append(kept or None)
-    return out
+    return TopkLogprobs(token_ids=ids.reshape(rows, k), logprobs=logprobs.reshape(rows, k))
 
 
 def decode_sample_response(raw: bytes) -> types.SampleResponse:
-    """A ``tinker_public.SampleResponse`` as the pydantic result (sequence ids come from the submit answer).
+    """A ``tinker_public.SampleResponse``; the sequence ids come from the submit answer and are set by the client.
 
-    Prompt logprobs arrive as float32 with NaN where there is none, which becomes None as in the JSON form.
+    Prompt logprobs arrive as float32 with NaN where there is none, as ``prompt_logprobs_np`` holds them.
     """
     message = pb.SampleResponse()
     message.ParseFromString(raw)
@@ -442,25 +432,21 @@ def decode_sample_response(raw: bytes) -> types.SampleResponse:
         stop_reason = _STOP_REASONS.get(seq.stop_reason)
         if stop_reason is None:
             raise ValueError(f"{what}.stop_reason: unknown value {seq.stop_reason}")
-        tokens, _ = _array(seq.tokens, pb.DTYPE_INT32, f"{what}.tokens")
-        logprobs = _array(seq.logprobs, pb.DTYPE_FLOAT32, f"{what}.logprobs")[0] if seq.HasField("logprobs") else None
-        topk = (
-            _topk_rows(seq.topk_sampled_logprobs, f"{what}.topk_sampled_logprobs")
-            if seq.HasField("topk_sampled_logprobs")
-            else None
-        )
         sequences.append(
             types.SampledSequence(
-                tokens=tokens.tolist(),
-                logprobs=None if logprobs is None else logprobs.tolist(),
-                stop_reason=stop_reason,
-                topk_logprobs=topk,
+                stop_reason,  # type: ignore[arg-type]
+                "",
+                tokens_np=_raw(seq.tokens, np.dtype("<i4"), f"{what}.tokens"),
+                logprobs_np=(
+                    _raw(seq.logprobs, np.dtype("<f4"), f"{what}.logprobs") if seq.HasField("logprobs") else None
+                ),
+                topk_logprobs_np=(
+                    _topk(seq.topk_sampled_logprobs, f"{what}.topk_sampled_logprobs")
+                    if seq.HasField("topk_sampled_logprobs")
+                    else None
+                ),
             )
         )
-    prompt_logprobs = None
-    if message.HasField("prompt_logprobs"):
-        values, _ = _array(message.prompt_logprobs, pb.DTYPE_FLOAT32, "prompt_logprobs")
-        prompt_logprobs = [None if math.isnan(x) else x for x in values.tolist()]
     alt = None
     if message.HasField("prompt_alt_tokens"):
         alt = types.PromptAltTokens(
@@ -469,17 +455,121 @@ def decode_sample_response(raw: bytes) -> types.SampleResponse:
         )
     return types.SampleResponse(
         sequences=sequences,
-        prompt_logprobs=prompt_logprobs,
-        topk_prompt_logprobs=(
-            _topk_rows(message.topk_prompt_logprobs, "topk_prompt_logprobs")
+        prompt_logprobs_np=(
+            _raw(message.prompt_logprobs, np.dtype("<f4"), "prompt_logprobs")
+            if message.HasField("prompt_logprobs")
+            else None
+        ),
+        topk_prompt_logprobs_np=(
+            _topk(message.topk_prompt_logprobs, "topk_prompt_logprobs")
             if message.HasField("topk_prompt_logprobs")
             else None
         ),
-        prompt_cache_hit_tokens=message.prompt_cache_hit_tokens,
         target_prompt_logprobs=(
             _tensor_data(message.target_prompt_logprobs, "target_prompt_logprobs")
             if message.HasField("target_prompt_logprobs")
             else None
         ),
+        prompt_cache_hit_tokens=message.prompt_cache_hit_tokens,
         prompt_alt_tokens=alt,
+    )
+
+
+# --- JSON -----------------------------------------------------------------------------------------------
+
+
+def json_fields(value: Any) -> dict[str, Any] | None:
+    """The JSON object of one of the numpy-backed types, one level deep (nested models are left to the caller's
+    encoder; arrays go to orjson as they are); None for any other value. Optional fields that are None stay out."""
+    if isinstance(value, types.TensorData):
+        fields: dict[str, Any] = {"data": value._numpy.reshape(-1), "dtype": value.dtype}
+        for name in ("shape", "sparse_crow_indices", "sparse_col_indices"):
+            if getattr(value, name) is not None:
+                fields[name] = getattr(value, name)
+        return fields
+    if isinstance(value, types.PromptProvenanceSpan | types.SampledProvenanceSpan):
+        kind = "prompt_tokens" if isinstance(value, types.PromptProvenanceSpan) else "sampled_tokens"
+        return {"type": kind, "sequence_id": value.sequence_id, "offset": value.offset, "length": value.length}
+    if isinstance(value, types.Datum):
+        fields = {"model_input": value.model_input, "loss_fn_inputs": value.loss_fn_inputs}
+        if value.model_input_spans is not None:
+            fields["model_input_spans"] = value.model_input_spans
+            fields["loss_fn_input_spans"] = value.loss_fn_input_spans
+        return fields
+    return None
+
+
+def _from_model(tensor: models.TensorData) -> types.TensorData:
+    """A validated JSON tensor as TensorData; a sparse one with a pad value other than 0 is made dense, since
+    TensorData (as in the official SDK) keeps no pad value."""
+    if tensor.sparse_crow_indices is not None and tensor.sparse_col_indices is not None and tensor.pad_value:
+        values = np.asarray(tensor.data, dtype=_mixins.NUMPY_DTYPES[tensor.dtype])
+        dense = _mixins.densify(
+            values, tensor.shape or [], tensor.sparse_crow_indices, tensor.sparse_col_indices, tensor.pad_value
+        )
+        return types.TensorData.from_numpy(dense)
+    return types.TensorData(
+        data=tensor.data,
+        dtype=tensor.dtype,
+        shape=tensor.shape,
+        sparse_crow_indices=tensor.sparse_crow_indices,
+        sparse_col_indices=tensor.sparse_col_indices,
+    )
+
+
+def forward_backward_output_from_json(answer: Any) -> types.ForwardBackwardOutput:
+    """A JSON ForwardBackwardOutput, checked against its schema (pydantic.ValidationError if it does not fit)."""
+    result = models.ForwardBackwardOutput.model_validate(answer)
+    outputs = [{name: _from_model(tensor) for name, tensor in record.items()} for record in result.loss_fn_outputs]
+    return types.ForwardBackwardOutput(result.loss_fn_output_type, outputs, dict(result.metrics or {}))
+
+
+def _topk_from_rows(rows: list[list[tuple[int, float]] | None] | None) -> TopkLogprobs | None:
+    """Rows of ``(token id, logprob)`` pairs as the two matrices, empty cells masked."""
+    if not rows:
+        return None
+    k = max((len(row) for row in rows if row), default=0)
+    ids = np.zeros((len(rows), k), dtype=np.int32)
+    logprobs = np.full((len(rows), k), MASK_LOGPROB, dtype=np.float32)
+    for index, row in enumerate(rows):
+        if row:
+            ids[index, : len(row)] = [token for token, _ in row]
+            logprobs[index, : len(row)] = [logprob for _, logprob in row]
+    return TopkLogprobs(token_ids=ids, logprobs=logprobs)
+
+
+def sample_response_from_json(answer: Any) -> types.SampleResponse:
+    """A JSON SampleResponse, checked against its schema (pydantic.ValidationError if it does not fit); the lists
+    it holds are kept as the list views, and the arrays made from them."""
+    result = models.SampleResponse.model_validate(answer)
+    sequences = [
+        types.SampledSequence(
+            seq.stop_reason,
+            seq.sequence_id or "",
+            tokens_np=np.asarray(seq.tokens, dtype=np.int32),
+            logprobs_np=None if seq.logprobs is None else np.asarray(seq.logprobs, dtype=np.float32),
+            topk_logprobs_np=_topk_from_rows(seq.topk_logprobs),
+            _tokens_list=seq.tokens,
+            _logprobs_list=seq.logprobs,
+            _topk_logprobs_list=seq.topk_logprobs,
+        )
+        for seq in result.sequences
+    ]
+    prompt = result.prompt_logprobs
+    alt = result.prompt_alt_tokens
+    return types.SampleResponse(
+        sequences,
+        prompt_logprobs_np=(
+            None if prompt is None else np.asarray([math.nan if v is None else v for v in prompt], dtype=np.float32)
+        ),
+        topk_prompt_logprobs_np=_topk_from_rows(result.topk_prompt_logprobs),
+        target_prompt_logprobs=(
+            None if result.target_prompt_logprobs is None else _from_model(result.target_prompt_logprobs)
+        ),
+        prompt_cache_hit_tokens=result.prompt_cache_hit_tokens or 0,
+        prompt_alt_tokens=None
+        if alt is None
+        else types.PromptAltTokens(_from_model(alt.tokens), _from_model(alt.logprobs)),
+        _prompt_logprobs_list=prompt,
+        _topk_prompt_logprobs_list=result.topk_prompt_logprobs,
     )
