@@ -129,31 +129,9 @@ def densify(
     return dense
 
 
-class _TypedValues:
-    """The typed array a tensor's ``data`` list was made from, kept so that the protobuf encoder packs the array
-    (one copy) instead of converting the list back; valid while ``data`` is still that very list.
-
-    A cache, not part of the value: it compares equal to anything, so tensors with equal fields stay equal.
-    """
-
-    __slots__ = ("array", "values")
-
-    def __init__(self, array: np.ndarray[Any, Any], values: list[Any]) -> None:
-        self.array = array
-        self.values = values
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 class TensorDataMixin(BaseModel):
-    """numpy and torch conversions of ``TensorData``, dense or sparse (CSR), and the checks of its layout.
-
-    As with the official SDK's tensors, change a tensor by building a new one rather than by editing ``data`` in
-    place: a tensor built from an array keeps that array for the protobuf encoder.
-    """
+    """numpy and torch conversions of the generated ``TensorData`` model (the JSON form; the public type is the
+    dataclass in tinker/types/_dataclasses.py), dense or sparse (CSR), and the checks of its layout."""
 
     if TYPE_CHECKING:  # declared by the generated subclass (as numbers; int64 tensors hold ints after validation)
         data: list[float] | list[int]
@@ -166,7 +144,6 @@ class TensorDataMixin(BaseModel):
     # pydantic runs "after" validators again whenever a model holding this tensor is validated; a tensor
     # checked once (or built from a typed array) is not checked again, so a big batch is not walked twice
     _layout_checked: bool = PrivateAttr(default=False)
-    _typed: _TypedValues | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -206,20 +183,9 @@ class TensorDataMixin(BaseModel):
         dtype = wire_dtype(array.dtype)
         flat = np.array(array, dtype=NUMPY_DTYPES[dtype], order="C").reshape(-1)  # a copy the caller cannot change
         # built from a typed array, so it holds by construction what validation would check element by element
-        values = flat.tolist()
-        tensor = cls.model_construct(data=values, dtype=dtype, shape=list(array.shape))
+        tensor = cls.model_construct(data=flat.tolist(), dtype=dtype, shape=list(array.shape))
         tensor._layout_checked = True
-        tensor._typed = _TypedValues(flat, values)
         return cast(Self, tensor)
-
-    def _typed_values(self) -> np.ndarray[Any, Any] | None:
-        """The flat typed array ``data`` was made from, if the tensor was built from one and ``data`` is still the
-        list made from it; else None."""
-        private = self.__pydantic_private__  # read directly: pydantic's attribute lookup of private names is slow
-        typed: _TypedValues | None = private.get("_typed") if private else None
-        if typed is None or typed.values is not self.data or len(typed.values) != typed.array.size:
-            return None
-        return typed.array
 
     @classmethod
     def from_torch(cls, tensor: torch.Tensor) -> Self:
