@@ -121,6 +121,22 @@ def check_csr(
         raise ValueError("TensorData.sparse_col_indices must increase within each row (sorted, no repeats)")
 
 
+def sparse_csr(array: np.ndarray[Any, Any], pad: int) -> tuple[np.ndarray[Any, Any], list[int], list[int]] | None:
+    """The CSR parts (values, row offsets, column indices) of the cells of a 2-D ``array`` that differ from ``pad``;
+    None when the array is not 2-D or CSR would not be smaller (``rows + 1 + 2 * nnz >= rows * cols``), as the
+    official SDK decides."""
+    if array.ndim != 2:
+        return None
+    rows, cols = array.shape
+    kept = array != pad
+    if rows + 1 + 2 * int(np.count_nonzero(kept)) >= rows * cols:
+        return None
+    row_of, col_of = np.nonzero(kept)
+    crow = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=rows), out=crow[1:])
+    return array[kept].astype(NUMPY_DTYPES[wire_dtype(array.dtype)]), crow.tolist(), col_of.tolist()
+
+
 def densify(
     values: np.ndarray[Any, Any], shape: list[int], crow: list[int], col: list[int], pad: float
 ) -> np.ndarray[Any, Any]:
@@ -202,22 +218,16 @@ class TensorDataMixin(BaseModel):
         """
         pad = integer_pad(pad_value)
         array = torch_to_numpy(tensor)
-        dtype = wire_dtype(array.dtype)
-        if array.ndim != 2:
+        csr = sparse_csr(array, pad)
+        if csr is None:
             return cls.from_numpy(array)
-        rows, cols = array.shape
-        kept = array != pad
-        if rows + 1 + 2 * int(np.count_nonzero(kept)) >= rows * cols:
-            return cls.from_numpy(array)
-        row_of, col_of = np.nonzero(kept)
-        crow = np.zeros(rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=rows), out=crow[1:])
+        values, crow, col = csr
         return cls(
-            data=array[kept].astype(NUMPY_DTYPES[dtype]).tolist(),
-            dtype=dtype,
-            shape=[rows, cols],
-            sparse_crow_indices=crow.tolist(),
-            sparse_col_indices=col_of.tolist(),
+            data=values.tolist(),
+            dtype=wire_dtype(array.dtype),
+            shape=list(array.shape),
+            sparse_crow_indices=crow,
+            sparse_col_indices=col,
             pad_value=pad or None,
         )
 

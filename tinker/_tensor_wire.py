@@ -26,8 +26,8 @@ from google.protobuf.descriptor import FieldDescriptor
 from tinker import _mixins, types
 from tinker.types._dataclasses import MASK_LOGPROB, TopkLogprobs
 from tinker_api import pydantic_models as models
-from tinker_api.pydantic_models import TensorDtype
 from tinker_api.proto import tinker_public_pb2 as pb
+from tinker_api.pydantic_models import TensorDtype
 
 __all__ = [
     "EncodedData",

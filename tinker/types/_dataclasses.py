@@ -135,24 +135,17 @@ class TensorData:
         Dense instead when CSR would not be smaller (``rows + 1 + 2 * nnz >= rows * cols``) or the tensor is not
         2-D. The pad is not stored: pass the same ``pad_value`` to ``to_numpy``/``to_torch``.
         """
-        pad = _mixins.integer_pad(pad_value)
         array = _mixins.torch_to_numpy(tensor)
-        if array.ndim != 2:
+        csr = _mixins.sparse_csr(array, _mixins.integer_pad(pad_value))
+        if csr is None:
             return cls.from_numpy(array)
-        dtype = _mixins.wire_dtype(array.dtype)
-        kept = array != pad
-        rows, cols = array.shape
-        if rows + 1 + 2 * int(np.count_nonzero(kept)) >= rows * cols:
-            return cls.from_numpy(array)
-        row_of, col_of = np.nonzero(kept)
-        crow = np.zeros(rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=rows), out=crow[1:])
+        values, crow, col = csr
         return cls(
-            data=array[kept],
-            dtype=dtype,
-            shape=[rows, cols],
-            sparse_crow_indices=crow.tolist(),
-            sparse_col_indices=col_of.tolist(),
+            data=values,
+            dtype=_mixins.wire_dtype(array.dtype),
+            shape=list(array.shape),
+            sparse_crow_indices=crow,
+            sparse_col_indices=col,
         )
 
     def to_numpy(self, pad_value: int = 0) -> np.ndarray[Any, Any]:
@@ -184,40 +177,32 @@ LossFnOutput = dict[str, TensorData]
 """The loss function's output tensors of one datum, by name (``logprobs``, ``elementwise_loss``…)."""
 
 
-def _positive_span(span: PromptProvenanceSpan | SampledProvenanceSpan) -> None:
-    kind = type(span).__name__
-    if span.length < 0:
-        raise ValueError(f"{kind}.length must be >= 0, got {span.length}")
-    if not span.sequence_id:
-        raise ValueError(f"{kind}.sequence_id must not be empty")
-    if span.offset < 0:
-        raise ValueError(f"{kind}.offset must be >= 0, got {span.offset}")
-
-
 @dataclass(frozen=True, kw_only=True)
-class PromptProvenanceSpan:
-    """A run of datum positions that were positions ``[offset, offset + length)`` of a sampled request's prompt."""
-
+class _ProvenanceSpan:
     sequence_id: str
-    """``SampledSequence.sequence_id`` of a sample whose prompt held this run."""
     offset: int = 0
     length: int
 
     def __post_init__(self) -> None:
-        _positive_span(self)
+        kind = type(self).__name__
+        if self.length < 0:
+            raise ValueError(f"{kind}.length must be >= 0, got {self.length}")
+        if not self.sequence_id:
+            raise ValueError(f"{kind}.sequence_id must not be empty")
+        if self.offset < 0:
+            raise ValueError(f"{kind}.offset must be >= 0, got {self.offset}")
 
 
 @dataclass(frozen=True, kw_only=True)
-class SampledProvenanceSpan:
-    """A run of datum positions that were positions ``[offset, offset + length)`` of a sampled sequence."""
+class PromptProvenanceSpan(_ProvenanceSpan):
+    """A run of datum positions that were positions ``[offset, offset + length)`` of the prompt of the sample
+    named by ``sequence_id``."""
 
-    sequence_id: str
-    """``SampledSequence.sequence_id`` of the sequence this run reproduces."""
-    offset: int = 0
-    length: int
 
-    def __post_init__(self) -> None:
-        _positive_span(self)
+@dataclass(frozen=True, kw_only=True)
+class SampledProvenanceSpan(_ProvenanceSpan):
+    """A run of datum positions that were positions ``[offset, offset + length)`` of the sampled sequence named by
+    ``sequence_id``."""
 
 
 ProvenanceSpans = list[PromptProvenanceSpan | SampledProvenanceSpan]
