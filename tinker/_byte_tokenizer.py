@@ -11,7 +11,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 BYTE_TOKENIZER_ID = "tinker-local/byte"
+LOCAL_PREFIX = "tinker-local/"
 EOS_TEXT = "<|endoftext|>"
+
+
+def names_byte_tokenizer(tokenizer_id: str) -> bool:
+    """Whether a tokenizer id (or a model name) means this tokenizer, so that a client needs no file for it.
+
+    True for ``tinker-local/...`` names and for the folder the local server writes the tokenizer to, whose path
+    ends in ``tinker-local/byte`` (in either separator): the path need not exist on the client's machine.
+    """
+    if tokenizer_id.startswith(LOCAL_PREFIX):
+        return True
+    parts = tokenizer_id.replace("\\", "/").rstrip("/").split("/")
+    return len(parts) > 2 and parts[-2:] == BYTE_TOKENIZER_ID.split("/")
 
 
 class ByteTokenizer:
@@ -44,8 +57,8 @@ class ByteTokenizer:
         return decode
 
     def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
-        """Bytes decode with ``errors="replace"``; special ids render as their text (or nothing, when skipped);
-        other ids raise ValueError."""
+        """Bytes decode with ``errors="replace"``; special ids render as their text, or, when skipped, vanish
+        as if absent (the bytes around them decode as one run, as transformers does); other ids raise ValueError."""
         parts: list[str] = []
         pending = bytearray()
         for token in ids:
@@ -56,9 +69,10 @@ class ByteTokenizer:
             special = self.special_tokens.get(token)
             if special is None:
                 raise ValueError(f"token id {token} is outside the byte tokenizer's vocabulary [0, {self.vocab_size})")
+            if skip_special_tokens:
+                continue
             parts.append(pending.decode("utf-8", errors="replace"))
             pending.clear()
-            if not skip_special_tokens:
-                parts.append(special)
+            parts.append(special)
         parts.append(pending.decode("utf-8", errors="replace"))
         return "".join(parts)
