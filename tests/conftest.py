@@ -1,12 +1,23 @@
-"""Shared fixtures: the OpenAPI document as the installed package ships it."""
+"""Shared fixtures: the OpenAPI document as the installed package ships it; and a Hugging Face hub cache of the
+test run's own, so that the local servers the tests start publish their tokenizer there, not in the user's."""
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
+import tempfile
 from typing import Any
 
 import pytest
 
 from tinker_api import openapi_document
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    hub_cache = tempfile.mkdtemp(prefix="tinker-tests-hf-hub-")
+    os.environ["HF_HUB_CACHE"] = hub_cache
+    config.add_cleanup(functools.partial(shutil.rmtree, hub_cache, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ _VERSION_MARKS = ("x-tinker-since", "x-tinker-removed-in")
 def _serve_local(args: argparse.Namespace) -> int:
     try:
         from tinker.local import ServerConfig, default_data_dir, serve
-        from tinker.local._config import API_KEYS_ENV, stored_api_key
+        from tinker.local._config import API_KEYS_ENV, hub_cache_setting, stored_api_key
     except ImportError as exc:
         print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
         return 2
@@ -71,6 +71,7 @@ def _serve_local(args: argparse.Namespace) -> int:
         seq_gap_timeout_seconds=args.seq_gap_timeout_seconds,
         max_body_bytes=args.max_body_bytes,
         device=args.device,
+        hf_hub_cache=hub_cache_setting(args.hf_hub_cache),
     )
     serve(config, args.host, args.port, log_level=args.log_level)
     return 0
@@ -102,6 +103,12 @@ def _add_local(commands: Any) -> None:
     )
     serve.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024, help="largest request body")
     serve.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
+    serve.add_argument(
+        "--hf-hub-cache",
+        metavar="DIR",
+        help="the Hugging Face hub cache to publish the tokenizer to under each model name, so that transformers "
+        "loads it offline (default: the one transformers uses; 'none': the data dir only)",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=_serve_local)
 

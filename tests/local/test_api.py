@@ -193,11 +193,12 @@ def test_search_pages_with_a_cursor(api: Api) -> None:
 # --- training -----------------------------------------------------------------------------------------
 
 
-def test_create_model_and_get_info(api: Api, session: str) -> None:
+def test_create_model_and_get_info(api: Api, session: str, data_dir: Path) -> None:
     model_id = api.model(session, seq=1, rank=4)
     assert model_id == f"{session}:train:1"
     info = api.ok(api.post("get_info", {"model_id": model_id}))
-    assert info["model_data"]["model_name"] == TINY and info["model_data"]["tokenizer_id"] == "tinker-local/byte"
+    tokenizer_folder = data_dir / "tokenizers" / "tinker-local" / "byte"  # see test_tokenizer_folder.py
+    assert info["model_data"]["model_name"] == TINY and info["model_data"]["tokenizer_id"] == str(tokenizer_folder)
     assert info["lora_rank"] == 4 and info["is_lora"] is True
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 API_KEY_FILE = "api_key"
 API_KEYS_ENV = "TINKER_LOCAL_API_KEYS"  # comma-separated keys for `tinker local serve`, kept off the command line
+NO_HUB_CACHE = "none"  # `tinker local serve --hf-hub-cache none`: publish the tokenizer in the data dir only
 
 
 def default_data_dir() -> Path:
@@ -21,6 +22,25 @@ def default_data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "tinker-local"
+
+
+def default_hf_hub_cache() -> Path:
+    """The Hugging Face hub cache that transformers reads, found as huggingface_hub finds it (``HF_HUB_CACHE``,
+    then ``HUGGINGFACE_HUB_CACHE``, ``HF_HOME``/hub, ``XDG_CACHE_HOME``/huggingface/hub, ~/.cache/huggingface/hub),
+    without importing it: the server does not depend on it."""
+    explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    if explicit:
+        return Path(os.path.expanduser(os.path.expandvars(explicit)))
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    home = os.environ.get("HF_HOME") or os.path.join(cache_home, "huggingface")
+    return Path(os.path.expanduser(os.path.expandvars(home))) / "hub"
+
+
+def hub_cache_setting(option: str | None) -> Path | None:
+    """The ``--hf-hub-cache`` option as a setting: absent means the default cache, ``none`` means none."""
+    if option is None:
+        return default_hf_hub_cache()
+    return None if option == NO_HUB_CACHE else Path(option)
 
 
 def generate_api_key() -> str:
@@ -42,7 +62,11 @@ def stored_api_key(data_dir: Path) -> tuple[str, bool]:
 
 @dataclass
 class ServerConfig:
-    """``api_keys`` empty means: use the key stored in the data dir, creating it if needed."""
+    """``api_keys`` empty means: use the key stored in the data dir, creating it if needed.
+
+    ``hf_hub_cache`` is where the server also publishes its tokenizer under each model name, so that code that
+    asks transformers for a model's tokenizer by name loads it offline; None publishes nothing there.
+    """
 
     data_dir: Path = field(default_factory=default_data_dir)
     api_keys: tuple[str, ...] = ()
@@ -51,6 +75,7 @@ class ServerConfig:
     session_timeout_seconds: float = 600.0
     max_body_bytes: int = 64 * 1024 * 1024
     device: str | None = None
+    hf_hub_cache: Path | None = field(default_factory=default_hf_hub_cache)
 
     def resolved_api_keys(self) -> tuple[str, ...]:
         if self.api_keys:

@@ -178,7 +178,7 @@ async def get_info(call: Call) -> models.GetInfoResponse:
         type="get_info",
         model_id=request.model_id,
         model_data=models.ModelData(
-            arch=info.arch, model_name=info.name, tokenizer_id=info.tokenizer_id, vocab_size=info.vocab_size
+            arch=info.arch, model_name=info.name, tokenizer_id=service.tokenizer_id(info), vocab_size=info.vocab_size
         ),
         is_lora=True,
         lora_rank=lora.rank,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from tinker._byte_tokenizer import ByteTokenizer
 from tinker_api import pydantic_models as models
 
 from ._auth import jwt_owner, owner_of
@@ -25,6 +26,8 @@ from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
 from ._futures import Futures, ModelQueue
 from ._store import Row, Store, dumps, loads
+from ._tokenizer_publish import publish_tokenizer
+from .engine._registry import MODELS
 from .engine._types import BaseModelInfo, LoraSpec
 
 if TYPE_CHECKING:
@@ -115,6 +118,7 @@ class Service:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinker-engine")
         self.recovered = self.futures.recover()
         self.store.execute("UPDATE sessions SET status='inactive' WHERE status='active'")
+        self._tokenizer_ids = {ByteTokenizer.name: publish_tokenizer(config.data_dir, config.hf_hub_cache, MODELS)}
 
     # --- tenants -------------------------------------------------------------------------------------
     def authenticate(self, api_key: str | None) -> str:
@@ -149,6 +153,11 @@ class Service:
                 return info
         names = ", ".join(info.name for info in await self.base_models())
         raise bad_request(f"base_model: unknown base model {name!r}; this server has {names}")
+
+    def tokenizer_id(self, info: BaseModelInfo) -> str:
+        """The tokenizer id to answer for a model: where the server wrote its tokenizer, for clients that load it
+        with transformers (see ``_tokenizer_publish``)."""
+        return self._tokenizer_ids.get(info.tokenizer_id, info.tokenizer_id)
 
     async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking work on the one engine thread.

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import uvicorn
 
-from ._config import API_KEYS_ENV, ServerConfig, stored_api_key
+from ._config import API_KEYS_ENV, NO_HUB_CACHE, ServerConfig, stored_api_key
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -122,6 +122,7 @@ class LocalServer:
         ]
         if config.device is not None:
             command += ["--device", config.device]
+        command += ["--hf-hub-cache", str(config.hf_hub_cache) if config.hf_hub_cache is not None else NO_HUB_CACHE]
         # keys travel in the environment, not on the command line, where any local user could read them
         env = {**os.environ, API_KEYS_ENV: ",".join(config.api_keys)}
         self.process = sp.Popen(command, stdout=sp.PIPE, stderr=sp.STDOUT, text=True, env=env)
@@ -182,5 +183,6 @@ def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -
     """Serve until interrupted (``tinker local serve``); prints where, so that a parent can find the port."""
     sock = bind(host, port)
     url = _url(host, sock.getsockname()[1])
+    app = create_app(config)  # before the line a parent waits for: the data dir and tokenizer folder are ready then
     print(f"Tinker local server listening on {url} (data in {config.data_dir})", flush=True)
-    uvicorn.Server(uvicorn.Config(create_app(config), log_level=log_level, lifespan="on")).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on")).run(sockets=[sock])
