@@ -1,4 +1,4 @@
-"""The request pipeline on a mock transport: headers, retries, backoff and typed errors."""
+"""The request pipeline on a mock transport: headers, redirects, retries, backoff, typed errors and closing."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tinker import _credentials, types
 from tinker import _exceptions as errors
-from tinker import types
 from tinker._base_client import BaseClient, ClientSettings, retry_delay, should_retry
+from tinker._response import APIResponse, AsyncAPIResponse
 from tinker_api.api.checkpoints import get_training_run, list_training_runs
 from tinker_api.api.sessions import create_session
 from tinker_api.types import EncodedBody
@@ -26,15 +27,34 @@ RUN_JSON = {
 }
 
 
-class Server:
-    """A scripted mock server that records every request it gets."""
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """The machine's own key, credential command, Cloudflare token or stored credentials play no part."""
+    for name in (
+        "TINKER_API_KEY",
+        "TINKER_CREDENTIAL_CMD",
+        "CLOUDFLARE_ACCESS_CLIENT_ID",
+        "CLOUDFLARE_ACCESS_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(_credentials, "credentials_path", lambda: tmp_path / "credentials.json")
 
-    def __init__(self, *answers: httpx.Response | Exception) -> None:
+
+class Server:
+    """A scripted mock server that records every request it gets; ``client/config``, which the pipeline asks
+    for before anything else, answers ``config`` and is recorded apart."""
+
+    def __init__(self, *answers: httpx.Response | Exception, config: dict[str, Any] | None = None) -> None:
         self.answers = list(answers)
+        self.config = config or {}
+        self.config_requests: list[httpx.Request] = []
         self.requests: list[httpx.Request] = []
         self.retry_counts: list[str | None] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/client/config"):
+            self.config_requests.append(request)
+            return httpx.Response(200, json=self.config)
         self.requests.append(request)
         self.retry_counts.append(request.headers.get("x-retry-count"))
         answer = self.answers.pop(0)
@@ -50,7 +70,7 @@ def make_client(server: Server, **settings: Any) -> tuple[BaseClient, list[float
         slept.append(seconds)
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-    config = ClientSettings.resolve(api_key="tml-test", base_url="http://test/base", **settings)
+    config = ClientSettings.resolve(**{"api_key": "tml-test", "base_url": "http://test/base", **settings})
     return BaseClient(config, http_client=http, sleep=sleep), slept
 
 
@@ -192,3 +212,113 @@ def test_retry_helpers() -> None:
     assert not should_retry(httpx.Response(404))
     assert retry_delay(0, httpx.Response(429, headers={"retry-after": "120"})) <= 0.5  # beyond 60 s: own backoff
     assert retry_delay(10, None) <= 10.0
+
+
+def get_run(client: BaseClient) -> Any:
+    return run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+
+
+def test_cloudflare_access_headers_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_ID", "cf-id")
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_SECRET", "cf-secret")
+    server = Server(httpx.Response(200, json=RUN_JSON))
+    get_run(make_client(server)[0])
+    for request in (*server.config_requests, *server.requests):
+        assert request.headers["CF-Access-Client-Id"] == "cf-id"
+        assert request.headers["CF-Access-Client-Secret"] == "cf-secret"
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_SECRET", "")
+    assert ClientSettings.resolve(api_key="tml-x").default_headers == {"CF-Access-Client-Id": "cf-id"}
+
+
+def test_default_headers_overrides_win_over_the_sdks_headers_but_not_over_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_ID", "cf-id")
+    server = Server(httpx.Response(200, json=RUN_JSON))
+    overrides = {"cf-access-client-id": "mine", "user-agent": "mine/1", "X-API-Key": "tml-ignored", "X-Team": "a"}
+    get_run(make_client(server, default_headers={"X-Team": "old"}, default_headers_overrides=overrides)[0])
+    (request,) = server.requests
+    assert request.headers.get_list("CF-Access-Client-Id") == ["mine"]  # one header, whatever the case
+    assert request.headers.get_list("User-Agent") == ["mine/1"]
+    assert request.headers["X-Team"] == "a"
+    assert request.headers.get_list("X-API-Key") == ["tml-test"]
+
+
+@pytest.mark.parametrize(
+    ("location", "same_origin"),
+    [
+        ("/base/api/v1/moved", True),
+        ("http://test:80/base/api/v1/moved", True),
+        ("http://test:8080/base/api/v1/moved", False),
+        ("https://test/base/api/v1/moved", False),
+        ("http://elsewhere.example/landing", False),
+    ],
+)
+def test_a_redirect_carries_credentials_only_within_the_origin(
+    monkeypatch: pytest.MonkeyPatch, location: str, same_origin: bool
+) -> None:
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_ID", "cf-id")
+    server = Server(httpx.Response(307, headers={"Location": location}), httpx.Response(200, json={"session_id": "s"}))
+    client, _ = make_client(server, default_headers_overrides={"X-Proxy-Token": "secret"})
+    run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    first, redirected = server.requests
+    assert redirected.url == first.url.join(location) and redirected.method == "POST"
+    assert redirected.content == first.content and redirected.headers["Content-Type"] == "application/json"
+    assert redirected.headers["X-Idempotency-Key"] == first.headers["X-Idempotency-Key"]
+    for secret in ("X-API-Key", "CF-Access-Client-Id", "X-Proxy-Token"):
+        assert (secret in redirected.headers) is same_origin, secret
+
+
+def test_a_see_other_redirect_becomes_a_get_without_the_body() -> None:
+    server = Server(
+        httpx.Response(303, headers={"Location": "/base/api/v1/training_runs/" + RUN}),
+        httpx.Response(200, json=RUN_JSON),
+    )
+    client, _ = make_client(server)
+    answer = run(lambda: client.request_raw(create_session, types.TrainingRun, body=session_body()))
+    assert run(answer.parse).training_run_id == RUN
+    redirected = server.requests[1]
+    assert redirected.method == "GET" and redirected.content == b"" and "Content-Type" not in redirected.headers
+    assert redirected.headers["X-API-Key"] == "tml-test"
+
+
+def test_endless_redirects_end_in_a_connection_error() -> None:
+    server = Server(*[httpx.Response(302, headers={"Location": "/base/again"})] * 21)
+    client, slept = make_client(server)
+    with pytest.raises(errors.APIConnectionError, match="redirects"):
+        get_run(client)
+    assert slept == [] and len(server.requests) == 21
+
+
+def test_request_raw_gives_the_answer_and_parses_it_on_demand() -> None:
+    server = Server(httpx.Response(503), httpx.Response(200, json={"session_id": "s1"}, headers={"x-request-id": "r"}))
+    client, _ = make_client(server)
+    answer = run(lambda: client.request_raw(create_session, types.CreateSessionResponse, body=session_body()))
+    assert isinstance(answer, AsyncAPIResponse)
+    assert (answer.status_code, answer.retries_taken, answer.method, answer.headers["x-request-id"]) == (
+        200,
+        1,
+        "POST",
+        "r",
+    )
+    assert run(answer.parse) == types.CreateSessionResponse(session_id="s1")
+    assert run(answer.json) == {"session_id": "s1"} and run(answer.read) == b'{"session_id":"s1"}'
+    synchronous = APIResponse(answer.http_response, types.CreateSessionResponse)
+    assert synchronous.parse().session_id == "s1" and synchronous.text() == '{"session_id":"s1"}'
+    broken = APIResponse(httpx.Response(200, json={}, request=answer.http_request), types.CreateSessionResponse)
+    with pytest.raises(errors.APIResponseValidationError):
+        broken.parse()
+
+
+def test_closing_releases_what_the_client_opened_and_nothing_the_caller_passed() -> None:
+    server = Server(httpx.Response(200, json=RUN_JSON))
+    client, _ = make_client(server)
+    callers = client._http
+    run(client.aclose)
+    assert client.is_closed and not callers.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        get_run(client)
+    assert server.requests == [] and server.config_requests == []
+    own = BaseClient(ClientSettings.resolve(api_key="tml-test", base_url="http://test/base"))
+    run(own.aclose)
+    assert own.is_closed and own._http.is_closed

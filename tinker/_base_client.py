@@ -1,10 +1,12 @@
 """The one request pipeline: every call of the SDK goes through ``BaseClient.request``.
 
 The generated endpoint modules (``tinker_api.api.<tag>.<operation>``) say what to send: method,
-path, parameters, body. This module decides everything else in one place: base URL and API key,
-headers (User-Agent, an idempotency key reused across the retries of one call), timeouts,
-retries with backoff that honour the server's Retry-After / retry-after-ms / x-should-retry,
-typed errors, and parsing the answer into the pydantic model the caller names.
+path, parameters, body. This module decides everything else in one place: base URL and credential
+(the API key, or the JWT it is traded for when the server's ``client/config`` asks, see ``_credentials``),
+headers (User-Agent, Cloudflare Access headers, the caller's, an idempotency key reused across the retries
+of one call), timeouts, redirects (followed here, so that no credential reaches another origin), retries
+with backoff that honour the server's Retry-After / retry-after-ms / x-should-retry, typed errors, and
+parsing the answer into the pydantic model the caller names.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import platform
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, TypedDict, TypeVar
@@ -27,14 +29,20 @@ import httpx
 import orjson
 import pydantic
 
+from tinker_api.api.auth import exchange_auth_token
+from tinker_api.api.service import get_client_config
+from tinker_api.pydantic_models import AuthTokenResponse, ClientConfigResponse
+from tinker_api.types import EncodedBody
+
+from ._credentials import Credentials, JwtCache
 from ._exceptions import (
     APIConnectionError,
-    APIResponseValidationError,
     APITimeoutError,
-    TinkerError,
+    NotFoundError,
     status_error,
 )
-from ._version import __version__
+from ._response import AsyncAPIResponse, decoded_body
+from ._version import SDK_VERSION, __version__
 
 __all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientSettings", "RequestOptions"]
 
@@ -48,8 +56,21 @@ DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_con
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 10.0
 MAX_SERVER_RETRY_DELAY = 60.0
-USER_AGENT = f"tinker-openapi/{__version__} (Python {platform.python_version()}; {platform.system()})"
-_KEY_PREFIXES = ("tml-", "eyJ")
+MAX_REDIRECTS = 20
+USER_AGENT = f"tinker-openapi/{SDK_VERSION} (Python {platform.python_version()}; {platform.system()})"
+# the only headers a redirect to another origin keeps: none of them can carry a secret
+CROSS_ORIGIN_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "content-encoding",
+        "content-type",
+        "user-agent",
+        "x-idempotency-key",
+        "x-retry-count",
+    }
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
@@ -66,11 +87,17 @@ class RequestOptions(TypedDict, total=False):
 class ClientSettings:
     """Where and how to reach the service; explicit arguments win over the environment, which wins over defaults."""
 
-    api_key: str
+    credentials: Credentials
     base_url: str = DEFAULT_BASE_URL
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_retries: int = DEFAULT_MAX_RETRIES
+    # sent with every request: the Cloudflare Access headers of the environment, then the caller's
     default_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_key(self) -> str | None:
+        """The static key (argument, TINKER_API_KEY or the stored default); None with only TINKER_CREDENTIAL_CMD."""
+        return self.credentials.api_key
 
     @classmethod
     def resolve(
@@ -80,21 +107,32 @@ class ClientSettings:
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
-        default_headers: dict[str, str] | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_headers_overrides: Mapping[str, str] | None = None,
     ) -> ClientSettings:
-        key = api_key or os.environ.get("TINKER_API_KEY")
-        if not key:
-            raise TinkerError("No API key: pass api_key=... or set TINKER_API_KEY")
-        if not key.startswith(_KEY_PREFIXES):
-            raise TinkerError("The api_key must start with the 'tml-' prefix")
+        """``default_headers_overrides`` (0.38's name) win over ``default_headers`` (0.25's), which win over the
+        Cloudflare Access headers; header names match whatever their case."""
         url = base_url or os.environ.get("TINKER_BASE_URL") or DEFAULT_BASE_URL
+        headers = httpx.Headers(cloudflare_access_headers())
+        headers.update(default_headers or {})
+        headers.update(default_headers_overrides or {})
         return cls(
-            api_key=key,
+            credentials=Credentials.resolve(api_key),
             base_url=url.rstrip("/") + "/",
             timeout=_as_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
-            default_headers=dict(default_headers or {}),
+            default_headers={name.decode(): value.decode() for name, value in headers.raw},
         )
+
+
+def cloudflare_access_headers() -> dict[str, str]:
+    """A Cloudflare Access service token from the environment, each header only when its variable is set."""
+    headers = {}
+    if client_id := os.environ.get("CLOUDFLARE_ACCESS_CLIENT_ID"):
+        headers["CF-Access-Client-Id"] = client_id
+    if client_secret := os.environ.get("CLOUDFLARE_ACCESS_CLIENT_SECRET"):
+        headers["CF-Access-Client-Secret"] = client_secret
+    return headers
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
@@ -137,7 +175,12 @@ def _server_retry_after(headers: httpx.Headers) -> float | None:
 
 
 class BaseClient:
-    """Sends one operation's request with retries and returns its parsed answer."""
+    """Sends one operation's request with retries and returns its parsed answer.
+
+    It owns what it opened (the connection pool when no ``http_client`` was given, the JWT renewal) and closes
+    only that in ``aclose``: a caller's ``http_client`` stays open for the caller to close, as httpx and
+    openai-python do with clients they did not create.
+    """
 
     def __init__(
         self,
@@ -147,13 +190,36 @@ class BaseClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
-        self._http = http_client or httpx.AsyncClient(
-            timeout=settings.timeout, follow_redirects=True, limits=DEFAULT_CONNECTION_LIMITS
-        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=settings.timeout, limits=DEFAULT_CONNECTION_LIMITS)
         self._sleep = sleep
+        self._config: ClientConfigResponse | None = None
+        self._config_lock = asyncio.Lock()
+        self._jwt = JwtCache(self._exchange_token)
+        self._closed = False
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        await self._jwt.aclose()
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def config(self) -> ClientConfigResponse:
+        """``client/config``, fetched once before anything else (it says how to authenticate); a server
+        without it gets the defaults (be liberal)."""
+        async with self._config_lock:
+            if self._config is None:
+                body = EncodedBody(orjson.dumps({"sdk_version": __version__}))
+                try:
+                    answer = await self.request_raw(get_client_config, ClientConfigResponse, body=body)
+                    self._config = await answer.parse()
+                except NotFoundError:
+                    self._config = ClientConfigResponse()
+            return self._config
 
     async def request(
         self,
@@ -164,13 +230,21 @@ class BaseClient:
         **arguments: Any,
     ) -> Model | None:
         """Call ``operation`` (a generated endpoint module) and parse a 2xx answer into ``cast_to``."""
-        response = await self.send(operation, options=options, **arguments)
         if cast_to is None:
+            await self.send(operation, options=options, **arguments)
             return None
-        try:
-            return cast_to.model_validate_json(response.content)
-        except pydantic.ValidationError as error:
-            raise APIResponseValidationError(response, _decode(response), message=str(error)) from error
+        answer = await self.request_raw(operation, cast_to, options=options, **arguments)
+        return await answer.parse()
+
+    async def request_raw(
+        self, operation: ModuleType, cast_to: type[Model], *, options: RequestOptions | None = None, **arguments: Any
+    ) -> AsyncAPIResponse[Model]:
+        """Like ``request``, but the answer itself: status, headers, retries taken, and ``parse()``."""
+        options = options or {}
+        request = self._build(operation.build_request(**arguments), options)
+        max_retries = options.get("max_retries", self.settings.max_retries)
+        response, retries_taken = await self._exchange(request, operation, max_retries, stream=False)
+        return AsyncAPIResponse(response, cast_to, retries_taken=retries_taken)
 
     async def send(
         self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any
@@ -178,7 +252,9 @@ class BaseClient:
         """Send with retries; return the 2xx response or raise the typed error of the last answer."""
         options = options or {}
         request = self._build(operation.build_request(**arguments), options)
-        return await self._exchange(request, options.get("max_retries", self.settings.max_retries), stream=False)
+        max_retries = options.get("max_retries", self.settings.max_retries)
+        response, _ = await self._exchange(request, operation, max_retries, stream=False)
+        return response
 
     @contextlib.asynccontextmanager
     async def stream(
@@ -187,33 +263,48 @@ class BaseClient:
         """Like ``send``, but the 2xx answer's body is read as it arrives; retries happen before the first byte."""
         options = options or {}
         request = self._build(operation.build_request(**arguments), options)
-        response = await self._exchange(request, options.get("max_retries", self.settings.max_retries), stream=True)
+        max_retries = options.get("max_retries", self.settings.max_retries)
+        response, _ = await self._exchange(request, operation, max_retries, stream=True)
         try:
             yield response
         finally:
             await response.aclose()
 
-    async def _exchange(self, request: httpx.Request, max_retries: int, *, stream: bool) -> httpx.Response:
+    async def _exchange(
+        self, request: httpx.Request, operation: ModuleType, max_retries: int, *, stream: bool
+    ) -> tuple[httpx.Response, int]:
+        if self._closed:
+            raise RuntimeError("this client is closed")
         retries_taken = 0
+        replaced_token = False
         while True:
+            credential, is_jwt = await self._credential(operation)
+            request.headers["X-API-Key"] = credential
             response: httpx.Response | None = None
             error: APIConnectionError | None = None
             try:
-                response = await self._http.send(request, stream=stream)
-            except httpx.TimeoutException:
+                response = await self._send_following_redirects(request, stream=stream)
+            except httpx.TimeoutException as exc:
                 error = APITimeoutError(request)
+                error.__cause__ = exc
             except httpx.TransportError as exc:
                 error = APIConnectionError(message=f"Connection error: {exc}", request=request)
+                error.__cause__ = exc
             if response is not None and response.is_success:
                 log.debug("%s %s -> %d", request.method, request.url, response.status_code)
-                return response
+                return response, retries_taken
             if response is not None and stream:
                 await response.aread()
                 await response.aclose()
+            if response is not None and is_jwt and not replaced_token and _rejects_token(response):
+                # a JWT refused before its expiry: trade for a new one and send again, once
+                replaced_token = True
+                await self._jwt.replace(credential)
+                continue
             retryable = response is None or should_retry(response)
             if not retryable or retries_taken >= max_retries:
                 if response is not None:
-                    raise status_error(response, _decode(response))
+                    raise status_error(response, decoded_body(response))
                 assert error is not None
                 raise error
             delay = retry_delay(retries_taken, response)
@@ -223,16 +314,40 @@ class BaseClient:
             retries_taken += 1
             request.headers["x-retry-count"] = str(retries_taken)
 
+    async def _credential(self, operation: ModuleType) -> tuple[str, bool]:
+        """The X-API-Key of a request, and whether it is the JWT: ``client/config`` and the exchange carry the
+        base credential; everything else the JWT when the server asks for JWTs, else the static key."""
+        credentials = self.settings.credentials
+        if operation is get_client_config:
+            return await credentials.base(command_first=False), False
+        config = await self.config()
+        if operation is exchange_auth_token:
+            return await credentials.base(command_first=config.credential_default_source == "credential_cmd"), False
+        if config.pjwt_auth_enabled:
+            return await self._jwt.token(), True
+        return credentials.static_key(), False
+
+    async def _exchange_token(self) -> str:
+        answer = await self.request_raw(exchange_auth_token, AuthTokenResponse, body=EncodedBody(b"{}"))
+        return (await answer.parse()).jwt
+
+    async def _send_following_redirects(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+        """httpx would keep every header but Authorization on a redirect to another host; here a redirect to
+        another origin keeps only CROSS_ORIGIN_HEADERS, so no key, token or caller's header goes along."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._http.send(request, stream=stream, follow_redirects=False)
+            if not response.has_redirect_location:
+                return response
+            await response.aclose()
+            request = _redirected(request, response)
+        raise APIConnectionError(message=f"more than {MAX_REDIRECTS} redirects", request=request)
+
     def _build(self, kwargs: dict[str, Any], options: RequestOptions) -> httpx.Request:
         method = str(kwargs["method"]).upper()
-        headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "X-API-Key": self.settings.api_key,
-            **self.settings.default_headers,
-            **kwargs.get("headers", {}),
-            **options.get("headers", {}),
-        }
+        headers = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        headers.update(self.settings.default_headers)
+        headers.update(kwargs.get("headers", {}))
+        headers.update(options.get("headers", {}))
         if method != "GET":
             headers.setdefault("X-Idempotency-Key", f"tinker-openapi-{uuid.uuid4()}")
             headers.setdefault("Content-Type", "application/json")
@@ -247,13 +362,34 @@ class BaseClient:
         )
 
 
-def _decode(response: httpx.Response) -> object | None:
-    """The answer's JSON if it has any, else its text (error bodies are read liberally)."""
-    try:
-        decoded: object = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return response.text or None
-    return decoded
+def _rejects_token(response: httpx.Response) -> bool:
+    """The server refused the token itself (RFC 6750 ``invalid_token``), not the request."""
+    return response.status_code == 401 and 'error="invalid_token"' in response.headers.get("WWW-Authenticate", "")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _redirected(request: httpx.Request, response: httpx.Response) -> httpx.Request:
+    """The request a redirect asks for: a POST that a 301/302/303 redirects becomes a GET without a body."""
+    url = request.url.join(response.headers["Location"])
+    method = request.method
+    if (response.status_code == 303 and method != "HEAD") or (response.status_code in (301, 302) and method == "POST"):
+        method = "GET"
+    headers = httpx.Headers(
+        [(name, value) for name, value in request.headers.multi_items() if name not in ("host", "content-length")]
+    )
+    if _origin(url) != _origin(request.url):
+        headers = httpx.Headers(
+            [(name, value) for name, value in headers.multi_items() if name in CROSS_ORIGIN_HEADERS]
+        )
+    content: bytes | None = request.content
+    if method != request.method:
+        content = None
+        for name in ("Content-Type", "Content-Encoding", "Transfer-Encoding"):
+            headers.pop(name, None)
+    return httpx.Request(method, url, headers=headers, content=content, extensions=request.extensions)
 
 
 def configure_logging() -> None:

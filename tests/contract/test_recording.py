@@ -32,7 +32,9 @@ RUN_JSON = {
 def recorded(answer: httpx.Response) -> tuple[BaseClient, RecordingTransport]:
     transport = RecordingTransport(httpx.MockTransport(lambda request: answer), prefix="/base")
     settings = ClientSettings.resolve(api_key="tml-test", base_url="http://test/base", max_retries=0)
-    return BaseClient(settings, http_client=httpx.AsyncClient(transport=transport)), transport
+    client = BaseClient(settings, http_client=httpx.AsyncClient(transport=transport))
+    client._config = types.ClientConfigResponse()  # known already: only the exchange under test goes out
+    return client, transport
 
 
 def call(client: BaseClient, operation: Any, cast_to: Any, **arguments: Any) -> Any:

@@ -20,11 +20,10 @@ from typing import Any, TypeVar
 import pydantic
 
 from tinker import types
-from tinker_api.api.service import get_client_config
 from tinker_api.api.sessions import create_session, finish_session, session_heartbeat
 
 from .._base_client import BaseClient, ClientSettings, RequestOptions
-from .._exceptions import APIConnectionError, APIStatusError, NotFoundError
+from .._exceptions import APIConnectionError, APIStatusError
 from .._version import __version__
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
@@ -134,16 +133,9 @@ class Holder:
 
     # --- server configuration and session -----------------------------------------------------------
     async def config(self) -> types.ClientConfigResponse:
-        """``client/config``, fetched once; a server without it gets the defaults (be liberal)."""
+        """``client/config``, which the request pipeline fetches once before its first other request."""
         if self._config is None:
-            try:
-                self._config = await self.request(
-                    get_client_config,
-                    types.ClientConfigResponse,
-                    body=json_body(types.ClientConfigRequest(sdk_version=__version__)),
-                )
-            except NotFoundError:
-                self._config = types.ClientConfigResponse()
+            self._config = await self.client.config()
         return self._config
 
     def known_config(self) -> types.ClientConfigResponse:
@@ -183,9 +175,14 @@ class Holder:
             return next(self._sampling_seq)
 
     async def close(self, status: str, detail: str | None) -> None:
-        """Stop the heartbeat and tell the server how the session ended (when there is one)."""
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-        if self._session_id is not None:
-            request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
-            await self.send(finish_session, session_id=self._session_id, body=json_body(request))
+        """Stop the heartbeat, tell the server how the session ended (when there is one), and release what the
+        pipeline opened, even when the server cannot be told."""
+        try:
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
+                await asyncio.gather(self._heartbeat, return_exceptions=True)
+            if self._session_id is not None:
+                request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
+                await self.send(finish_session, session_id=self._session_id, body=json_body(request))
+        finally:
+            await self.client.aclose()
