@@ -16,8 +16,9 @@ nox.options.error_on_missing_interpreters = True
 PYTHON = "3.11"
 # torch pinned: the CPU wheel kept on this project's machines (a bare `torch` pulls a multi-GB CUDA build)
 TORCH = "torch==2.13.0"
+PYTEST = "pytest==9.2.0"
 TEST_REQUIREMENTS = [
-    "pytest==9.2.0",
+    PYTEST,
     "openapi-spec-validator==0.9.0",
     "jsonschema==4.26.0",
     "pyyaml>=6",
@@ -56,18 +57,24 @@ def compat(session: nox.Session) -> None:
 
     Each official version gets its own virtual environment next to this session's (the official package is
     imported as ``tinker`` too), with torch for forward_backward_custom; the server runs from this session's
-    environment. Writes docs/compatibility.md and fails on any method that should pass and does not.
+    environment. Writes docs/compatibility.md and fails on any method that should pass and does not. Then runs
+    tests/compat/test_types_parity.py with official 0.38 and with this SDK: every test must pass with both.
     """
     session.install(TORCH)
     session.install(".[local]")
     arguments = []
+    official_python: dict[str, Path] = {}
     for version in OFFICIAL_VERSIONS:
         venv = Path(session.virtualenv.location).parent / f"official-tinker-{version}"
-        python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+        python = official_python[version] = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
         if not python.exists():
             session.run("python", "-m", "venv", str(venv))
-        session.run(str(python), "-m", "pip", "install", "-q", f"tinker=={version}", TORCH, external=True)
+        session.run(str(python), "-m", "pip", "install", "-q", f"tinker=={version}", TORCH, PYTEST, external=True)
         arguments += ["--official", f"{version}={python}"]
+    # the type parity tests: every one passes with the official 0.38 package and with this SDK, or the session fails
+    session.install(PYTEST)
+    for python in (str(official_python["0.38.0"]), "python"):
+        session.run(python, "tests/compat/test_types_parity.py", "-q", external=True)
     session.run("python", "-m", "tests.compat.compat_report", *arguments, "--write", "docs/compatibility.md")
 
 
