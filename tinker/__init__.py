@@ -1,18 +1,24 @@
 """A Tinker SDK generated from a hand-kept OpenAPI document; ``import tinker`` as with the official package.
 
 Names load on first use (PEP 562): ``import tinker`` stays cheap, and the generated models, which import
-``tinker._mixins``, can be imported before or after this package without a cycle. Every name of
-``tinker.types`` is also available here, as in the official package.
+``tinker._mixins``, can be imported before or after this package without a cycle. ``dir(tinker)`` lists the
+official 0.38 package's public names; every name of ``tinker.types`` is also available here, as there.
+``__version__`` is the API's version (0.38.0), which ``importlib.metadata.version("tinker")`` also gives.
 """
 
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from . import _metadata
+from ._version import __title__, __version__
 
 if TYPE_CHECKING:
     from httpx import Timeout as Timeout
 
+    from . import auth as auth
+    from . import lib as lib
+    from . import proto as proto
+    from . import resources as resources
     from . import types as types
     from ._base_client import RequestOptions as RequestOptions
     from ._exceptions import (
@@ -66,6 +72,8 @@ if TYPE_CHECKING:
     from ._exceptions import (
         UnprocessableEntityError as UnprocessableEntityError,
     )
+    from ._response import APIResponse as APIResponse
+    from ._response import AsyncAPIResponse as AsyncAPIResponse
     from .lib.public_interfaces import (
         AdminClient as AdminClient,
     )
@@ -98,8 +106,6 @@ if TYPE_CHECKING:
     )
     from .types import *  # noqa: F403
 
-__title__ = "tinker"
-
 _CLIENTS = (
     "AdminClient",
     "APIFuture",
@@ -131,13 +137,46 @@ _ERRORS = (
     "TinkerError",
     "UnprocessableEntityError",
 )
+# the tinker.types names the official package also exports here (the others are reachable, but not listed)
+_TYPES = (
+    "AdamOptimizerConfig",
+    "AdamParams",
+    "Checkpoint",
+    "CheckpointType",
+    "Datum",
+    "DimuonOptimizerConfig",
+    "DimuonParams",
+    "DmelChunk",
+    "EncodedTextChunk",
+    "ForwardBackwardOutput",
+    "LoraConfig",
+    "ModelID",
+    "ModelInput",
+    "ModelInputChunk",
+    "OptimParams",
+    "OptimStepRequest",
+    "OptimStepResponse",
+    "ParsedCheckpointTinkerPath",
+    "PromptProvenanceSpan",
+    "SampledProvenanceSpan",
+    "SampledSequence",
+    "SampleRequest",
+    "SampleResponse",
+    "SamplingParams",
+    "StopReason",
+    "TensorData",
+    "TensorDtype",
+    "TrainingRun",
+)
 _HOMES = {
     **{name: "tinker.lib.public_interfaces" for name in _CLIENTS},
     **{name: "tinker._exceptions" for name in _ERRORS},
+    "APIResponse": "tinker._response",
+    "AsyncAPIResponse": "tinker._response",
     "RequestOptions": "tinker._base_client",
     "Timeout": "httpx",
 }
-_SUBMODULES = frozenset({"types", "lib"})
+_SUBMODULES = frozenset({"auth", "lib", "proto", "resources", "types"})
 
 
 def __getattr__(name: str) -> Any:
@@ -152,4 +191,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["__title__", "__version__", "types", *_CLIENTS, *_ERRORS, "RequestOptions", "Timeout"]
+def __dir__() -> list[str]:
+    return sorted({*__all__, *_SUBMODULES, "APIResponse", "AsyncAPIResponse", *(n for n in globals() if n[:2] == "__")})
+
+
+__all__ = ["__title__", "__version__", "auth", "types", *_CLIENTS, *_TYPES, *_ERRORS, "RequestOptions", "Timeout"]
+
+_metadata.install()
