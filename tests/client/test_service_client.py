@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from typing import Any
 
+import httpx
 import pytest
 
 import tinker
@@ -150,3 +152,72 @@ def test_a_dropped_service_client_is_collected_and_stops_its_heartbeat(local: ob
             break
         time.sleep(0.05)
     assert holder() is None
+
+
+def finish_reason(local: object, session_id: str) -> Any:
+    from tinker.local import LocalServer
+
+    assert isinstance(local, LocalServer)
+    rest = tinker.RestClient(base_url=local.base_url, api_key=KEY)
+    status = rest.search_sessions(types.SessionSearchRequest(session_id=session_id)).result().sessions[0].status
+    return status.model_dump(mode="json")
+
+
+def test_the_service_client_is_a_context_manager_that_closes_on_leaving(local: Any) -> None:
+    with tinker.ServiceClient(base_url=local.base_url, api_key=KEY) as service:
+        service.create_lora_training_client(TINY, rank=4).result()
+        holder = service.holder
+    assert finish_reason(local, holder._session_id)["reason"]["type"] == "success"
+    assert holder._heartbeat is not None and holder._heartbeat.done()
+    assert holder.client.is_closed and holder.client._http.is_closed
+    for use in (lambda: service.holder, lambda: service.create_sampling_client(base_model=TINY), service.__enter__):
+        with pytest.raises(RuntimeError, match="ServiceClient is closed"):
+            use()
+    assert service.close("errored").result() is None  # closing again does nothing
+
+    for raised, reason in ((ValueError, "errored"), (KeyboardInterrupt, "interrupted")):
+        with pytest.raises(raised), tinker.ServiceClient(base_url=local.base_url, api_key=KEY) as service:
+            service.create_lora_training_client(TINY, rank=4).result()
+            holder = service.holder
+            raise raised("stop")
+        assert finish_reason(local, holder._session_id)["reason"]["type"] == reason
+
+
+def test_close_leaves_a_callers_http_client_open(local: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinker.lib._loop import io_loop
+
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_ID", "cf-id")
+    seen: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        seen.append(request)
+
+    http = httpx.AsyncClient(event_hooks={"request": [record]})
+    service = tinker.ServiceClient(
+        base_url=local.base_url, api_key=KEY, http_client=http, default_headers_overrides={"X-Team": "research"}
+    )
+    service.create_lora_training_client(TINY, rank=4).result()
+    service.close("success").result()
+    assert not http.is_closed
+    assert seen and all(r.headers["X-Team"] == "research" and r.headers["CF-Access-Client-Id"] == "cf-id" for r in seen)
+    io_loop().submit(http.aclose()).result()  # the caller closes its own client
+
+
+def test_unknown_keywords_are_ignored_with_a_future_warning(local: Any) -> None:
+    with pytest.warns(FutureWarning, match="ignores unsupported arguments: bogus, other"):
+        tinker.ServiceClient(base_url=local.base_url, api_key=KEY, bogus=1, other=2)
+    # this SDK's own keywords are not warned about (warnings are errors in these tests)
+    tinker.ServiceClient(
+        {"a": "b"},
+        "project",
+        display_name="run",
+        base_url=local.base_url,
+        api_key=KEY,
+        default_headers_overrides={"X-A": "b"},
+        timeout=5.0,
+        max_retries=1,
+        default_headers={"X-B": "c"},
+        wire_format="json",
+    )
+    with pytest.raises(TypeError):
+        tinker.ServiceClient(None, None, "run", base_url=local.base_url, api_key=KEY)  # type: ignore[misc]

@@ -222,8 +222,8 @@ def test_close_finishes_the_session(local: object) -> None:
     assert isinstance(local, LocalServer)
     service = tinker.ServiceClient(base_url=local.base_url, api_key=local.config.api_keys[0])
     service.create_lora_training_client(TINY, rank=4).result()
-    service.close("success").result()
     session_id = service.holder._session_id
+    service.close("success").result()
     rest = tinker.RestClient(base_url=local.base_url, api_key=local.config.api_keys[0])
     found = rest.search_sessions(types.SessionSearchRequest(session_id=session_id)).result()
     assert found.sessions[0].status is not None and found.sessions[0].status.type == "client_finished"

@@ -6,8 +6,12 @@ URL come from the arguments, else TINKER_API_KEY / TINKER_BASE_URL, else the hos
 
 from __future__ import annotations
 
+import threading
+import warnings
 from collections.abc import Mapping
-from typing import Any, Literal
+from concurrent.futures import Future as ConcurrentFuture
+from types import TracebackType
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -33,30 +37,51 @@ __all__ = ["ServiceClient"]
 
 
 class ServiceClient:
+    """The entry point: training and sampling clients on one session, created on first need.
+
+    A context manager, as in 0.38: leaving the ``with`` block closes it, as ``"success"``, ``"errored"`` (an
+    exception) or ``"interrupted"`` (KeyboardInterrupt and the like).
+    """
+
     def __init__(
         self,
         user_metadata: dict[str, str] | None = None,
         project_id: str | None = None,
-        display_name: str | None = None,
         *,
-        api_key: str | None = None,
+        display_name: str | None = None,
         base_url: str | None = None,
+        api_key: str | None = None,
+        default_headers_overrides: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
-        default_headers: dict[str, str] | None = None,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         wire_format: WireFormat | None = None,
-        **_: Any,
+        **kwargs: Any,
     ) -> None:
-        """``wire_format``: how forward_backward requests and forward_backward / sample results travel,
+        """``default_headers_overrides``: headers sent with every request, over those the SDK derives (the
+        Cloudflare Access headers from CLOUDFLARE_ACCESS_CLIENT_ID / _SECRET); the API key is always the SDK's.
+
+        This SDK's own keywords: ``timeout``, ``max_retries`` and ``default_headers`` (as 0.25 took them);
+        ``http_client``, an ``httpx.AsyncClient`` to send through, which stays the caller's to close;
+        ``wire_format``: how forward_backward requests and forward_backward / sample results travel,
         ``"protobuf"`` (the default, which the hosted service requires) or ``"json"`` (the legacy form, for
-        servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``."""
+        servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``. Other keywords are ignored with a
+        FutureWarning, as in 0.38."""
+        if kwargs:
+            warnings.warn(
+                f"ServiceClient ignores unsupported arguments: {', '.join(sorted(kwargs))}. "
+                "Passing them will be an error in a future version of the Tinker SDK.",
+                FutureWarning,
+                stacklevel=2,
+            )
         settings = ClientSettings.resolve(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_headers_overrides=default_headers_overrides,
         )
         client = BaseClient(settings, http_client=http_client) if http_client is not None else None
         self._holder = Holder(
@@ -67,10 +92,35 @@ class ServiceClient:
             client=client,
             wire_format=wire_format,
         )
+        self._closed = False
+        self._lifecycle_lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        self._open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc_value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        status: Literal["success", "errored", "interrupted"]
+        if exc_type is None:
+            status = "success"
+        elif issubclass(exc_type, Exception):
+            status = "errored"
+        else:
+            status = "interrupted"
+        self.close(status).result()
+
+    def _open(self) -> Holder:
+        """The holder, unless this client was closed (then nothing more may start on it, as in 0.38)."""
+        with self._lifecycle_lock:
+            if self._closed:
+                raise RuntimeError("ServiceClient is closed")
+        return self._holder
 
     @property
     def holder(self) -> Holder:
-        return self._holder
+        return self._open()
 
     def get_console_url(self) -> str:
         return self._holder.settings.base_url
@@ -90,7 +140,7 @@ class ServiceClient:
         """A future of a new LoRA training run on ``base_model``."""
         if not (train_mlp or train_attn or train_unembed):
             raise ValueError("at least one of train_mlp, train_attn and train_unembed must be true")
-        holder = self._holder
+        holder = self._open()
         lora = types.LoraConfig(
             rank=rank, seed=seed, train_mlp=train_mlp, train_attn=train_attn, train_unembed=train_unembed
         )
@@ -134,7 +184,7 @@ class ServiceClient:
         """A new training run that starts from saved weights (create-via-load: one load_weights request)."""
         if not path.startswith("tinker://"):
             raise ValueError(f"path must be a tinker:// path, got {path!r}")
-        holder = self._holder
+        holder = self._open()
 
         async def run() -> TrainingClient:
             session_id = await holder.session_id()
@@ -190,7 +240,7 @@ class ServiceClient:
     ) -> BackcompatSamplingClientFuture:
         """A future of a sampler for saved weights (``model_path``) or a base model."""
         return SamplingClient.create(
-            self._holder,
+            self._open(),
             model_path=model_path,
             base_model=base_model,
             retry_config=retry_config,
@@ -199,12 +249,12 @@ class ServiceClient:
 
     @deprecated("construct RestClient() directly")
     def create_rest_client(self) -> RestClient:
-        return RestClient(self._holder)
+        return RestClient(self._open())
 
     def copy_weights(
         self, path: str, *, ttl_seconds: int | None = None, weights_access_token: str | None = None
     ) -> APIFuture[str]:
-        return RestClient(self._holder).copy_weights(
+        return RestClient(self._open()).copy_weights(
             path, ttl_seconds=ttl_seconds, weights_access_token=weights_access_token
         )
 
@@ -218,12 +268,20 @@ class ServiceClient:
 
     @deprecated("use RestClient().get_server_capabilities()")
     def get_server_capabilities(self) -> types.GetServerCapabilitiesResponse:
-        return RestClient(self._holder).get_server_capabilities().result()
+        return RestClient(self._open()).get_server_capabilities().result()
 
     def close(
         self, status: Literal["success", "errored", "interrupted"], detail: str | None = None
     ) -> AwaitableConcurrentFuture[None]:
-        """End the session, telling the server how it ended."""
+        """End the session, telling the server how it ended, and release everything the SDK opened for this
+        client (heartbeat, JWT renewal, connection pool; not a caller's ``http_client``). Later calls do nothing."""
+        with self._lifecycle_lock:
+            already = self._closed
+            self._closed = True
+        if already:
+            done: ConcurrentFuture[None] = ConcurrentFuture()
+            done.set_result(None)
+            return AwaitableConcurrentFuture(done)
         return self._holder.submit(self._holder.close(status, detail))
 
     def get_telemetry(self) -> None:
@@ -233,7 +291,7 @@ class ServiceClient:
     # --- deprecated async variants -----------------------------------------------------------------------
     @deprecated_async("RestClient().get_server_capabilities")
     async def get_server_capabilities_async(self) -> types.GetServerCapabilitiesResponse:
-        return await RestClient(self._holder).get_server_capabilities()
+        return await RestClient(self._open()).get_server_capabilities()
 
     @deprecated_async("create_lora_training_client")
     async def create_lora_training_client_async(
