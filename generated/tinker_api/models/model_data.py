@@ -23,7 +23,9 @@ class ModelData:
     model_name: None | str | Unset = UNSET
     """ Base model name. """
     tokenizer_id: None | str | Unset = UNSET
-    """ Tokenizer to load; a suffix after a colon is dropped by clients. """
+    """ Tokenizer to load with transformers: a Hugging Face Hub repository id, or the absolute path of a tokenizer
+    folder on the server's machine (the local server's, which it writes into its data directory); a suffix after a
+    colon is dropped by clients. """
     vocab_size: int | None | Unset = UNSET
     """ Size of the model's token vocabulary. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
