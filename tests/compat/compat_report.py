@@ -25,14 +25,6 @@ from typing import Any
 SCENARIO = Path(__file__).with_name("official_scenario.py")
 
 NOT_SUPPORTED: dict[str, str] = {
-    "TrainingClient.get_tokenizer": (
-        "the official SDK loads tokenizers with transformers from the Hugging Face Hub, and the local models' "
-        "tokenizer `tinker-local/byte` is not a Hub repository, so it cannot be loaded (offline it fails at "
-        "once). This SDK's `get_tokenizer()` returns it without a download; it is one token per UTF-8 byte (ids "
-        "0-255) plus "
-        "`<|endoftext|>` = 256, easy to reproduce by hand"
-    ),
-    "SamplingClient.get_tokenizer": "as TrainingClient.get_tokenizer",
     "RestClient.whoami": (
         "the official SDK builds the answer from the claims of a JWT and refuses a plain API key; the local "
         "server authenticates plain keys (one tenant each) and answers `pjwt_auth_enabled: false`"
@@ -48,6 +40,18 @@ NOTES = [
     "when `client/config` says `custom_loss_server_side: false`, as the local server does.",
     "The server advertises `proto_compress_fwdbwd: true` in `client/config` (it decodes zstd and gzip bodies, "
     "with a cap on the decoded size that answers 413), so the official SDK compresses forward_backward.",
+    "0.25's `RestClient.get_audit_log_async` sends its request on the caller's event loop, and that version's "
+    "HTTP client refuses any loop but the SDK's own (`AssertionError: AsyncTinker client called from incorrect "
+    "event loop`), whatever the server: the check awaits it on the SDK's loop, as 0.25's `get_audit_log` does. "
+    "0.38 takes any loop.",
+    "`get_tokenizer` loads the local models' byte tokenizer with transformers and no Hub (this check runs with "
+    "`HF_HUB_OFFLINE=1`): at start the server writes it as a Hugging Face tokenizer folder into its data directory, "
+    "and `get_info` names that folder by absolute path as `tokenizer_id`, which `TrainingClient.get_tokenizer` "
+    "loads; `SamplingClient.get_tokenizer` asks by the base model's name alone, so the server also writes the "
+    "folder into the Hugging Face hub cache (the one `HF_HUB_CACHE` or `HF_HOME` names, else "
+    "`~/.cache/huggingface/hub`) under `tinker-local/tiny`, `tinker-local/small` and `tinker-local/byte` "
+    "(`tinker local serve --hf-hub-cache DIR|none` chooses another or none). Both work where the client runs on "
+    "the server's machine, as the same user; elsewhere, copy the folder and load it by path.",
 ]
 """Limits and behaviours a user of the official SDK should know of, under methods that pass."""
 
@@ -97,15 +101,16 @@ def judge(outcome: Outcome) -> list[str]:
     return problems
 
 
-def run_version(version: str, python: str, base_url: str, api_key: str, workdir: Path) -> Outcome:
+def run_version(version: str, python: str, base_url: str, api_key: str, workdir: Path, hub_cache: Path) -> Outcome:
     """The scenario in the official SDK's interpreter, from a directory where ``import tinker`` finds only it."""
     out = workdir / f"official-{version}.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TINKER_", "PYTHON"))}
     env.update(
         TINKER_BASE_URL=base_url,
         TINKER_API_KEY=api_key,
-        HF_HUB_OFFLINE="1",  # get_tokenizer fails at once instead of retrying the network
+        HF_HUB_OFFLINE="1",  # get_tokenizer must load the server's tokenizer without the Hub
         TRANSFORMERS_OFFLINE="1",
+        HF_HUB_CACHE=str(hub_cache),  # where the server wrote it under the model names
         PYTHONSAFEPATH="1",
     )
     started = time.monotonic()
@@ -191,10 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     keys = {version: f"tml-compat-{version.replace('.', '-')}" for version, _ in versions}
     with (
         tempfile.TemporaryDirectory(prefix="tinker-compat-") as tmp,
-        LocalServer(Path(tmp) / "server", api_keys=tuple(keys.values())) as server,
+        LocalServer(Path(tmp) / "server", api_keys=tuple(keys.values()), hf_hub_cache=Path(tmp) / "hf-hub") as server,
     ):
         outcomes = [
-            run_version(version, python, server.base_url, keys[version], Path(tmp)) for version, python in versions
+            run_version(version, python, server.base_url, keys[version], Path(tmp), Path(tmp) / "hf-hub")
+            for version, python in versions
         ]
     if args.write:
         args.write.write_text(render(outcomes), encoding="utf-8")
