@@ -1,5 +1,5 @@
-"""Sessions: tests, compat, contract, contract_remote, lint, typecheck, generate, generated_check (see README.md
-and docs/maintaining.md)."""
+"""Sessions: tests, compat, cookbook, contract, contract_remote, lint, typecheck, generate, generated_check (see
+README.md and docs/maintaining.md)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,36 @@ def compat(session: nox.Session) -> None:
     for python in (str(official_python["0.38.0"]), "python"):
         session.run(python, "tests/compat/test_types_parity.py", "-q", external=True)
     session.run("python", "-m", "tests.compat.compat_report", *arguments, "--write", "docs/compatibility.md")
+
+
+@nox.session(python=PYTHON)
+def cookbook(session: nox.Session) -> None:
+    """tinker-cookbook (the release pinned in tests/cookbook/envs.py) beside official tinker 0.38.0 and beside this
+    SDK: its unit tests compared by test id, failing on any that passes with the official package only, then its
+    supervised and RL recipes against `tinker local serve`. Writes docs/cookbook.md.
+
+    Both environments sit next to this session's, which needs nothing installed: tests/cookbook/envs.py installs
+    the SDK, then the cookbook with `--no-deps`, then its other requirements, and checks that `import tinker` is
+    the intended package. Extra arguments go to tests/cookbook/run.py (`-- --skip-tests`, `-- --timeout 300`).
+    """
+    root = Path(session.virtualenv.location).parent
+    arguments = []
+    for name, sdk in (("official", f"tinker=={OFFICIAL_VERSIONS[0]}"), ("ours", ".[local]")):
+        venv = root / f"cookbook-{name}"
+        session.run("python", "-m", "tests.cookbook.envs", str(venv), "--sdk", sdk)
+        arguments += [f"--{name}", str(venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python"))]
+    work = root / "cookbook-work"
+    session.run(
+        "python",
+        "-m",
+        "tests.cookbook.run",
+        *arguments,
+        "--work",
+        str(work),
+        "--write",
+        "docs/cookbook.md",
+        *session.posargs,
+    )
 
 
 @nox.session(python=PYTHON)
