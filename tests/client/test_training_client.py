@@ -117,6 +117,33 @@ def test_forward_backward_custom_runs_the_loss_client_side(service: tinker.Servi
         client.forward_backward_custom([types.Datum(model_input=datum.model_input, loss_fn_inputs={})], loss_fn)
 
 
+def test_forward_backward_custom_keeps_extra_inputs_for_the_loss(service: tinker.ServiceClient) -> None:
+    """As in 0.38: inputs besides target_tokens and weights reach the loss function, not the server; loss:sum is
+    the custom loss and surrogate_loss:sum the cross_entropy pass's."""
+    client = service.create_lora_training_client(TINY, rank=4, seed=2).result()
+    base = text_datum(weights=False)
+    target = torch.rand(base.loss_fn_inputs["target_tokens"].shape or [-1])
+    datum = types.Datum(base.model_input, {**base.loss_fn_inputs, "target_distribution": target})
+    seen: list[list[str]] = []
+
+    def loss_fn(data: list[types.Datum], logprobs: list[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        seen.append(sorted(data[0].loss_fn_inputs))
+        loss = -sum(
+            (d.loss_fn_inputs["target_distribution"].to_torch() * lp).sum()
+            for d, lp in zip(data, logprobs, strict=True)
+        )
+        return loss, {}
+
+    output = client.forward_backward_custom([datum], loss_fn).result()
+    assert seen == [["target_distribution", "target_tokens"]]
+    expected = -(
+        target
+        * torch.tensor(client.forward([base], "cross_entropy").result().loss_fn_outputs[0]["logprobs"].to_numpy())
+    ).sum()
+    assert output.metrics["loss:sum"] == pytest.approx(float(expected), rel=1e-3)
+    assert "surrogate_loss:sum" in output.metrics
+
+
 def test_forward_backward_custom_encodes_each_chunk_once_per_pass(
     service: tinker.ServiceClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

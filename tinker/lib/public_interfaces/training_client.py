@@ -254,12 +254,13 @@ class TrainingClient:
                     for o, d in zip(output.loss_fn_outputs, prepared, strict=True)
                 ]
 
-                def compute() -> dict[str, float]:
+                def compute() -> tuple[dict[str, float], float]:
                     loss, metrics = loss_fn(list(data), logprobs)
                     cast(Any, loss).backward()
-                    return metrics
+                    return metrics, float(loss.detach().sum().item())
 
-                metrics = await asyncio.get_running_loop().run_in_executor(None, compute)  # keep the I/O loop free
+                # keep the I/O loop free
+                metrics, loss_sum = await asyncio.get_running_loop().run_in_executor(None, compute)
             except BaseException:
                 # the reserved backward still goes out, with zero weights (no gradient), so the order holds
                 zeros = [torch.zeros(d.loss_fn_inputs["target_tokens"].shape or [-1]) for d in prepared]
@@ -267,7 +268,11 @@ class TrainingClient:
                 raise
             gradients = [lp.grad if lp.grad is not None else torch.zeros_like(lp) for lp in logprobs]
             result = await backward(weighted(gradients))
-            return dataclasses.replace(result, metrics={**result.metrics, **metrics})
+            # as 0.38 reports it: loss:sum is the custom loss, the cross_entropy pass's is surrogate_loss:sum
+            surrogate = {"surrogate_loss:sum": result.metrics["loss:sum"]} if "loss:sum" in result.metrics else {}
+            return dataclasses.replace(
+                result, metrics={**result.metrics, **metrics, "loss:sum": loss_sum, **surrogate}
+            )
 
         return self._run(run())
 
@@ -538,16 +543,15 @@ class TrainingClient:
 
 
 def _surrogate_datum(datum: types.Datum) -> types.Datum:
-    """The datum as forward_backward_custom sends it: target_tokens, and weights (zeros when absent)."""
+    """The datum as forward_backward_custom sends it: target_tokens, and weights (zeros when absent). Other loss
+    inputs (a target distribution…) are for the user's loss function only and stay here, as in 0.38."""
     inputs = datum.loss_fn_inputs
-    extra = set(inputs) - {"target_tokens", "weights"}
-    if "target_tokens" not in inputs or extra:
-        raise ValueError(
-            "forward_backward_custom needs loss_fn_inputs with target_tokens (and optionally weights) only; "
-            f"got {sorted(inputs)}"
-        )
-    if "weights" in inputs:
-        return datum
+    if "target_tokens" not in inputs:
+        raise ValueError(f"forward_backward_custom needs loss_fn_inputs['target_tokens']; got {sorted(inputs)}")
     targets = inputs["target_tokens"]
-    zeros = types.TensorData.from_numpy(np.zeros(targets.to_numpy().shape, dtype=np.float32))
-    return dataclasses.replace(datum, loss_fn_inputs={"target_tokens": targets, "weights": zeros})
+    weights = inputs.get("weights")
+    if weights is None:
+        weights = types.TensorData.from_numpy(np.zeros(targets.to_numpy().shape, dtype=np.float32))
+    if inputs.keys() == {"target_tokens", "weights"}:
+        return datum
+    return dataclasses.replace(datum, loss_fn_inputs={"target_tokens": targets, "weights": weights})
