@@ -50,8 +50,10 @@ NOTES = [
     "loads; `SamplingClient.get_tokenizer` asks by the base model's name alone, so the server also writes the "
     "folder into the Hugging Face hub cache (the one `HF_HUB_CACHE` or `HF_HOME` names, else "
     "`~/.cache/huggingface/hub`) under `tinker-local/tiny`, `tinker-local/small` and `tinker-local/byte` "
-    "(`tinker local serve --hf-hub-cache DIR|none` chooses another or none). Both work where the client runs on "
-    "the server's machine, as the same user; elsewhere, copy the folder and load it by path.",
+    "(`tinker local serve --hf-hub-cache DIR|none` chooses another or none). transformers reads that cache "
+    "without asking the Hub only with `HF_HUB_OFFLINE=1`: where the Hub answers, it refuses a repository it does "
+    "not have, so set it for `SamplingClient.get_tokenizer`; the folder path needs nothing. Both work where the "
+    "client runs on the server's machine, as the same user; elsewhere, copy the folder and load it by path.",
 ]
 """Limits and behaviours a user of the official SDK should know of, under methods that pass."""
 

@@ -6,8 +6,9 @@ That SDK loads a tokenizer with ``transformers.AutoTokenizer.from_pretrained``, 
   folder in its data directory (``<data dir>/tokenizers/tinker-local/byte``), which transformers loads as it is;
 - a sampling client knows only the base model's name (``tinker-local/tiny``), which transformers looks up in the
   Hugging Face hub cache: the server writes an entry there for each model name (and for ``tinker-local/byte``),
-  laid out as the hub's downloads are (``models--tinker-local--tiny/refs/main`` naming a snapshot folder), and
-  transformers finds it offline, or online after the hub answers that no such repository exists.
+  laid out as the hub's downloads are (``models--tinker-local--tiny/refs/main`` naming a snapshot folder).
+  transformers reads it with ``HF_HUB_OFFLINE=1``; without that it asks the Hub first, and a Hub that answers
+  refuses a repository it does not have (an unreachable one falls back to the cache, after its retries).
 
 This SDK needs neither: its ``get_tokenizer()`` recognises these names (``names_byte_tokenizer``) and returns the
 byte tokenizer itself.
