@@ -501,7 +501,7 @@ def render(
             )
         regressions = {test_id: case for c in comparisons for test_id, case in c.regressions.items()}
         if regressions:
-            lines += ["", f"### Regressions ({len(regressions)}), by the error this SDK gave", ""]
+            lines += ["", f"### Regressions ({len(regressions)}), by the error this SDK gave"]
             groups: dict[str, list[str]] = {}
             for test_id, case in regressions.items():
                 groups.setdefault(f"{case.outcome}: {first_line(case.message)}", []).append(test_id)
