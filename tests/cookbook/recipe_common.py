@@ -19,7 +19,7 @@ EOS_TEXT = "<|endoftext|>"
 
 class ByteTokenizer:
     """The local models' vocabulary (ids 0-255 are bytes, 256 ends the text), with the transformers methods the
-    cookbook calls: the local server's tokenizer id is not a Hub repository, so the drivers bring their own."""
+    cookbook calls; registered with ``register_tokenizer``, the cookbook's way to use a tokenizer not on the Hub."""
 
     name_or_path = "tinker-local/byte"
     vocab_size = 257

@@ -521,15 +521,16 @@ def render(
             "",
             "`tinker local serve` from this SDK's environment on 127.0.0.1; each recipe runs with each SDK, with "
             f"`TINKER_BASE_URL` and `TINKER_API_KEY` set, base model `{model}`, the role_colon renderer, and a "
-            "byte tokenizer registered with the cookbook's `register_tokenizer` (the local models' tokenizer is "
-            "not a Hub repository). `tests/cookbook/recipe_sl.py` runs `tinker_cookbook.supervised.train` on a "
-            "seeded conversation file through `FromConversationFileBuilder` (8 held out for the cookbook's NLL "
-            "evaluator); it must run to the end with the training loss falling. `tests/cookbook/recipe_rl.py` "
-            "runs `tinker_cookbook.rl.train` on a seeded single-turn environment built from the cookbook's "
-            "`ProblemEnv` and `ProblemGroupBuilder` (rewarded for answering with a lowercase letter); every "
-            "iteration must log its metrics, and the final sampler checkpoint must score a fixed probe "
-            "differently from the base model (where the LoRA starts), so the training steps changed the weights. "
-            "The cookbook's pricing download fails at the closed proxy, and it logs token counts only.",
+            "byte tokenizer registered under the model's name with the cookbook's `register_tokenizer` (its way "
+            "to use a tokenizer that is not on the Hub). `tests/cookbook/recipe_sl.py` runs "
+            "`tinker_cookbook.supervised.train` on a seeded conversation file through `FromConversationFileBuilder` "
+            "(8 held out for the cookbook's NLL evaluator); it must run to the end with the training loss falling. "
+            "`tests/cookbook/recipe_rl.py` runs `tinker_cookbook.rl.train` on a seeded single-turn environment "
+            "built from the cookbook's `ProblemEnv` and `ProblemGroupBuilder` (rewarded for answering with a "
+            "lowercase letter); every iteration must log its metrics (the reward need not rise in four "
+            "iterations), and the final sampler checkpoint must score a fixed probe differently from the base "
+            "model (where the LoRA starts), so the training steps changed the weights. The cookbook's pricing "
+            "download fails at the closed proxy, and it logs token counts only.",
             "",
             "| recipe | SDK | result | numbers | seconds |",
             "|---|---|---|---|---|",
