@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .envs import COOKBOOK_VERSION
 
@@ -282,25 +282,23 @@ class Server:
             text=True,
             env=isolated_environ(hf_home),
         )
-        self.base_url = self._wait_for_url(self.process.stdout, deadline=time.monotonic() + 120)
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _wait_for_url(self, stream: IO[str] | None, deadline: float) -> str:
-        assert stream is not None
-        for line in stream:
-            self.log.write(line)
-            if found := re.search(r"listening on (http://\S+)", line):
-                return found.group(1)
-            if time.monotonic() > deadline:
-                break
-        self.close()
-        raise HarnessError(f"tinker local serve did not start; see {self.log.name}")
+        self.base_url = ""
+        self._listening = threading.Event()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+        if not self._listening.wait(timeout=120):
+            self.close()
+            raise HarnessError(f"tinker local serve did not start; see {log}")
 
     def _drain(self) -> None:
+        """Copies the server's output to its log, noting the URL it prints once it listens."""
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.log.write(line)
             self.log.flush()
+            if not self.base_url and (found := re.search(r"listening on (http://\S+)", line)):
+                self.base_url = found.group(1)
+                self._listening.set()
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -310,6 +308,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._drainer.join(timeout=10)
         self.log.close()
 
 
