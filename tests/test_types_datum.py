@@ -38,23 +38,6 @@ def test_numpy_inputs_follow_the_array_dtype() -> None:
         datum(weights=np.ones(4, dtype=np.uint8))
 
 
-@pytest.mark.parametrize(
-    ("key", "dtype"),
-    [
-        ("target_tokens", "int64"),
-        ("weights", "float32"),
-        ("advantages", "float32"),
-        ("logprobs", "float32"),
-        ("clip_low_threshold", "float32"),
-        ("clip_high_threshold", "float32"),
-        ("sequence_ratio_mask", "float32"),
-    ],
-)
-def test_plain_lists_take_the_dtype_of_their_key(key: str, dtype: str) -> None:
-    tensor = datum(**{key: [1, 0, 1, 1]}).loss_fn_inputs[key]
-    assert tensor.dtype == dtype and tensor.shape == [4] and tensor.tolist() == [1, 0, 1, 1]
-
-
 def test_nested_lists_keep_their_shape_and_ragged_ones_fail() -> None:
     assert datum(target_tokens=[[1, 2], [3, 4]]).loss_fn_inputs["target_tokens"].shape == [2, 2]
     with pytest.raises(ValueError, match=r"loss_fn_inputs\['weights'\] must be a rectangular list"):
