@@ -270,9 +270,7 @@ class TrainingClient:
             result = await backward(weighted(gradients))
             # as 0.38 reports it: loss:sum is the custom loss, the cross_entropy pass's is surrogate_loss:sum
             surrogate = {"surrogate_loss:sum": result.metrics["loss:sum"]} if "loss:sum" in result.metrics else {}
-            return dataclasses.replace(
-                result, metrics={**result.metrics, **metrics, "loss:sum": loss_sum, **surrogate}
-            )
+            return dataclasses.replace(result, metrics={**result.metrics, **metrics, "loss:sum": loss_sum, **surrogate})
 
         return self._run(run())
 
