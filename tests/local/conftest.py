@@ -26,7 +26,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(data_dir: Path) -> Iterator[LocalServer]:
-    with LocalServer(data_dir, api_keys=(KEY_A, KEY_B), long_poll_seconds=5.0, seq_gap_timeout_seconds=2.0) as running:
+    with LocalServer(
+        data_dir,
+        api_keys=(KEY_A, KEY_B),
+        long_poll_seconds=5.0,
+        seq_gap_timeout_seconds=2.0,
+        hf_hub_cache=data_dir.parent / "hf-hub",
+    ) as running:
         yield running
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tinker._byte_tokenizer import BYTE_TOKENIZER_ID, ByteTokenizer
-from tinker.local import LocalServer
+from tinker.local import LocalServer, ServerConfig
 from tinker.local._config import NO_HUB_CACHE, default_hf_hub_cache, hub_cache_setting
 from tinker.local._hf_tokenizer import byte_to_character, tokenizer_files, tokenizer_json
 from tinker.local._tokenizer_publish import (
@@ -124,6 +124,24 @@ def test_a_hub_cache_that_cannot_be_written_is_skipped(tmp_path: Path, caplog: p
         tokenizer_id = publish_tokenizer(tmp_path / "data", blocked, [TINY])
     assert Path(tokenizer_id) == tokenizer_folder(tmp_path / "data") and Path(tokenizer_id).is_dir()
     assert "cannot write the tokenizer of tinker-local/tiny into the hub cache" in caplog.text
+
+
+def test_a_repository_the_server_did_not_write_is_left_alone(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    downloaded = tmp_path / "hub" / "models--tinker-local--tiny"
+    (downloaded / "refs").mkdir(parents=True)
+    (downloaded / "refs" / "main").write_text("0" * 40)
+    with caplog.at_level(logging.WARNING, logger="tinker.local"):
+        publish_tokenizer(tmp_path / "data", tmp_path / "hub", [TINY])
+    assert (downloaded / "refs" / "main").read_text() == "0" * 40 and not (downloaded / "snapshots").exists()
+    assert "did not write" in caplog.text
+    assert (tmp_path / "hub" / "models--tinker-local--byte" / ".tinker-local").is_file()
+
+
+def test_a_server_leaves_the_hub_cache_alone_unless_told(tmp_path: Path) -> None:
+    assert ServerConfig().hf_hub_cache is None
+    with LocalServer(tmp_path / "data"):
+        pass
+    assert [path.name for path in tmp_path.iterdir()] == ["data"]
 
 
 def test_no_hub_cache_writes_the_data_dir_only(tmp_path: Path) -> None:

@@ -65,7 +65,9 @@ class ServerConfig:
     """``api_keys`` empty means: use the key stored in the data dir, creating it if needed.
 
     ``hf_hub_cache`` is where the server also publishes its tokenizer under each model name, so that code that
-    asks transformers for a model's tokenizer by name loads it offline; None publishes nothing there.
+    asks transformers for a model's tokenizer by name loads it offline; None (the default: a server in a program or
+    a test leaves the user's caches alone) publishes nothing there. ``tinker local serve`` publishes into the
+    cache transformers uses unless told ``--hf-hub-cache none``.
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -75,7 +77,7 @@ class ServerConfig:
     session_timeout_seconds: float = 600.0
     max_body_bytes: int = 64 * 1024 * 1024
     device: str | None = None
-    hf_hub_cache: Path | None = field(default_factory=default_hf_hub_cache)
+    hf_hub_cache: Path | None = None
 
     def resolved_api_keys(self) -> tuple[str, ...]:
         if self.api_keys:

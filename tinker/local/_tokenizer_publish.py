@@ -30,6 +30,8 @@ from ._hf_tokenizer import tokenizer_files
 log = logging.getLogger("tinker.local")
 
 TOKENIZERS_DIR = "tokenizers"
+HUB_CACHE_MARKER = ".tinker-local"
+"""The file that marks a hub cache repository as this server's, so that it never writes over a real download."""
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -62,8 +64,16 @@ def snapshot_hash(files: Mapping[str, bytes]) -> str:
 
 def write_hub_cache_entry(hub_cache: Path, repo_id: str, files: Mapping[str, bytes]) -> Path:
     """A model repository in the hub cache's layout, its ``main`` branch at a snapshot of ``files`` (plain files,
-    as the hub's own cache keeps them where it cannot make symbolic links); gives the snapshot folder."""
+    as the hub's own cache keeps them where it cannot make symbolic links); gives the snapshot folder.
+
+    A repository this server did not write (no marker file: something downloaded under that name) is left alone:
+    FileExistsError.
+    """
     repository = hub_cache / ("models--" + repo_id.replace("/", "--"))
+    marker = repository / HUB_CACHE_MARKER
+    if repository.exists() and not marker.is_file():
+        raise FileExistsError(f"{repository} holds a repository this server did not write")
+    _write_if_changed(marker, b"written by tinker.local: the byte tokenizer, published under this model name\n")
     revision = snapshot_hash(files)
     snapshot = repository / "snapshots" / revision
     write_folder(snapshot, files)
@@ -94,6 +104,6 @@ def publish_tokenizer(data_dir: Path, hub_cache: Path | None, model_names: Itera
         for repo_id in dict.fromkeys([BYTE_TOKENIZER_ID, *model_names]):
             try:
                 write_hub_cache_entry(hub_cache, repo_id, files)
-            except OSError as error:
+            except OSError as error:  # FileExistsError included: a real download under that name stays as it is
                 log.warning("cannot write the tokenizer of %s into the hub cache %s: %s", repo_id, hub_cache, error)
     return tokenizer_id_for(folder)
