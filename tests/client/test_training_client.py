@@ -10,6 +10,7 @@ import torch
 
 import tinker
 from tinker import types
+from tinker.lib._chunking import datum_bytes
 
 from .conftest import TEXT, TINY, text_datum
 
@@ -165,6 +166,23 @@ def test_forward_backward_custom_encodes_each_chunk_once_per_pass(
     output = client.forward_backward_custom(data, lambda d, lps: (-sum(lp.sum() for lp in lps), {})).result()
     assert len(output.loss_fn_outputs) == 3
     assert encoded == [2, 1, 2, 1]  # the forward pass's two chunks, then the backward pass's: nothing counted twice
+
+
+def test_forward_backward_custom_with_int64_weights_chunks_both_passes_alike(service: tinker.ServiceClient) -> None:
+    """int64 weights cost twice the bytes of the float32 gradients that replace them: were the passes chunked on
+    their own sizes, the backward would not fit its reserved seq_ids and every later call would wait for ever."""
+    client = service.create_lora_training_client(TINY, rank=4).result()
+    data = []
+    for n in range(4):
+        base = text_datum(TEXT[: n + 12], weights=False)
+        ones = np.ones(base.loss_fn_inputs["target_tokens"].shape or [-1], dtype=np.int64)
+        data.append(types.Datum(base.model_input, {**base.loss_fn_inputs, "weights": ones}))
+    per_datum = datum_bytes(data[0])
+    limits = {"fwdbwd_max_chunk_len": 100, "fwdbwd_max_chunk_bytes_count": 2 * per_datum - 8}
+    client.holder._config = client.holder.known_config().model_copy(update=limits)
+    output = client.forward_backward_custom(data, lambda d, lps: (-sum(lp.sum() for lp in lps), {})).result(60)
+    assert len(output.loss_fn_outputs) == 4
+    assert client.optim_step(types.AdamParams(learning_rate=1e-3)).result(60) is not None
 
 
 def test_save_load_and_create_from_state(service: tinker.ServiceClient, training: tinker.TrainingClient) -> None:

@@ -541,8 +541,12 @@ class TrainingClient:
 
 
 def _surrogate_datum(datum: types.Datum) -> types.Datum:
-    """The datum as forward_backward_custom sends it: target_tokens, and weights (zeros when absent). Other loss
-    inputs (a target distribution…) are for the user's loss function only and stay here, as in 0.38."""
+    """The datum as forward_backward_custom sends it: target_tokens, and float32 weights (zeros when absent). Other
+    loss inputs (a target distribution…) are for the user's loss function only and stay here, as in 0.38.
+
+    The weights are float32 like the gradients that replace them in the backward pass, so that both passes cost the
+    same bytes and split into the same chunks: the backward's seq_ids are reserved, one per chunk, before it is built.
+    """
     inputs = datum.loss_fn_inputs
     if "target_tokens" not in inputs:
         raise ValueError(f"forward_backward_custom needs loss_fn_inputs['target_tokens']; got {sorted(inputs)}")
@@ -550,6 +554,8 @@ def _surrogate_datum(datum: types.Datum) -> types.Datum:
     weights = inputs.get("weights")
     if weights is None:
         weights = types.TensorData.from_numpy(np.zeros(targets.to_numpy().shape, dtype=np.float32))
-    if inputs.keys() == {"target_tokens", "weights"}:
+    elif weights.dtype != "float32":
+        weights = types.TensorData.from_numpy(weights.to_numpy().astype(np.float32))
+    if inputs.keys() == {"target_tokens", "weights"} and weights is inputs["weights"]:
         return datum
     return dataclasses.replace(datum, loss_fn_inputs={"target_tokens": targets, "weights": weights})
