@@ -2,8 +2,9 @@
 
 The distribution is ``tinker-openapi`` (its own name on the registry, see the README); code written for the
 official package asks for ``tinker`` (tinker-cookbook's ``copy_checkpoint`` does). A finder at the end of
-``sys.meta_path`` answers for that name only, and only where no installed distribution does: package
-installers, which do not import ``tinker``, never see it, so this SDK is never taken for the official package.
+``sys.meta_path`` answers a look-up by that name only (listings of every distribution do not see it), on a search
+path that holds this package, and only where no installed distribution answers: package installers, which do not
+import ``tinker`` or list distributions, never see it, so this SDK is never taken for the official package.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from importlib.machinery import ModuleSpec
-from importlib.metadata import Distribution, DistributionFinder
+from importlib.metadata import Distribution, DistributionFinder, MetadataPathFinder
 from pathlib import Path
 from types import ModuleType
 
@@ -36,17 +37,31 @@ class _ApiDistribution(Distribution):
         return Path(__file__).parent.parent / str(path)
 
 
+_HOME = str(Path(__file__).resolve().parent.parent)
+"""The folder holding this ``tinker`` package: the API distribution is found only on a search path that has it."""
+
+
 class _ApiFinder(DistributionFinder):
     def find_spec(self, fullname: str, path: object = None, target: ModuleType | None = None) -> ModuleSpec | None:
         return None  # it finds no modules, only the distribution
 
     def find_distributions(self, context: DistributionFinder.Context | None = None) -> Iterator[Distribution]:
-        name = (context or DistributionFinder.Context()).name
-        if name is None or re.sub(r"[-_.]+", "-", name).lower() == __title__:
+        """Only a look-up by the name ``tinker`` (a listing of every distribution does not see it), on a path that
+        holds this package, where no installed distribution answers."""
+        context = context or DistributionFinder.Context()
+        name = context.name
+        if name is None or re.sub(r"[-_.]+", "-", name).lower() != __title__:
+            return
+        if not any(str(Path(entry or ".").resolve()) == _HOME for entry in context.path):
+            return
+        if next(iter(MetadataPathFinder.find_distributions(context)), None) is None:
             yield _ApiDistribution()
+
+
+_FINDER = _ApiFinder()
 
 
 def install() -> None:
     """Append the finder once per process (a reload of tinker does not add another)."""
-    if not any(type(finder).__name__ == _ApiFinder.__name__ for finder in sys.meta_path):
-        sys.meta_path.append(_ApiFinder())
+    if not any(finder is _FINDER for finder in sys.meta_path):
+        sys.meta_path.append(_FINDER)

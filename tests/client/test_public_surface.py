@@ -47,6 +47,14 @@ def test_the_version_is_the_apis_for_tinker_and_importlib_metadata() -> None:
     assert tinker.__version__ in importlib.metadata.metadata("tinker")["Summary"]
 
 
+def test_the_api_distribution_is_found_by_name_only_where_this_package_is() -> None:
+    """A listing of every distribution, or a look-up on a path without this package, does not see it, so tools
+    that scan an environment in the same process never take this SDK for the official package."""
+    assert "tinker" not in {dist.metadata["Name"] for dist in importlib.metadata.distributions()}
+    assert not list(importlib.metadata.distributions(name="tinker", path=["/nonexistent"]))
+    assert [dist.version for dist in importlib.metadata.distributions(name="tinker")] == [tinker.__version__]
+
+
 def test_proto_resources_and_the_response_classes_mean_something_here() -> None:
     deep = importlib.import_module("tinker.proto.tinker_public_pb2")
     assert tinker.proto.tinker_public_pb2 is deep
