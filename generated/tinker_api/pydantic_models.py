@@ -1769,7 +1769,7 @@ class TensorData(TensorDataMixin):
     """
     pad_value: float | None = None
     """
-    Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). For SampleRequest.target_prompt_logprobs the SDK uses -1.
+    Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). The official SDKs send none; in SampleRequest.target_prompt_logprobs the cells left out are skipped (-1) either way.
     """
 
 

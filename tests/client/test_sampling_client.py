@@ -7,6 +7,7 @@ import math
 import pickle
 
 import pytest
+import torch
 
 import tinker
 from tinker import types
@@ -91,6 +92,17 @@ def test_bad_input_fails_before_sending(sampler: tinker.SamplingClient) -> None:
         sampler.sample(PROMPT, "two", types.SamplingParams())  # type: ignore[arg-type]
     with pytest.raises(tinker.BadRequestError, match="prompt"):
         sampler.sample(types.ModelInput.from_ints([70000]), 1, types.SamplingParams(max_tokens=1)).result()
+
+
+def test_target_prompt_logprobs_goes_in_its_json_form(sampler: tinker.SamplingClient) -> None:
+    """A TensorData (a dataclass, as in 0.38) reaches the server as the document's JSON tensor, sparse as built and
+    with no pad value, as the official SDK sends it; the local server has no use for it and says so by name."""
+    ids = torch.full((len(PROMPT.to_ints()) - 1, 4), -1, dtype=torch.int64)
+    ids[2, 0] = 65
+    target = types.TensorData.from_torch_sparse(ids, pad_value=-1)
+    assert target.sparse_crow_indices is not None
+    with pytest.raises(tinker.BadRequestError, match="target_prompt_logprobs"):
+        sampler.sample(PROMPT, 1, types.SamplingParams(max_tokens=1), target_prompt_logprobs=target).result()
 
 
 def test_deprecated_styles(service: tinker.ServiceClient, sampler: tinker.SamplingClient) -> None:

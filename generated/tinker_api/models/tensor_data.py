@@ -30,8 +30,8 @@ class TensorData:
     sparse_col_indices: list[int] | None | Unset = UNSET
     """ CSR column index of each value. """
     pad_value: float | None | Unset = UNSET
-    """ Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). For
-    SampleRequest.target_prompt_logprobs the SDK uses -1. """
+    """ Value of the cells a sparse tensor leaves out when it is made dense (0 when absent). The official SDKs send
+    none; in SampleRequest.target_prompt_logprobs the cells left out are skipped (-1) either way. """
 
     def to_dict(self) -> dict[str, Any]:
         dtype: str = self.dtype

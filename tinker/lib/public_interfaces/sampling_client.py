@@ -160,7 +160,7 @@ class SamplingClient:
             "prompt_logprobs": include_prompt_logprobs,
             "topk_prompt_logprobs": topk_prompt_logprobs,
             "topk_sample_logprobs": topk_sample_logprobs,
-            "target_prompt_logprobs": _target_ids(target_prompt_logprobs),
+            "target_prompt_logprobs": None if target_prompt_logprobs is None else plain(target_prompt_logprobs),
             "prompt_alt_tokens_k": prompt_alt_tokens_k,
             "prompt_logprobs_last_n": prompt_logprobs_last_n,
             "record_stability_info": self.record_stability_info or None,
@@ -386,14 +386,3 @@ def _with_sequence_ids(result: types.SampleResponse, sequence_ids: list[str] | N
         for seq, sequence_id in zip(result.sequences, sequence_ids, strict=True)
     ]
     return dataclasses.replace(result, sequences=sequences)
-
-
-def _target_ids(tensor: types.TensorData | None) -> dict[str, Any] | None:
-    """``target_prompt_logprobs`` in its JSON form. The cells a sparse tensor leaves out mean "no id" (-1): callers
-    build it with ``TensorData.from_torch_sparse(ids, pad_value=-1)``, and TensorData keeps no pad value."""
-    if tensor is None:
-        return None
-    fields: dict[str, Any] = plain(tensor)
-    if tensor.sparse_crow_indices is not None:
-        fields["pad_value"] = -1
-    return fields
