@@ -91,8 +91,9 @@ class ClientSettings:
     base_url: str = DEFAULT_BASE_URL
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_retries: int = DEFAULT_MAX_RETRIES
-    # sent with every request: the Cloudflare Access headers of the environment, then the caller's
-    default_headers: dict[str, str] = field(default_factory=dict)
+    # sent with every request: the Cloudflare Access headers of the environment, then the caller's (not shown in a
+    # repr: the Cloudflare secret is among them)
+    default_headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def api_key(self) -> str | None:

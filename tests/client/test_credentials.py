@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import tinker
 from tests.test_base_client import RUN, RUN_JSON, Server, get_run, make_client, no_ambient_credentials  # noqa: F401
 from tinker import auth, types
 from tinker._base_client import ClientSettings
+from tinker._credentials import run_command
 from tinker.local import LocalServer
 from tinker_api.api.checkpoints import get_training_run
 
@@ -110,6 +112,26 @@ def test_a_server_without_jwt_auth_needs_a_static_key(monkeypatch: pytest.Monkey
     with pytest.raises(tinker.TinkerError, match="api_key client option must be set"):
         get_run(make_client(server, api_key=None)[0])
     assert sent_keys(server.config_requests) == ["tml-from-command"] and server.requests == []
+
+
+def test_a_command_that_never_answers_is_killed_at_its_bound(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    command = f"echo $$ > {pid_file}; exec sleep 30"
+    started = time.monotonic()
+    with pytest.raises(tinker.TinkerError, match=r"no credential within 0\.5 s"):
+        asyncio.run(run_command(command, timeout=0.5))
+    assert time.monotonic() - started < 10
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_secrets_stay_out_of_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_SECRET", "cf-secret-value")
+    monkeypatch.setenv("TINKER_CREDENTIAL_CMD", "print-secret-key")
+    settings = ClientSettings.resolve(api_key="tml-secret-key")
+    for secret in ("cf-secret-value", "tml-secret-key", "print-secret-key"):
+        assert secret not in repr(settings)
 
 
 @pytest.mark.parametrize(
