@@ -430,7 +430,7 @@ class ModelData(BaseModel):
     """
     tokenizer_id: str | None = None
     """
-    Tokenizer to load with transformers: a Hugging Face Hub repository id, or the absolute path of a tokenizer folder on the server's machine (the local server's, which it writes into its data directory); a suffix after a colon is dropped by clients.
+    Tokenizer to load with transformers: a Hugging Face Hub repository id, or the absolute path of a tokenizer folder on the server's machine (the local server's, which it writes into its data directory). Clients load it as given; without it they load the model's name, less any suffix after a colon.
     """
     vocab_size: int | None = None
     """

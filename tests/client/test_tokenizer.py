@@ -13,7 +13,7 @@ import pytest
 import tinker
 from tinker._byte_tokenizer import ByteTokenizer, names_byte_tokenizer
 from tinker._exceptions import TinkerError
-from tinker.lib._tokenizer import load_tokenizer
+from tinker.lib._tokenizer import load_tokenizer, tokenizer_name
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +51,26 @@ def test_a_local_model_name_alone_gives_the_byte_tokenizer(no_transformers: None
 @pytest.mark.parametrize("name", ["Qwen/Qwen3-8B", "/srv/tokenizers/byte", "/srv/tinker-local/other", "byte"])
 def test_other_names_are_not_the_byte_tokenizer(name: str) -> None:
     assert not names_byte_tokenizer(name)
+
+
+@pytest.mark.parametrize(
+    ("tokenizer_id", "model_name", "expected"),
+    [
+        ("Qwen/Qwen3-8B", "Qwen/Qwen3-8B:base", "Qwen/Qwen3-8B"),
+        ("org/tok:rev", "org/model", "org/tok:rev"),  # 0.38 keeps the server's tokenizer id as it is
+        (None, "Qwen/Qwen3-8B:base", "Qwen/Qwen3-8B"),  # and cuts the model name at its colon
+        (None, "meta-llama/Llama-3.1-8B", "thinkingmachineslabinc/meta-llama-3-instruct-tokenizer"),
+        (None, "org/model/variant", "org/model"),
+        ("", "tinker-local/tiny", "tinker-local/tiny"),
+    ],
+)
+def test_the_tokenizer_is_picked_as_0_38_picks_it(tokenizer_id: str | None, model_name: str, expected: str) -> None:
+    assert tokenizer_name(tokenizer_id, model_name) == expected
+
+
+def test_thinking_machines_tokenizers_are_refused_clearly() -> None:
+    with pytest.raises(TinkerError, match="tml_tokenizers"):
+        load_tokenizer("TML/some-tokenizer", "TML/model")
 
 
 def test_a_folder_that_is_not_on_this_machine_is_named_in_the_error(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ from tinker.local._hf_tokenizer import byte_to_character, tokenizer_files, token
 from tinker.local._tokenizer_publish import (
     publish_tokenizer,
     tokenizer_folder,
-    tokenizer_id_for,
     write_hub_cache_entry,
 )
 from tinker.local.engine._registry import MODELS
@@ -147,12 +146,6 @@ def test_a_server_leaves_the_hub_cache_alone_unless_told(tmp_path: Path) -> None
 def test_no_hub_cache_writes_the_data_dir_only(tmp_path: Path) -> None:
     publish_tokenizer(tmp_path / "data", None, [TINY])
     assert [path.name for path in tmp_path.iterdir()] == ["data"]
-
-
-def test_a_path_with_a_colon_is_answered_as_the_hub_id() -> None:
-    """Clients cut a tokenizer id at its first colon (a Windows drive's too); the hub cache resolves the hub id."""
-    assert tokenizer_id_for(Path("/srv/a:b/tokenizers/tinker-local/byte")) == BYTE_TOKENIZER_ID
-    assert tokenizer_id_for(Path("/srv/ab/tokenizers/tinker-local/byte")) == "/srv/ab/tokenizers/tinker-local/byte"
 
 
 def test_a_relative_data_dir_gives_an_absolute_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

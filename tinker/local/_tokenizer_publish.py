@@ -86,13 +86,6 @@ def tokenizer_folder(data_dir: Path) -> Path:
     return Path(os.path.abspath(data_dir)).joinpath(TOKENIZERS_DIR, *BYTE_TOKENIZER_ID.split("/"))
 
 
-def tokenizer_id_for(folder: Path) -> str:
-    """The id to answer for the folder: its path, unless the path has a colon (a Windows drive), since clients keep
-    only what comes before the first colon of a tokenizer id; then the hub-style id, which the hub cache resolves."""
-    path = str(folder)
-    return BYTE_TOKENIZER_ID if ":" in path else path
-
-
 def publish_tokenizer(data_dir: Path, hub_cache: Path | None, model_names: Iterable[str]) -> str:
     """Write the folder into the data dir, and the hub cache entries when ``hub_cache`` is set; gives the tokenizer
     id to answer. A hub cache that cannot be written (read-only, full) is logged and skipped: only the official SDK's
@@ -106,4 +99,4 @@ def publish_tokenizer(data_dir: Path, hub_cache: Path | None, model_names: Itera
                 write_hub_cache_entry(hub_cache, repo_id, files)
             except OSError as error:  # FileExistsError included: a real download under that name stays as it is
                 log.warning("cannot write the tokenizer of %s into the hub cache %s: %s", repo_id, hub_cache, error)
-    return tokenizer_id_for(folder)
+    return str(folder)

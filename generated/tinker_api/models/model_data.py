@@ -24,8 +24,8 @@ class ModelData:
     """ Base model name. """
     tokenizer_id: None | str | Unset = UNSET
     """ Tokenizer to load with transformers: a Hugging Face Hub repository id, or the absolute path of a tokenizer
-    folder on the server's machine (the local server's, which it writes into its data directory); a suffix after a
-    colon is dropped by clients. """
+    folder on the server's machine (the local server's, which it writes into its data directory). Clients load it as
+    given; without it they load the model's name, less any suffix after a colon. """
     vocab_size: int | None | Unset = UNSET
     """ Size of the model's token vocabulary. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
