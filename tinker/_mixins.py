@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 import numpy as np
@@ -255,30 +255,6 @@ class TensorDataMixin(BaseModel):
         return result
 
 
-def _as_tensor_data(tensor_data: Any, key: str, value: Any) -> Any:
-    """A ``loss_fn_inputs`` value as TensorData; anything else is left for pydantic to judge."""
-    if isinstance(value, np.ndarray):
-        return tensor_data.from_numpy(value)
-    torch = sys.modules.get("torch")  # a tensor can only exist once torch is imported
-    if torch is not None and isinstance(value, torch.Tensor):
-        if key in SPARSE_KEYS and value.ndim == 2:
-            return tensor_data.from_torch_sparse(value)
-        return tensor_data.from_torch(value)
-    if isinstance(value, list):
-        dtype = LIST_DTYPES.get(key)
-        if dtype is None:
-            raise ValueError(
-                f"loss_fn_inputs[{key!r}] is a plain list, and a list's dtype is known only for the keys "
-                f"{sorted(LIST_DTYPES)}; pass a numpy array, a torch tensor or a TensorData"
-            )
-        try:
-            array = np.asarray(value, dtype=NUMPY_DTYPES[dtype])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"loss_fn_inputs[{key!r}] must be a rectangular list of numbers: {exc}") from None
-        return tensor_data.from_numpy(array)
-    return value
-
-
 def check_tiling(argument: str, spans: Sequence[Any], expected: int) -> None:
     covered = sum(span.length for span in spans)
     if covered != expected:
@@ -289,46 +265,17 @@ def check_tiling(argument: str, spans: Sequence[Any], expected: int) -> None:
 
 
 class DatumMixin(BaseModel):
-    """Conversion of array inputs and provenance of ``Datum``."""
+    """The check of the generated ``Datum`` (the JSON form the server validates) that the schema cannot make."""
 
     if TYPE_CHECKING:  # declared by the generated subclass
-        model_input: Any
-        loss_fn_inputs: dict[str, Any]
         model_input_spans: list[Any] | None = None
         loss_fn_input_spans: list[Any] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _convert_loss_fn_inputs(cls, values: Any) -> Any:
-        """numpy arrays, torch tensors and plain lists become TensorData, as the official ``Datum`` takes them."""
-        if isinstance(values, dict) and isinstance(values.get("loss_fn_inputs"), Mapping):
-            tensor_data = _generated(cls, "TensorData")
-            inputs = {key: _as_tensor_data(tensor_data, key, value) for key, value in values["loss_fn_inputs"].items()}
-            values = {**values, "loss_fn_inputs": inputs}
-        return values
 
     @model_validator(mode="after")
     def _spans_come_in_pairs(self) -> Self:
         if (self.model_input_spans is None) != (self.loss_fn_input_spans is None):
             raise ValueError("Datum.model_input_spans and loss_fn_input_spans are set together or not at all")
         return self
-
-    def with_provenance(self, model_input: Sequence[Any], loss_fn_inputs: Sequence[Any]) -> Self:
-        """A copy carrying provenance spans: ``model_input`` tiles the input tokens, ``loss_fn_inputs`` the
-        rows of ``loss_fn_inputs["target_tokens"]``; a miscount fails here, not as a request error later."""
-        fields = {name: getattr(self, name) for name in type(self).model_fields}
-        copy = type(self).model_validate(
-            {**fields, "model_input_spans": list(model_input), "loss_fn_input_spans": list(loss_fn_inputs)}
-        )
-        check_tiling("model_input", copy.model_input_spans or [], self.model_input.length)
-        target = self.loss_fn_inputs.get("target_tokens")
-        if (
-            target is not None
-            and target.sparse_crow_indices is None
-            and (target.shape is None or len(target.shape) == 1)
-        ):
-            check_tiling("loss_fn_inputs", copy.loss_fn_input_spans or [], len(target.data))
-        return copy
 
 
 class ProvenanceSpanMixin(BaseModel):
