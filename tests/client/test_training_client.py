@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import numpy as np
 import pytest
@@ -309,3 +310,32 @@ def test_a_cancelled_wait_leaves_no_hole_in_the_order(service: tinker.ServiceCli
 
     asyncio.run(impatient())
     assert client.optim_step(types.AdamParams(learning_rate=1e-3)).result(timeout=60).metrics is not None
+
+
+BAD_CALLS: dict[str, Any] = {
+    "forward": lambda c: c.forward([text_datum()], 7),
+    "forward_backward": lambda c: c.forward_backward(["not a datum"], "cross_entropy"),
+    "forward_backward_custom": lambda c: c.forward_backward_custom(
+        [types.Datum(text_datum().model_input, {})], lambda d, lps: (sum(lp.sum() for lp in lps), {})
+    ),
+    "optim_step": lambda c: c.optim_step(types.AdamParams(learning_rate="fast")),  # type: ignore[arg-type]
+    "save_state": lambda c: c.save_state(123),
+    "load_state": lambda c: c.load_state(None),
+    "load_state_with_optimizer": lambda c: c.load_state_with_optimizer(["a"]),
+    "save_weights_for_sampler": lambda c: c.save_weights_for_sampler({"name": 1}),
+    "save_weights_external": lambda c: c.save_weights_external(3.5),
+    "save_weights_and_get_sampling_client": lambda c: c.save_weights_and_get_sampling_client(kind="everything"),
+    "create_sampling_client": lambda c: c.create_sampling_client("not a tinker path"),
+}
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # load_state and load_state_with_optimizer are deprecated
+@pytest.mark.parametrize("method", sorted(BAD_CALLS))
+def test_a_bad_argument_then_a_good_call_the_good_call_completes(training: tinker.TrainingClient, method: str) -> None:
+    """A call refused for its arguments leaves no seq_id behind that nothing will send (the next call would wait
+    for it for ever)."""
+    with pytest.raises(Exception):  # noqa: B017 -- each method names its own error; none may pass
+        outcome = BAD_CALLS[method](training)
+        if hasattr(outcome, "result"):
+            outcome.result(30)
+    assert training.optim_step(types.AdamParams(learning_rate=1e-4)).result(30) is not None

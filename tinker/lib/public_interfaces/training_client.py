@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
     from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
     from .custom_loss import LossHandle
     from .sampling_client import SamplingClient
+
+B = TypeVar("B")
 
 CustomLossFnV1 = Callable[[list[types.Datum], list["torch.Tensor"]], tuple["torch.Tensor", dict[str, float]]]
 
@@ -68,7 +69,7 @@ class TrainingClient:
         self.holder = holder
         self.model_seq_id = model_seq_id
         self.model_id = str(model_id)
-        self._seq = itertools.count(1)
+        self._next_seq = 1
         self._seq_lock = threading.Lock()
         self._turns = _Turns()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
@@ -80,7 +81,17 @@ class TrainingClient:
     # --- plumbing --------------------------------------------------------------------------------------
     def _reserve(self, count: int = 1) -> list[int]:
         with self._seq_lock:
-            return [next(self._seq) for _ in range(count)]
+            first = self._next_seq
+            self._next_seq += count
+        return list(range(first, first + count))
+
+    def _take(self, build: Callable[[int], B]) -> tuple[int, B]:
+        """The next seq_id and the request ``build`` makes with it. A request that cannot be built (a bad argument)
+        gives its seq_id back, so no turn is left that nothing will send and the next call proceeds."""
+        with self._seq_lock:
+            body = build(self._next_seq)
+            self._next_seq += 1
+            return self._next_seq - 1, body
 
     async def _submit_all(
         self, seq_ids: Sequence[int], operation: Any, bodies: Sequence[Any]
@@ -286,9 +297,12 @@ class TrainingClient:
         params = params if params is not None else adam_params
         if params is None:
             raise TypeError("optim_step() needs optim_params or adam_params")
-        (seq_id,) = self._reserve()
         field = "optimizer_params" if isinstance(params, types.DimuonParams) else "adam_params"
-        body = types.OptimStepRequest.model_validate({field: params, "model_id": self.model_id, "seq_id": seq_id})
+        seq_id, body = self._take(
+            lambda seq_id: types.OptimStepRequest.model_validate(
+                {field: params, "model_id": self.model_id, "seq_id": seq_id}
+            )
+        )
         return self._run(self._call(seq_id, optim_step_op, body, types.OptimStepResponse, "OptimStep"))
 
     def save_state(
@@ -299,21 +313,23 @@ class TrainingClient:
         user_metadata: dict[str, str] | None = None,
     ) -> APIFuture[types.SaveWeightsResponse]:
         """Save weights and optimizer state as ``tinker://<model_id>/weights/<name>``."""
-        (seq_id,) = self._reserve()
-        body = types.SaveWeightsRequest(
-            model_id=self.model_id,
-            path=name,
-            seq_id=seq_id,
-            ttl_seconds=ttl_seconds,
-            overwrite=overwrite,
-            user_metadata=user_metadata,
+        seq_id, body = self._take(
+            lambda seq_id: types.SaveWeightsRequest(
+                model_id=self.model_id,
+                path=name,
+                seq_id=seq_id,
+                ttl_seconds=ttl_seconds,
+                overwrite=overwrite,
+                user_metadata=user_metadata,
+            )
         )
         return self._run(self._call(seq_id, save_weights, body, types.SaveWeightsResponse, "SaveWeights"))
 
     def _load(self, path: str, optimizer: bool, token: str | None) -> APIFuture[types.LoadWeightsResponse]:
-        (seq_id,) = self._reserve()
-        body = types.LoadWeightsRequest(
-            model_id=self.model_id, seq_id=seq_id, path=path, optimizer=optimizer, weights_access_token=token
+        seq_id, body = self._take(
+            lambda seq_id: types.LoadWeightsRequest(
+                model_id=self.model_id, seq_id=seq_id, path=path, optimizer=optimizer, weights_access_token=token
+            )
         )
         return self._run(self._call(seq_id, load_weights, body, types.LoadWeightsResponse, "LoadWeights"))
 
@@ -333,9 +349,10 @@ class TrainingClient:
         self, name: str, ttl_seconds: int | None = None, user_metadata: dict[str, str] | None = None
     ) -> APIFuture[types.SaveWeightsForSamplerResponse]:
         """Save the weights for sampling as ``tinker://<model_id>/sampler_weights/<name>``."""
-        (seq_id,) = self._reserve()
-        body = types.SaveWeightsForSamplerRequest(
-            model_id=self.model_id, path=name, seq_id=seq_id, ttl_seconds=ttl_seconds, user_metadata=user_metadata
+        seq_id, body = self._take(
+            lambda seq_id: types.SaveWeightsForSamplerRequest(
+                model_id=self.model_id, path=name, seq_id=seq_id, ttl_seconds=ttl_seconds, user_metadata=user_metadata
+            )
         )
 
         async def run() -> types.SaveWeightsForSamplerResponse:
@@ -356,13 +373,14 @@ class TrainingClient:
         self, name: str, ttl_seconds: int | None = None, age_encryption_recipients: list[str] | None = None
     ) -> APIFuture[types.SaveWeightsExternalResponse]:
         """Export the weights for download (see RestClient.get_external_weights_urls)."""
-        (seq_id,) = self._reserve()
-        body = types.SaveWeightsExternalRequest(
-            model_id=self.model_id,
-            path=name,
-            seq_id=seq_id,
-            ttl_seconds=ttl_seconds,
-            age_encryption_recipients=age_encryption_recipients,
+        seq_id, body = self._take(
+            lambda seq_id: types.SaveWeightsExternalRequest(
+                model_id=self.model_id,
+                path=name,
+                seq_id=seq_id,
+                ttl_seconds=ttl_seconds,
+                age_encryption_recipients=age_encryption_recipients,
+            )
         )
 
         async def run() -> types.SaveWeightsExternalResponse:
@@ -387,10 +405,11 @@ class TrainingClient:
         from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
         from .sampling_client import SamplingClient
 
-        (seq_id,) = self._reserve()
         sampling_seq_id = self.holder.next_sampling_seq_id()
-        body = types.SaveWeightsForSamplerRequest(
-            model_id=self.model_id, seq_id=seq_id, kind=kind, sampling_session_seq_id=sampling_seq_id
+        seq_id, body = self._take(
+            lambda seq_id: types.SaveWeightsForSamplerRequest(
+                model_id=self.model_id, seq_id=seq_id, kind=kind, sampling_session_seq_id=sampling_seq_id
+            )
         )
 
         async def run() -> SamplingClient:
