@@ -26,6 +26,7 @@ TEST_REQUIREMENTS = [
     # tests/local/test_tokenizer_folder.py: the tokenizer folder the server writes loads in transformers as the byte
     # tokenizer (offline: nothing is downloaded); those checks skip where it is absent
     "transformers==5.25.0",
+    "pytest-timeout==2.4.0",  # a per-test bound (pyproject.toml): a hang fails one test instead of stalling CI
 ]
 LINT_REQUIREMENTS = ["ruff==0.17.6", "import-linter==2.17"]
 # the local extra with the pinned torch, so that mypy sees the same types as a developer's environment
