@@ -120,6 +120,16 @@ def test_retries_reuse_the_idempotency_key_and_honour_retry_after() -> None:
     assert server.retry_counts == [None, "1", "2"]
 
 
+@pytest.mark.parametrize("advice", ["soon", "Mon, 99 Foo 2026 25:61:61 GMT", "nan", "-3"])
+def test_a_malformed_retry_after_is_ignored_and_the_retries_go_on(advice: str) -> None:
+    server = Server(*[httpx.Response(429, headers={"retry-after": advice}, json={"detail": "slow down"})] * 3)
+    client, slept = make_client(server, max_retries=2)
+    with pytest.raises(errors.RateLimitError):
+        run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    assert len(server.requests) == 3
+    assert len(slept) == 2 and all(0 < delay <= 1.0 for delay in slept)  # its own backoff, never a busy loop
+
+
 def test_client_mistakes_are_not_retried_and_raise_typed_errors() -> None:
     server = Server(httpx.Response(400, json={"detail": "seq_id 3 was already used"}, headers={"x-request-id": "r9"}))
     client, slept = make_client(server)

@@ -166,13 +166,16 @@ def _server_retry_after(headers: httpx.Headers) -> float | None:
         except ValueError:
             pass
     value = headers.get("retry-after")
-    if value is None:
+    if not value:
         return None
     try:
         return float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return parsed.timestamp() - time.time() if parsed is not None else None
+        pass
+    try:  # an HTTP date; anything else (``soon``) is no advice, and the own backoff applies
+        return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 class BaseClient:
