@@ -101,6 +101,14 @@ def test_408_and_5xx_keep_polling() -> None:
     assert len(script.requests) == 4
 
 
+def test_an_immediate_408_is_not_a_busy_loop() -> None:
+    not_yet = json(408, {"type": "try_again", "request_id": "m:1", "queue_state": "active"})
+    script = Script(*([not_yet] * 8), json(200, OPTIM))
+    assert poll(script).metrics
+    assert len(script.requests) == 9
+    assert len(script.sleeps) == 8 and script.sleeps == sorted(script.sleeps) and sum(script.sleeps) > 1.0
+
+
 def test_429_and_connection_errors_back_off_exponentially() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
@@ -131,6 +139,7 @@ def test_400_is_retried_three_times_then_raised() -> None:
     with pytest.raises(BadRequestError):
         poll(script)
     assert len(script.requests) == 4
+    assert len(script.sleeps) == 3 and all(pause > 0 for pause in script.sleeps)  # with a pause each time
 
 
 def test_404_is_raised_at_once() -> None:

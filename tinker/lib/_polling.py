@@ -105,8 +105,9 @@ async def wait_result(
         except APIStatusError as error:
             status = error.status_code
             backoff = 0 if status != 429 else backoff
-            if status == 408:
+            if status == 408:  # the server's own "not yet": like try_again, no busy loop when it comes at once
                 _report_queue(error.body, on_queue_state)
+                quick = await _pause_if_quick(holder, started, quick)
                 continue
             if status >= 500:
                 server_errors += 1
@@ -123,6 +124,7 @@ async def wait_result(
                     continue
             if status == 400 and bad_requests < BAD_REQUEST_RETRIES:
                 bad_requests += 1
+                await holder.sleep(min(0.25 * 2.0**bad_requests, 2.0))
                 continue
             raise
         backoff = server_errors = 0
@@ -131,11 +133,7 @@ async def wait_result(
         answer = _decode(response.content)
         if isinstance(answer, dict) and answer.get("type") == "try_again":
             _report_queue(answer, on_queue_state)
-            if time.monotonic() - started < QUICK_ANSWER:
-                quick = min(max(quick * 2, 0.05), MAX_QUICK_PAUSE)
-                await holder.sleep(quick)
-            else:
-                quick = 0.0
+            quick = await _pause_if_quick(holder, started, quick)
             continue
         if isinstance(answer, dict) and answer.get("status") == "complete_metadata":
             continue
@@ -163,6 +161,16 @@ def _from_protobuf(response: httpx.Response, cast_to: type[M]) -> M:
         return cast(M, readers[0](response.content))
     except (ValueError, pydantic.ValidationError, DecodeError) as error:
         raise APIResponseValidationError(response, None, message=f"bad protobuf result: {error}") from error
+
+
+async def _pause_if_quick(holder: Holder, started: float, pause: float) -> float:
+    """A "not yet" that came at once (the server did not hold the poll) is followed by a pause that grows with each
+    such answer, up to MAX_QUICK_PAUSE; after a held poll, none. Gives the pause to grow from next time."""
+    if time.monotonic() - started >= QUICK_ANSWER:
+        return 0.0
+    pause = min(max(pause * 2, 0.05), MAX_QUICK_PAUSE)
+    await holder.sleep(pause)
+    return pause
 
 
 def _decode(content: bytes) -> Any:
