@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,10 @@ def test_errors_are_typed(rest: tinker.RestClient) -> None:
         rest.get_training_run("nope:train:0").result()
     with pytest.raises(tinker.TinkerError):
         rest.whoami()
+
+
+@pytest.mark.parametrize("page_size", [0, -1, 2.5, True])
+def test_iterators_refuse_a_page_size_that_would_never_end(rest: tinker.RestClient, page_size: Any) -> None:
+    for iterate in (rest.iter_training_runs, rest.iter_user_checkpoints, rest.iter_sessions):
+        with pytest.raises(ValueError, match="page_size"):
+            iterate(page_size=page_size)

@@ -368,10 +368,18 @@ def _when(value: datetime | str) -> datetime:
 
 
 def _pages(fetch: Callable[[int], list[T]], page_size: int) -> Iterator[T]:
+    """Every item, a page at a time, until a short or empty page; ``page_size`` is checked at the call, not at the
+    first ``next()`` (a page size of 0 would never end)."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValueError(f"page_size must be a whole number of at least 1, got {page_size!r}")
+    return _pages_from(fetch, page_size)
+
+
+def _pages_from(fetch: Callable[[int], list[T]], page_size: int) -> Iterator[T]:
     offset = 0
     while True:
         page = fetch(offset)
         yield from page
-        if len(page) < page_size:
+        if not page or len(page) < page_size:
             return
         offset += len(page)
