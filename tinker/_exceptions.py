@@ -121,6 +121,14 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message="Request timed out.", request=request)
 
 
+def connection_error(request: httpx.Request, error: httpx.TransportError) -> APIConnectionError:
+    """The typed error for an exchange that got no (complete) answer; raise it ``from error`` so that
+    ``__cause__`` tells a connect timeout from a read timeout."""
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(request)
+    return APIConnectionError(message=f"Connection error: {type(error).__name__}: {error}", request=request)
+
+
 class RequestFailedError(TinkerError):
     """A future resolved to a failure (``{"error": …, "category": …}``)."""
 
