@@ -11,8 +11,9 @@ import pytest
 
 from tinker import _credentials, types
 from tinker import _exceptions as errors
-from tinker._base_client import BaseClient, ClientSettings, retry_delay, should_retry
+from tinker._base_client import BaseClient, ClientSettings
 from tinker._response import APIResponse, AsyncAPIResponse
+from tinker.lib._resilience import retry_delay, should_retry
 from tinker_api.api.checkpoints import get_training_run, list_training_runs
 from tinker_api.api.sessions import create_session
 from tinker_api.types import EncodedBody
@@ -85,7 +86,7 @@ def session_body() -> EncodedBody:
 def test_a_call_sends_key_user_agent_and_idempotency_key() -> None:
     server = Server(httpx.Response(200, json={"session_id": "s1"}))
     client, _ = make_client(server)
-    answer = run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    answer = run(lambda: client.request(create_session.build_request(body=session_body()), types.CreateSessionResponse))
     assert answer == types.CreateSessionResponse(session_id="s1")
     (request,) = server.requests
     assert request.url == "http://test/base/api/v1/create_session"
@@ -98,11 +99,11 @@ def test_a_call_sends_key_user_agent_and_idempotency_key() -> None:
 def test_path_ids_are_percent_encoded_and_queries_sent() -> None:
     server = Server(httpx.Response(200, json=RUN_JSON), httpx.Response(200, json={"training_runs": [], "cursor": None}))
     client, _ = make_client(server)
-    run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert server.requests[0].url.raw_path == b"/base/api/v1/training_runs/3f2a6c1e%3Atrain%3A0?access_scope=owned"
     assert "X-Idempotency-Key" not in server.requests[0].headers
     with pytest.raises(errors.APIResponseValidationError):
-        run(lambda: client.request(list_training_runs, types.TrainingRunsResponse, limit=5))
+        run(lambda: client.request(list_training_runs.build_request(limit=5), types.TrainingRunsResponse))
     assert server.requests[1].url.params["limit"] == "5"
 
 
@@ -113,7 +114,7 @@ def test_retries_reuse_the_idempotency_key_and_honour_retry_after() -> None:
         httpx.Response(200, json={"session_id": "s1"}),
     )
     client, slept = make_client(server)
-    run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    run(lambda: client.request(create_session.build_request(body=session_body()), types.CreateSessionResponse))
     assert slept == [3.0, 0.25]
     keys = {request.headers["X-Idempotency-Key"] for request in server.requests}
     assert len(keys) == 1
@@ -125,7 +126,7 @@ def test_a_malformed_retry_after_is_ignored_and_the_retries_go_on(advice: str) -
     server = Server(*[httpx.Response(429, headers={"retry-after": advice}, json={"detail": "slow down"})] * 3)
     client, slept = make_client(server, max_retries=2)
     with pytest.raises(errors.RateLimitError):
-        run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+        run(lambda: client.request(create_session.build_request(body=session_body()), types.CreateSessionResponse))
     assert len(server.requests) == 3
     assert len(slept) == 2 and all(0 < delay <= 1.0 for delay in slept)  # its own backoff, never a busy loop
 
@@ -134,7 +135,7 @@ def test_client_mistakes_are_not_retried_and_raise_typed_errors() -> None:
     server = Server(httpx.Response(400, json={"detail": "seq_id 3 was already used"}, headers={"x-request-id": "r9"}))
     client, slept = make_client(server)
     with pytest.raises(errors.BadRequestError) as raised:
-        run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+        run(lambda: client.request(create_session.build_request(body=session_body()), types.CreateSessionResponse))
     assert slept == [] and len(server.requests) == 1
     assert raised.value.status_code == 400
     assert raised.value.body == {"detail": "seq_id 3 was already used"}
@@ -156,7 +157,7 @@ def test_client_mistakes_are_not_retried_and_raise_typed_errors() -> None:
 def test_status_errors_map_to_their_classes(status: int, error: type[errors.APIStatusError]) -> None:
     client, _ = make_client(Server(httpx.Response(status, text="no")))
     with pytest.raises(error) as raised:
-        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert type(raised.value) is error and raised.value.body == "no"
 
 
@@ -164,7 +165,7 @@ def test_retries_give_up_after_max_retries_with_backoff() -> None:
     server = Server(*[httpx.Response(500, json={"detail": "boom"})] * 4)
     client, slept = make_client(server, max_retries=3)
     with pytest.raises(errors.InternalServerError):
-        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert len(server.requests) == 4
     assert [0.375 <= slept[0] <= 0.5, 0.75 <= slept[1] <= 1.0, 1.5 <= slept[2] <= 2.0] == [True] * 3
 
@@ -173,34 +174,41 @@ def test_x_should_retry_overrides_the_status() -> None:
     server = Server(httpx.Response(409, headers={"x-should-retry": "false"}, json={"detail": "taken"}))
     client, _ = make_client(server)
     with pytest.raises(errors.ConflictError):
-        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     server = Server(httpx.Response(400, headers={"x-should-retry": "true"}), httpx.Response(200, json=RUN_JSON))
     client, _ = make_client(server)
-    assert run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN)).training_run_id == RUN
+    assert (
+        run(
+            lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun)
+        ).training_run_id
+        == RUN
+    )
 
 
 def test_connection_errors_and_timeouts_are_retried_then_raised() -> None:
     server = Server(httpx.ConnectError("refused"), httpx.Response(200, json=RUN_JSON))
     client, slept = make_client(server)
-    assert run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN)) is not None
+    assert (
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun)) is not None
+    )
     assert len(slept) == 1
     server = Server(httpx.ReadTimeout("slow"), httpx.ReadTimeout("slow"))
     client, _ = make_client(server, max_retries=1)
     with pytest.raises(errors.APITimeoutError):
-        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert isinstance(errors.APITimeoutError(server.requests[0]), errors.APIConnectionError)
 
 
 def test_malformed_answers_raise_validation_errors() -> None:
     client, _ = make_client(Server(httpx.Response(200, text="<html>")))
     with pytest.raises(errors.APIResponseValidationError) as raised:
-        run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+        run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert raised.value.body == "<html>"
 
 
 def test_missing_optional_fields_and_unknown_keys_are_accepted() -> None:
     client, _ = make_client(Server(httpx.Response(200, json={**RUN_JSON, "new_field": 1})))
-    answer = run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    answer = run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
     assert answer.last_checkpoint is None and answer.corrupted is False
 
 
@@ -225,7 +233,7 @@ def test_retry_helpers() -> None:
 
 
 def get_run(client: BaseClient) -> Any:
-    return run(lambda: client.request(get_training_run, types.TrainingRun, training_run_id=RUN))
+    return run(lambda: client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun))
 
 
 def test_cloudflare_access_headers_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,7 +278,7 @@ def test_a_redirect_carries_credentials_only_within_the_origin(
     monkeypatch.setenv("CLOUDFLARE_ACCESS_CLIENT_ID", "cf-id")
     server = Server(httpx.Response(307, headers={"Location": location}), httpx.Response(200, json={"session_id": "s"}))
     client, _ = make_client(server, default_headers_overrides={"X-Proxy-Token": "secret"})
-    run(lambda: client.request(create_session, types.CreateSessionResponse, body=session_body()))
+    run(lambda: client.request(create_session.build_request(body=session_body()), types.CreateSessionResponse))
     first, redirected = server.requests
     assert redirected.url == first.url.join(location) and redirected.method == "POST"
     assert redirected.content == first.content and redirected.headers["Content-Type"] == "application/json"
@@ -285,7 +293,7 @@ def test_a_see_other_redirect_becomes_a_get_without_the_body() -> None:
         httpx.Response(200, json=RUN_JSON),
     )
     client, _ = make_client(server)
-    answer = run(lambda: client.request_raw(create_session, types.TrainingRun, body=session_body()))
+    answer = run(lambda: client.request_raw(create_session.build_request(body=session_body()), types.TrainingRun))
     assert run(answer.parse).training_run_id == RUN
     redirected = server.requests[1]
     assert redirected.method == "GET" and redirected.content == b"" and "Content-Type" not in redirected.headers
@@ -303,7 +311,9 @@ def test_endless_redirects_end_in_a_connection_error() -> None:
 def test_request_raw_gives_the_answer_and_parses_it_on_demand() -> None:
     server = Server(httpx.Response(503), httpx.Response(200, json={"session_id": "s1"}, headers={"x-request-id": "r"}))
     client, _ = make_client(server)
-    answer = run(lambda: client.request_raw(create_session, types.CreateSessionResponse, body=session_body()))
+    answer = run(
+        lambda: client.request_raw(create_session.build_request(body=session_body()), types.CreateSessionResponse)
+    )
     assert isinstance(answer, AsyncAPIResponse)
     assert (answer.status_code, answer.retries_taken, answer.method, answer.headers["x-request-id"]) == (
         200,

@@ -33,8 +33,13 @@ def test_an_encoded_body_is_sent_as_is() -> None:
     message = pb.ForwardBackwardRequest(model_id="s:train:0", seq_id=1, loss_fn="cross_entropy")
     body = EncodedBody(message.SerializeToString(), "application/x-protobuf", content_encoding="zstd")
     request = forward_backward.build_request(body=body, x_idempotency_key="key-1")
-    assert request["content"] == message.SerializeToString()
-    assert request["headers"] == {
+    assert (request.operation_id, request.method, request.url) == (
+        "forward_backward",
+        "POST",
+        "/api/v1/forward_backward",
+    )
+    assert request.content == message.SerializeToString()
+    assert request.headers == {
         "X-Idempotency-Key": "key-1",
         "Content-Type": "application/x-protobuf",
         "Content-Encoding": "zstd",
@@ -46,8 +51,8 @@ def test_json_bodies_are_encoded_with_orjson() -> None:
         forward_backward_input=ForwardBackwardInput(data=[], loss_fn="cross_entropy"), model_id="s:train:0", seq_id=1
     )
     request = forward_backward.build_request(body=body)
-    assert orjson.loads(request["content"]) == body.to_dict()
-    assert request["headers"]["Content-Type"] == "application/json"
+    assert request.content is not None and orjson.loads(request.content) == body.to_dict()
+    assert request.headers["Content-Type"] == "application/json"
 
 
 def test_round_trip_through_a_mock_transport() -> None:

@@ -6,24 +6,24 @@ path, parameters, body. This module decides everything else in one place: base U
 headers (User-Agent, Cloudflare Access headers, the caller's, an idempotency key reused across the retries
 of one call), timeouts, redirects (followed here, so that no credential reaches another origin), retries
 with backoff that honour the server's Retry-After / retry-after-ms / x-should-retry, typed errors, and
-parsing the answer into the pydantic model the caller names.
+parsing the answer into the pydantic model the caller names. When to retry and how long to pause is asked of
+``lib._resilience``, the one module that decides every retry, pause and deadline of the SDK.
+
+Each try is a fresh ``httpx.Request`` built from the operation's ``OperationRequest``; a transport error becomes the
+typed error raised ``from`` it, so ``__cause__`` tells a connect timeout from a read timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import logging
 import os
 import platform
-import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any, TypedDict, TypeVar
+from typing import TypedDict, TypeVar
 
 import httpx
 import orjson
@@ -32,17 +32,13 @@ import pydantic
 from tinker_api.api.auth import exchange_auth_token
 from tinker_api.api.service import get_client_config
 from tinker_api.pydantic_models import AuthTokenResponse, ClientConfigResponse
-from tinker_api.types import EncodedBody
+from tinker_api.types import EncodedBody, OperationRequest
 
 from ._credentials import Credentials, JwtCache
-from ._exceptions import (
-    APIConnectionError,
-    APITimeoutError,
-    NotFoundError,
-    status_error,
-)
+from ._exceptions import APIConnectionError, NotFoundError, connection_error, status_error
 from ._response import AsyncAPIResponse, decoded_body
 from ._version import SDK_VERSION, __version__
+from .lib._resilience import DEFAULT_MAX_RETRIES, Attempts, should_retry
 
 __all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientSettings", "RequestOptions"]
 
@@ -50,12 +46,8 @@ log = logging.getLogger("tinker")
 
 DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-DEFAULT_MAX_RETRIES = 10
 # futures long-poll, so many requests wait at once: allow many connections, keep a few alive
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
-INITIAL_RETRY_DELAY = 0.5
-MAX_RETRY_DELAY = 10.0
-MAX_SERVER_RETRY_DELAY = 60.0
 MAX_REDIRECTS = 20
 USER_AGENT = f"tinker-openapi/{SDK_VERSION} (Python {platform.python_version()}; {platform.system()})"
 # the only headers a redirect to another origin keeps: none of them can carry a secret
@@ -140,44 +132,6 @@ def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=min(timeout, 5.0))
 
 
-def should_retry(response: httpx.Response) -> bool:
-    """Whether an error answer may pass by itself: the server's x-should-retry, else 408, 409, 429 and 5xx."""
-    verdict: str | None = response.headers.get("x-should-retry")
-    if verdict in ("true", "false"):
-        return verdict == "true"
-    return response.status_code in (408, 409, 429) or response.status_code >= 500
-
-
-def retry_delay(retries_taken: int, response: httpx.Response | None) -> float:
-    """Seconds to wait before the next try: the server's Retry-After if sane, else backoff with jitter."""
-    if response is not None:
-        server = _server_retry_after(response.headers)
-        if server is not None and 0 < server <= MAX_SERVER_RETRY_DELAY:
-            return server
-    backoff = min(INITIAL_RETRY_DELAY * 2.0**retries_taken, MAX_RETRY_DELAY)
-    return backoff * (1 - 0.25 * random.random())
-
-
-def _server_retry_after(headers: httpx.Headers) -> float | None:
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds is not None:
-        try:
-            return float(milliseconds) / 1000
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:  # an HTTP date; anything else (``soon``) is no advice, and the own backoff applies
-        return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 class BaseClient:
     """Sends one operation's request with retries and returns its parsed answer.
 
@@ -219,120 +173,106 @@ class BaseClient:
             if self._config is None:
                 body = EncodedBody(orjson.dumps({"sdk_version": __version__}))
                 try:
-                    answer = await self.request_raw(get_client_config, ClientConfigResponse, body=body)
+                    answer = await self.request_raw(get_client_config.build_request(body=body), ClientConfigResponse)
                     self._config = await answer.parse()
                 except NotFoundError:
                     self._config = ClientConfigResponse()
             return self._config
 
     async def request(
-        self,
-        operation: ModuleType,
-        cast_to: type[Model] | None,
-        *,
-        options: RequestOptions | None = None,
-        **arguments: Any,
+        self, prepared: OperationRequest, cast_to: type[Model] | None, *, options: RequestOptions | None = None
     ) -> Model | None:
-        """Call ``operation`` (a generated endpoint module) and parse a 2xx answer into ``cast_to``."""
+        """Send ``prepared`` (a generated operation's ``build_request(...)``) and parse a 2xx answer into
+        ``cast_to``."""
         if cast_to is None:
-            await self.send(operation, options=options, **arguments)
+            await self.send(prepared, options=options)
             return None
-        answer = await self.request_raw(operation, cast_to, options=options, **arguments)
+        answer = await self.request_raw(prepared, cast_to, options=options)
         return await answer.parse()
 
     async def request_raw(
-        self, operation: ModuleType, cast_to: type[Model], *, options: RequestOptions | None = None, **arguments: Any
+        self, prepared: OperationRequest, cast_to: type[Model], *, options: RequestOptions | None = None
     ) -> AsyncAPIResponse[Model]:
         """Like ``request``, but the answer itself: status, headers, retries taken, and ``parse()``."""
-        options = options or {}
-        request = self._build(operation.build_request(**arguments), options)
-        max_retries = options.get("max_retries", self.settings.max_retries)
-        response, retries_taken = await self._exchange(request, operation, max_retries, stream=False)
+        response, retries_taken = await self._exchange(prepared, options or {}, stream=False)
         return AsyncAPIResponse(response, cast_to, retries_taken=retries_taken)
 
-    async def send(
-        self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any
-    ) -> httpx.Response:
+    async def send(self, prepared: OperationRequest, *, options: RequestOptions | None = None) -> httpx.Response:
         """Send with retries; return the 2xx response or raise the typed error of the last answer."""
-        options = options or {}
-        request = self._build(operation.build_request(**arguments), options)
-        max_retries = options.get("max_retries", self.settings.max_retries)
-        response, _ = await self._exchange(request, operation, max_retries, stream=False)
+        response, _ = await self._exchange(prepared, options or {}, stream=False)
         return response
 
     @contextlib.asynccontextmanager
     async def stream(
-        self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any
+        self, prepared: OperationRequest, *, options: RequestOptions | None = None
     ) -> AsyncIterator[httpx.Response]:
         """Like ``send``, but the 2xx answer's body is read as it arrives; retries happen before the first byte."""
-        options = options or {}
-        request = self._build(operation.build_request(**arguments), options)
-        max_retries = options.get("max_retries", self.settings.max_retries)
-        response, _ = await self._exchange(request, operation, max_retries, stream=True)
+        response, _ = await self._exchange(prepared, options or {}, stream=True)
         try:
             yield response
         finally:
             await response.aclose()
 
     async def _exchange(
-        self, request: httpx.Request, operation: ModuleType, max_retries: int, *, stream: bool
+        self, prepared: OperationRequest, options: RequestOptions, *, stream: bool
     ) -> tuple[httpx.Response, int]:
         if self._closed:
             raise RuntimeError("this client is closed")
-        retries_taken = 0
+        headers = self._headers(prepared, options)
+        attempts = Attempts(
+            prepared.operation_id,
+            max_retries=options.get("max_retries", self.settings.max_retries),
+            request_id=headers.get("X-Idempotency-Key"),
+            sleep=self._sleep,
+        )
         replaced_token = False
         while True:
-            credential, is_jwt = await self._credential(operation)
-            request.headers["X-API-Key"] = credential
-            response: httpx.Response | None = None
-            error: APIConnectionError | None = None
+            attempts.started()
+            credential, is_jwt = await self._credential(prepared.operation_id)
+            request = self._build(prepared, headers, options, credential=credential, retries=attempts.streak)
             try:
                 response = await self._send_following_redirects(request, stream=stream)
-            except httpx.TimeoutException as exc:
-                error = APITimeoutError(request)
-                error.__cause__ = exc
             except httpx.TransportError as exc:
-                error = APIConnectionError(message=f"Connection error: {exc}", request=request)
-                error.__cause__ = exc
-            if response is not None and response.is_success:
+                error = connection_error(request, exc)
+                if attempts.streak >= attempts.max_retries:
+                    raise attempts.exhausted(error) from exc
+                await attempts.failed(error)
+                continue
+            if response.is_success:
                 log.debug("%s %s -> %d", request.method, request.url, response.status_code)
-                return response, retries_taken
-            if response is not None and stream:
+                attempts.ended()
+                return response, attempts.streak
+            if stream:
                 await response.aread()
                 await response.aclose()
-            if response is not None and is_jwt and not replaced_token and _rejects_token(response):
+            if is_jwt and not replaced_token and _rejects_token(response):
                 # a JWT refused before its expiry: trade for a new one and send again, once
                 replaced_token = True
                 await self._jwt.replace(credential)
                 continue
-            retryable = response is None or should_retry(response)
-            if not retryable or retries_taken >= max_retries:
-                if response is not None:
-                    raise status_error(response, decoded_body(response))
-                assert error is not None
-                raise error
-            delay = retry_delay(retries_taken, response)
-            outcome = response.status_code if response is not None else type(error).__name__
-            log.info("%s %s -> %s; retry %d in %.2fs", request.method, request.url, outcome, retries_taken + 1, delay)
-            await self._sleep(delay)
-            retries_taken += 1
-            request.headers["x-retry-count"] = str(retries_taken)
+            failure = status_error(response, decoded_body(response))
+            if not should_retry(response):
+                attempts.ended()
+                raise failure
+            if attempts.streak >= attempts.max_retries:
+                raise attempts.exhausted(failure)
+            await attempts.failed(failure, response=response)
 
-    async def _credential(self, operation: ModuleType) -> tuple[str, bool]:
+    async def _credential(self, operation_id: str) -> tuple[str, bool]:
         """The X-API-Key of a request, and whether it is the JWT: ``client/config`` and the exchange carry the
         base credential; everything else the JWT when the server asks for JWTs, else the static key."""
         credentials = self.settings.credentials
-        if operation is get_client_config:
+        if operation_id == get_client_config.OPERATION_ID:
             return await credentials.base(command_first=False), False
         config = await self.config()
-        if operation is exchange_auth_token:
+        if operation_id == exchange_auth_token.OPERATION_ID:
             return await credentials.base(command_first=config.credential_default_source == "credential_cmd"), False
         if config.pjwt_auth_enabled:
             return await self._jwt.token(), True
         return credentials.static_key(), False
 
     async def _exchange_token(self) -> str:
-        answer = await self.request_raw(exchange_auth_token, AuthTokenResponse, body=EncodedBody(b"{}"))
+        answer = await self.request_raw(exchange_auth_token.build_request(body=EncodedBody(b"{}")), AuthTokenResponse)
         return (await answer.parse()).jwt
 
     async def _send_following_redirects(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
@@ -346,22 +286,40 @@ class BaseClient:
             request = _redirected(request, response)
         raise APIConnectionError(message=f"more than {MAX_REDIRECTS} redirects", request=request)
 
-    def _build(self, kwargs: dict[str, Any], options: RequestOptions) -> httpx.Request:
-        method = str(kwargs["method"]).upper()
+    def _headers(self, prepared: OperationRequest, options: RequestOptions) -> httpx.Headers:
+        """The headers of every try of one call, merged by name whatever its case: the SDK's, the client's
+        defaults, the operation's, the call's; one idempotency key for all the tries of a call that changes
+        something."""
         headers = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
         headers.update(self.settings.default_headers)
-        headers.update(kwargs.get("headers", {}))
+        headers.update(prepared.headers)
         headers.update(options.get("headers", {}))
-        if method != "GET":
+        if prepared.method != "GET":
             headers.setdefault("X-Idempotency-Key", f"tinker-openapi-{uuid.uuid4()}")
             headers.setdefault("Content-Type", "application/json")
+        return headers
+
+    def _build(
+        self,
+        prepared: OperationRequest,
+        headers: httpx.Headers,
+        options: RequestOptions,
+        *,
+        credential: str,
+        retries: int,
+    ) -> httpx.Request:
+        """A fresh request for one try: nothing a former try or a redirect changed carries over."""
+        headers = headers.copy()
+        headers["X-API-Key"] = credential
+        if retries:
+            headers["x-retry-count"] = str(retries)
         timeout = _as_timeout(options["timeout"]) if "timeout" in options else self.settings.timeout
         return self._http.build_request(
-            method,
-            self.settings.base_url + str(kwargs["url"]).lstrip("/"),
-            params=kwargs.get("params"),
+            prepared.method,
+            self.settings.base_url + prepared.url.lstrip("/"),
+            params=prepared.params,
             headers=headers,
-            content=kwargs.get("content"),
+            content=prepared.content,
             timeout=timeout,
         )
 

@@ -20,6 +20,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProgressTimeoutError",
     "RateLimitError",
     "RequestFailedError",
     "TinkerError",
@@ -37,12 +38,24 @@ class APIError(TinkerError):
     message: str
     request: httpx.Request
     body: object | None
+    # set when a retry bound ended the call: which operation, which request, after how many tries
+    operation: str | None = None
+    attempts: int | None = None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
         self.body = body
+
+    def annotate(self, operation: str, request_id: str | None, attempts: int) -> None:
+        """Name the call this error ended, once its retries are spent."""
+        if self.operation is not None:
+            return
+        self.operation, self.attempts = operation, attempts
+        where = f"{operation}, request {request_id}" if request_id else operation
+        self.message = f"{self.message} ({where}: gave up after {attempts} attempt{'s' if attempts != 1 else ''})"
+        self.args = (self.message,)
 
 
 class APIResponseValidationError(APIError):
@@ -127,6 +140,32 @@ def connection_error(request: httpx.Request, error: httpx.TransportError) -> API
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(request)
     return APIConnectionError(message=f"Connection error: {type(error).__name__}: {error}", request=request)
+
+
+class ProgressTimeoutError(APIConnectionError):
+    """A wait made no progress within its bound (``progress_timeout``): the server kept answering "not yet", or
+    an earlier request of the same client never went out. An APIConnectionError, as 0.38 raises for a stuck
+    sampler, so its ``except`` clauses catch it."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        operation: str,
+        request_id: str | None,
+        last_status: int | str | None,
+        request: httpx.Request | None = None,
+        reason: str = "Requests appear to be stuck",
+    ) -> None:
+        where = f"{operation}, request {request_id}" if request_id else operation
+        super().__init__(
+            message=f"No progress made in {timeout:g}s. {reason} ({where}; last status: {last_status}).",
+            request=request if request is not None else httpx.Request("POST", f"tinker:{operation}"),
+        )
+        self.timeout = timeout
+        self.operation = operation
+        self.request_id = request_id
+        self.last_status = last_status
 
 
 class RequestFailedError(TinkerError):

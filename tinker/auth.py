@@ -42,7 +42,9 @@ def raise_if_tinker_not_accessible() -> None:
         holder = Holder(ClientSettings.resolve())
         try:
             holder.call(
-                holder.request(get_server_capabilities, GetServerCapabilitiesResponse, options={"max_retries": 0})
+                holder.request(
+                    get_server_capabilities.build_request(), GetServerCapabilitiesResponse, options={"max_retries": 0}
+                )
             )
         finally:
             holder.call(holder.client.aclose())

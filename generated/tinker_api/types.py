@@ -2,9 +2,9 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import define, field
 
 
 class Unset:
@@ -50,6 +50,32 @@ class EncodedBody:
     content_encoding: str | None = None
 
 
+@define(frozen=True)
+class OperationRequest:
+    """One operation's request as its module's ``build_request`` makes it: what to send (method, path, parameters,
+    headers, body), typed by the operation's arguments. How to send it (base URL, credentials, retries) is the
+    caller's: ``httpx_kwargs()`` for a plain httpx client, or the SDK's request pipeline."""
+
+    operation_id: str
+    method: str
+    url: str
+    params: dict[str, Any] | None = None
+    headers: dict[str, str] = field(factory=dict)
+    content: bytes | None = None
+    cookies: dict[str, str] | None = None
+
+    def httpx_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``httpx.Client.request``."""
+        kwargs: dict[str, Any] = {"method": self.method, "url": self.url, "headers": self.headers}
+        if self.params is not None:
+            kwargs["params"] = self.params
+        if self.content is not None:
+            kwargs["content"] = self.content
+        if self.cookies is not None:
+            kwargs["cookies"] = self.cookies
+        return kwargs
+
+
 T = TypeVar("T")
 
 
@@ -63,4 +89,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "EncodedBody", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "EncodedBody", "OperationRequest", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

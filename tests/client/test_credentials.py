@@ -171,7 +171,7 @@ def test_a_jwt_past_half_its_life_is_renewed_in_the_background() -> None:
 
     async def three_calls() -> None:
         for _ in range(3):
-            await client.request(get_training_run, types.TrainingRun, training_run_id=RUN)
+            await client.request(get_training_run.build_request(training_run_id=RUN), types.TrainingRun)
             if client._jwt._renewal is None and client._jwt._token == first:
                 client._jwt._renew_at = 0.0  # half its life has passed
             elif client._jwt._renewal is not None:

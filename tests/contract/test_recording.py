@@ -15,7 +15,7 @@ from tinker_api.api.futures import retrieve_future
 from tinker_api.api.sessions import create_session
 from tinker_api.api.training import forward_backward
 from tinker_api.proto import tinker_public_pb2 as pb
-from tinker_api.types import EncodedBody
+from tinker_api.types import EncodedBody, OperationRequest
 
 from .recording import RecordingTransport
 
@@ -40,7 +40,8 @@ def recorded(answer: httpx.Response) -> tuple[BaseClient, RecordingTransport]:
 def call(client: BaseClient, operation: Any, cast_to: Any, **arguments: Any) -> Any:
     async def go() -> Any:
         try:
-            return await client.request(operation, cast_to, **arguments)
+            options = arguments.pop("options", None)
+            return await client.request(operation.build_request(**arguments), cast_to, options=options)
         except Exception as error:  # the exchange is what is checked here, not the outcome
             return error
 
@@ -111,8 +112,8 @@ def test_an_undocumented_path_is_caught() -> None:
 
     class Undocumented:
         @staticmethod
-        def build_request() -> dict[str, Any]:
-            return {"method": "get", "url": "/api/v1/not_in_the_document"}
+        def build_request() -> OperationRequest:
+            return OperationRequest("not_in_the_document", "GET", url="/api/v1/not_in_the_document")
 
     call(client, Undocumented, None)
     assert transport.violations == ["GET /api/v1/not_in_the_document: no such operation in the document"]

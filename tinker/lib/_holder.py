@@ -14,19 +14,20 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
-from types import ModuleType
 from typing import Any, TypeVar
 
 import pydantic
 
 from tinker import types
 from tinker_api.api.sessions import create_session, finish_session, session_heartbeat
+from tinker_api.types import OperationRequest
 
 from .._base_client import BaseClient, ClientSettings, RequestOptions
 from .._exceptions import APIConnectionError, APIStatusError
 from .._version import __version__
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
+from ._resilience import DEFAULT_PROGRESS_TIMEOUT, Progress
 from .public_interfaces.api_future import AwaitableConcurrentFuture
 
 log = logging.getLogger("tinker")
@@ -57,7 +58,7 @@ async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
         if holder is None:
             return
         try:
-            await holder.send(session_heartbeat, body=body, options={"max_retries": 0, "timeout": 10.0})
+            await holder.send(session_heartbeat.build_request(body=body), options={"max_retries": 0, "timeout": 10.0})
             last_ok = time.monotonic()
         except APIStatusError as error:
             if error.status_code in (404, 410):
@@ -94,8 +95,10 @@ class Holder:
         session_id: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wire_format: str | None = None,
+        progress_timeout: float | None = DEFAULT_PROGRESS_TIMEOUT,
     ) -> None:
         self.settings = settings
+        self.progress_timeout = progress_timeout
         self.wire_format = resolve_wire_format(wire_format)
         self.sleep = sleep
         self.user_metadata = user_metadata
@@ -114,22 +117,27 @@ class Holder:
         self._sampling_seq = itertools.count()
 
     # --- running coroutines on the I/O loop ---------------------------------------------------------
-    def submit(self, coroutine: Coroutine[Any, Any, T]) -> AwaitableConcurrentFuture[T]:
-        return AwaitableConcurrentFuture(self.io.submit(coroutine))
+    def submit(self, coroutine: Coroutine[Any, Any, T], what: str = "the request") -> AwaitableConcurrentFuture[T]:
+        """Run ``coroutine`` on the I/O loop; ``what`` names it in a ``result(timeout)`` error."""
+        return AwaitableConcurrentFuture(self.io.submit(coroutine), what)
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run to completion and return the result (from sync code)."""
         return self.submit(coroutine).result()
 
     async def request(
-        self, operation: ModuleType, cast_to: type[M], *, options: RequestOptions | None = None, **arguments: Any
+        self, prepared: OperationRequest, cast_to: type[M], *, options: RequestOptions | None = None
     ) -> M:
-        result = await self.client.request(operation, cast_to, options=options, **arguments)
+        result = await self.client.request(prepared, cast_to, options=options)
         assert result is not None
         return result
 
-    async def send(self, operation: ModuleType, *, options: RequestOptions | None = None, **arguments: Any) -> None:
-        await self.client.send(operation, options=options, **arguments)
+    async def send(self, prepared: OperationRequest, *, options: RequestOptions | None = None) -> None:
+        await self.client.send(prepared, options=options)
+
+    def progress(self) -> Progress:
+        """A new progress clock under this ServiceClient's ``progress_timeout``."""
+        return Progress(self.progress_timeout)
 
     # --- server configuration and session -----------------------------------------------------------
     async def config(self) -> types.ClientConfigResponse:
@@ -154,7 +162,9 @@ class Holder:
                     project_id=self.project_id,
                     display_name=self.display_name,
                 )
-                answer = await self.request(create_session, types.CreateSessionResponse, body=json_body(request))
+                answer = await self.request(
+                    create_session.build_request(body=json_body(request)), types.CreateSessionResponse
+                )
                 for level, message in (
                     (logging.INFO, answer.info_message),
                     (logging.WARNING, answer.warning_message),
@@ -183,6 +193,6 @@ class Holder:
                 await asyncio.gather(self._heartbeat, return_exceptions=True)
             if self._session_id is not None:
                 request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
-                await self.send(finish_session, session_id=self._session_id, body=json_body(request))
+                await self.send(finish_session.build_request(session_id=self._session_id, body=json_body(request)))
         finally:
             await self.client.aclose()

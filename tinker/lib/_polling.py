@@ -1,7 +1,8 @@
 """Waiting for a future's result: long-polls of ``retrieve_future`` handled as the service expects.
 
 The server holds each poll until the result is ready or about 30 s pass. A server that answers
-``try_again`` at once is polled with a short growing pause rather than in a busy loop.
+``try_again`` at once is polled with a short growing pause rather than in a busy loop; every pause and bound is
+``_resilience``'s.
 
 forward_backward and sample results are asked for as protobuf (``Accept: application/x-protobuf``) unless the
 holder's wire format is JSON; whatever the server answers, protobuf or JSON, is read into the same type.
@@ -9,6 +10,7 @@ holder's wire format is JSON; whatever the server answers, protobuf or JSON, is 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from tinker._tensor_wire import (
     sample_response_from_json,
 )
 from tinker_api.api.futures import retrieve_future
+from tinker_api.types import EncodedBody
 
 from .._exceptions import (
     APIConnectionError,
@@ -36,6 +39,7 @@ from .._exceptions import (
 )
 from ._encoding import PROTOBUF, json_body
 from ._holder import Holder
+from ._resilience import Attempts, Progress
 
 log = logging.getLogger("tinker")
 
@@ -43,9 +47,6 @@ M = TypeVar("M")
 QueueStateCallback = Callable[[str, str | None], None]
 
 POLL_TIMEOUT = 45.0
-QUICK_ANSWER = 1.0
-MAX_QUICK_PAUSE = 1.0
-MAX_BACKOFF = 30.0
 BAD_REQUEST_RETRIES = 3
 BILLING_PAUSE = 5.0
 BILLING_PAUSE_LIMIT = 3600.0
@@ -79,66 +80,88 @@ async def wait_result(
     cast_to: type[M],
     request_type: str,
     on_queue_state: QueueStateCallback | None = None,
+    progress: Progress | None = None,
 ) -> M:
-    """Poll until the future resolves; return it parsed into ``cast_to`` or raise what it failed with."""
+    """Poll until the future resolves; return it parsed into ``cast_to`` or raise what it failed with.
+
+    Bounds (``_resilience``): a streak of failed polls (no answer, 5xx) ends after the request retry budget; "not
+    yet" answers (try_again, 408, 429, a billing hold) end once ``progress`` (the client's clock) has not moved for
+    its timeout."""
     body = json_body(types.FutureRetrieveRequest(request_id=future.request_id, allow_metadata_only=False))
     accept = PROTOBUF if holder.wire_format == "protobuf" and cast_to in _ARRAY_RESULTS else "application/json"
-    backoff = 0
-    server_errors = 0
+    progress = progress or holder.progress()
+    attempts = Attempts(
+        f"{request_type} result",
+        max_retries=holder.settings.max_retries,
+        progress=progress,
+        request_id=future.request_id,
+        sleep=holder.sleep,
+    )
+    progress.begin()
+    moved = False
+    try:
+        result = await _poll(holder, attempts, body, accept, cast_to, request_type, on_queue_state)
+        moved = True
+        return result
+    finally:
+        progress.end(moved=moved)
+        attempts.ended()
+
+
+async def _poll(
+    holder: Holder,
+    attempts: Attempts,
+    body: EncodedBody,
+    accept: str,
+    cast_to: type[M],
+    request_type: str,
+    on_queue_state: QueueStateCallback | None,
+) -> M:
     bad_requests = 0
-    billing_since: float | None = None
-    quick = 0.0
-    for iteration in range(1_000_000_000):
+    billing_since = 0.0  # when a billing hold (402) began
+    for iteration in itertools.count():
+        attempts.started()
         started = time.monotonic()
         try:
             response = await holder.client.send(
-                retrieve_future,
-                body=body,
-                x_tinker_request_iteration=iteration,
-                x_tinker_request_type=request_type,
+                retrieve_future.build_request(
+                    body=body, x_tinker_request_iteration=iteration, x_tinker_request_type=request_type
+                ),
                 options={"max_retries": 0, "timeout": POLL_TIMEOUT, "headers": {"Accept": accept}},
             )
-        except APIConnectionError:
-            await holder.sleep(min(2.0**backoff, MAX_BACKOFF))
-            backoff += 1
+        except APIConnectionError as error:
+            await attempts.failed(error)
             continue
         except APIStatusError as error:
             status = error.status_code
-            backoff = 0 if status != 429 else backoff
-            if status == 408:  # the server's own "not yet": like try_again, no busy loop when it comes at once
+            billing_since = billing_since or (time.monotonic() if status == 402 else 0.0)
+            if status == 408:  # the server's own "not yet"
                 _report_queue(error.body, on_queue_state)
-                quick = await _pause_if_quick(holder, started, quick)
-                continue
-            if status >= 500:
-                server_errors += 1
-                await holder.sleep(min(0.1 * 2.0**server_errors, 2.0))
-                continue
-            if status == 429:
-                await holder.sleep(min(2.0**backoff, MAX_BACKOFF))
-                backoff += 1
-                continue
-            if status == 402:
-                billing_since = billing_since or time.monotonic()
-                if time.monotonic() - billing_since < BILLING_PAUSE_LIMIT:
-                    await holder.sleep(BILLING_PAUSE)
-                    continue
-            if status == 400 and bad_requests < BAD_REQUEST_RETRIES:
+                await attempts.not_yet(started=started, status=408, error=error)
+            elif status == 429:
+                await attempts.backpressure(error, response=error.response)
+            elif status >= 500:
+                await attempts.failed(error, response=error.response)
+            elif status == 402 and time.monotonic() - billing_since < BILLING_PAUSE_LIMIT:
+                await attempts.pause(BILLING_PAUSE, status=402)
+            elif status == 400 and bad_requests < BAD_REQUEST_RETRIES:
                 bad_requests += 1
-                await holder.sleep(min(0.25 * 2.0**bad_requests, 2.0))
-                continue
-            raise
-        backoff = server_errors = 0
+                await attempts.failed(error)
+            else:
+                raise
+            continue
         if PROTOBUF in response.headers.get("content-type", ""):
             return _from_protobuf(response, cast_to)
         answer = _decode(response.content)
         if isinstance(answer, dict) and answer.get("type") == "try_again":
             _report_queue(answer, on_queue_state)
-            quick = await _pause_if_quick(holder, started, quick)
+            await attempts.not_yet(started=started, status="try_again")
             continue
         if isinstance(answer, dict) and answer.get("status") == "complete_metadata":
+            await attempts.not_yet(started=started, status="complete_metadata")
             continue
         if isinstance(answer, dict) and "error" in answer:
-            raise _failure(future.request_id, answer)
+            raise _failure(attempts.request_id or "", answer)
         try:
             return _from_json(cast_to, answer)
         except ValueError as error:  # pydantic.ValidationError is one
@@ -161,16 +184,6 @@ def _from_protobuf(response: httpx.Response, cast_to: type[M]) -> M:
         return cast(M, readers[0](response.content))
     except (ValueError, pydantic.ValidationError, DecodeError) as error:
         raise APIResponseValidationError(response, None, message=f"bad protobuf result: {error}") from error
-
-
-async def _pause_if_quick(holder: Holder, started: float, pause: float) -> float:
-    """A "not yet" that came at once (the server did not hold the poll) is followed by a pause that grows with each
-    such answer, up to MAX_QUICK_PAUSE; after a held poll, none. Gives the pause to grow from next time."""
-    if time.monotonic() - started >= QUICK_ANSWER:
-        return 0.0
-    pause = min(max(pause * 2, 0.05), MAX_QUICK_PAUSE)
-    await holder.sleep(pause)
-    return pause
 
 
 def _decode(content: bytes) -> Any:

@@ -8,11 +8,12 @@ from collections.abc import Generator
 from concurrent.futures import Future as ConcurrentFuture
 from typing import Any, Generic, TypeVar
 
+from ..._exceptions import TinkerError
 from .._loop import io_loop
 
 T = TypeVar("T")
 
-__all__ = ["APIFuture", "AwaitableConcurrentFuture"]
+__all__ = ["APIFuture", "AwaitableConcurrentFuture", "ResultTimeoutError"]
 
 
 class APIFuture(ABC, Generic[T]):
@@ -20,11 +21,13 @@ class APIFuture(ABC, Generic[T]):
 
     @abstractmethod
     def result(self, timeout: float | None = None) -> T:
-        """Block until done (at most ``timeout`` seconds, else ``TimeoutError``) and return the result."""
+        """Block until done and return the result; after ``timeout`` seconds raise ``ResultTimeoutError`` (a
+        ``TimeoutError``) and leave the work running: call again to wait more, or ``cancel()`` it."""
 
     @abstractmethod
     async def result_async(self, timeout: float | None = None) -> T:
-        """Wait without blocking the event loop; on timeout the underlying work is cancelled."""
+        """Wait without blocking the event loop; ``timeout`` acts as in ``result``, with the same effect on the
+        work (none: it goes on)."""
 
     @abstractmethod
     def future(self) -> ConcurrentFuture[T]:
@@ -37,19 +40,48 @@ class APIFuture(ABC, Generic[T]):
         return self.result_async().__await__()
 
 
-class AwaitableConcurrentFuture(APIFuture[T]):
-    """An APIFuture over a ``concurrent.futures.Future`` completed on the SDK's I/O thread."""
+class ResultTimeoutError(TimeoutError, TinkerError):
+    """``result(timeout)`` or ``result_async(timeout)`` waited its time; the work it waited for goes on."""
 
-    def __init__(self, future: ConcurrentFuture[T]) -> None:
+    def __init__(self, what: str, timeout: float) -> None:
+        super().__init__(
+            f"{what} did not finish within {timeout:g}s; it goes on: wait again for its result, or cancel() it"
+        )
+        self.what = what
+        self.timeout = timeout
+
+
+class AwaitableConcurrentFuture(APIFuture[T]):
+    """An APIFuture over a ``concurrent.futures.Future`` completed on the SDK's I/O thread; ``what`` names the
+    work in errors."""
+
+    def __init__(self, future: ConcurrentFuture[T], what: str = "the request") -> None:
         self._future = future
+        self._what = what
 
     def result(self, timeout: float | None = None) -> T:
         if io_loop().is_current():
             raise RuntimeError("result() would block the SDK's own I/O loop; await the future instead")
-        return self._future.result(timeout)
+        try:
+            return self._future.result(timeout)
+        except TimeoutError as error:
+            if self._failed_with(error):  # the work's own error, not the wait's
+                raise
+            raise ResultTimeoutError(self._what, timeout or 0.0) from error
 
     async def result_async(self, timeout: float | None = None) -> T:
-        return await asyncio.wait_for(asyncio.wrap_future(self._future), timeout)
+        waiting = asyncio.wrap_future(self._future)
+        try:
+            # shielded: a timeout ends this wait, not the work (wrap_future would cancel it with the wait)
+            return await asyncio.wait_for(asyncio.shield(waiting), timeout)
+        except TimeoutError as error:
+            if self._failed_with(error):
+                raise
+            raise ResultTimeoutError(self._what, timeout or 0.0) from error
+
+    def _failed_with(self, error: BaseException) -> bool:
+        future = self._future
+        return future.done() and not future.cancelled() and future.exception() is error
 
     def future(self) -> ConcurrentFuture[T]:
         return self._future

@@ -6,10 +6,11 @@ Every method returns an APIFuture; the ``*_async`` variants (deprecated in 0.38)
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast, get_args
+
+import pydantic
 
 from tinker import types
 from tinker_api.api.billing import get_audit_log, get_billing_usage, get_current_checkpoint_storage_usage
@@ -34,26 +35,36 @@ from tinker_api.api.sessions import (
     search_sessions,
 )
 from tinker_api.api.weights import copy_weights, get_weights_info
+from tinker_api.types import UNSET, OperationRequest
 
 from ..._base_client import ClientSettings
 from ..._exceptions import TinkerError
 from .._deprecation import deprecated_async
 from .._encoding import json_body
 from .._holder import Holder
+from .._resilience import Attempts
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
 __all__ = ["RestClient"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=pydantic.BaseModel)
 AccessScope = Literal["owned", "accessible"]
+CheckpointKind = Literal["weights", "sampler_weights", "external_weights"]
 TRACE_POLL_SECONDS = 5.0
 
 
-def checkpoint_parts(tinker_path: str) -> tuple[str, str, str]:
+def checkpoint_parts(tinker_path: str) -> tuple[str, CheckpointKind, str]:
     """(training_run_id, kind, name) of a ``tinker://<run>/<kind>/<name>`` path."""
     parsed = types.ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
     kind, name = parsed.checkpoint_id.split("/", 1)
-    return parsed.training_run_id, kind, name
+    return parsed.training_run_id, _kind(kind), name
+
+
+def _kind(kind: str) -> CheckpointKind:
+    if kind not in get_args(CheckpointKind):
+        raise ValueError(f"a checkpoint's kind is one of {', '.join(get_args(CheckpointKind))}, got {kind!r}")
+    return cast(CheckpointKind, kind)
 
 
 class RestClient:
@@ -70,21 +81,22 @@ class RestClient:
 
         return self.holder.submit(run())
 
-    def _get(self, operation: Any, cast_to: type[T], **arguments: Any) -> APIFuture[T]:
-        return self._future(self.holder.request(operation, cast_to, **arguments))  # type: ignore[type-var]
+    def _get(self, prepared: OperationRequest, cast_to: type[M]) -> APIFuture[M]:
+        return self._future(self.holder.request(prepared, cast_to))
 
-    def _do(self, operation: Any, **arguments: Any) -> APIFuture[None]:
-        return self._future(self.holder.send(operation, **arguments))
+    def _do(self, prepared: OperationRequest) -> APIFuture[None]:
+        return self._future(self.holder.send(prepared))
 
     # --- training runs and weights ---------------------------------------------------------------------
     def get_server_capabilities(self) -> APIFuture[types.GetServerCapabilitiesResponse]:
-        return self._get(get_server_capabilities, types.GetServerCapabilitiesResponse)
+        return self._get(get_server_capabilities.build_request(), types.GetServerCapabilitiesResponse)
 
     def get_training_run(
         self, training_run_id: types.ModelID | str, access_scope: AccessScope = "owned"
     ) -> APIFuture[types.TrainingRun]:
         return self._get(
-            get_training_run, types.TrainingRun, training_run_id=str(training_run_id), access_scope=access_scope
+            get_training_run.build_request(training_run_id=str(training_run_id), access_scope=access_scope),
+            types.TrainingRun,
         )
 
     def get_training_run_by_tinker_path(
@@ -94,55 +106,67 @@ class RestClient:
 
     def get_weights_info_by_tinker_path(self, tinker_path: str) -> APIFuture[types.WeightsInfoResponse]:
         body = types.WeightsInfoRequest(tinker_path=tinker_path)
-        return self._get(get_weights_info, types.WeightsInfoResponse, body=json_body(body))
+        return self._get(get_weights_info.build_request(body=json_body(body)), types.WeightsInfoResponse)
 
     def list_training_runs(
         self, limit: int = 20, offset: int = 0, access_scope: AccessScope = "owned", project_id: str | None = None
     ) -> APIFuture[types.TrainingRunsResponse]:
-        arguments: dict[str, Any] = {"limit": limit, "offset": offset, "access_scope": access_scope}
-        if project_id is not None:
-            arguments["project_id"] = project_id
-        return self._get(list_training_runs, types.TrainingRunsResponse, **arguments)
+        prepared = list_training_runs.build_request(
+            limit=limit,
+            offset=offset,
+            access_scope=access_scope,
+            project_id=UNSET if project_id is None else project_id,
+        )
+        return self._get(prepared, types.TrainingRunsResponse)
 
     def list_checkpoints(self, training_run_id: types.ModelID | str) -> APIFuture[types.CheckpointsListResponse]:
-        return self._get(list_checkpoints, types.CheckpointsListResponse, training_run_id=str(training_run_id))
+        return self._get(
+            list_checkpoints.build_request(training_run_id=str(training_run_id)), types.CheckpointsListResponse
+        )
 
     def list_user_checkpoints(self, limit: int = 100, offset: int = 0) -> APIFuture[types.CheckpointsListResponse]:
-        return self._get(list_user_checkpoints, types.CheckpointsListResponse, limit=limit, offset=offset)
+        return self._get(list_user_checkpoints.build_request(limit=limit, offset=offset), types.CheckpointsListResponse)
 
     def get_external_weights_urls(self, tinker_path: str) -> APIFuture[types.ExternalWeightsUrlsResponse]:
         run, kind, name = checkpoint_parts(tinker_path)
         return self._get(
-            get_external_weights_urls,
+            get_external_weights_urls.build_request(training_run_id=run, checkpoint_kind=kind, checkpoint_name=name),
             types.ExternalWeightsUrlsResponse,
-            training_run_id=run,
-            checkpoint_kind=kind,
-            checkpoint_name=name,
         )
 
     def delete_checkpoint(self, training_run_id: types.ModelID | str, checkpoint_id: str) -> APIFuture[None]:
         kind, _, name = checkpoint_id.partition("/")
         return self._do(
-            delete_checkpoint, training_run_id=str(training_run_id), checkpoint_kind=kind, checkpoint_name=name
+            delete_checkpoint.build_request(
+                training_run_id=str(training_run_id), checkpoint_kind=_kind(kind), checkpoint_name=name
+            )
         )
 
     def delete_checkpoint_from_tinker_path(self, tinker_path: str) -> APIFuture[None]:
         run, kind, name = checkpoint_parts(tinker_path)
-        return self._do(delete_checkpoint, training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        return self._do(
+            delete_checkpoint.build_request(training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        )
 
     def publish_checkpoint_from_tinker_path(self, tinker_path: str) -> APIFuture[None]:
         run, kind, name = checkpoint_parts(tinker_path)
-        return self._do(publish_checkpoint, training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        return self._do(
+            publish_checkpoint.build_request(training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        )
 
     def unpublish_checkpoint_from_tinker_path(self, tinker_path: str) -> APIFuture[None]:
         run, kind, name = checkpoint_parts(tinker_path)
-        return self._do(unpublish_checkpoint, training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        return self._do(
+            unpublish_checkpoint.build_request(training_run_id=run, checkpoint_kind=kind, checkpoint_name=name)
+        )
 
     def set_checkpoint_ttl_from_tinker_path(self, tinker_path: str, ttl_seconds: int | None) -> APIFuture[None]:
         run, kind, name = checkpoint_parts(tinker_path)
         body = types.SetCheckpointTtlRequest(ttl_seconds=ttl_seconds)
         return self._do(
-            set_checkpoint_ttl, training_run_id=run, checkpoint_kind=kind, checkpoint_name=name, body=json_body(body)
+            set_checkpoint_ttl.build_request(
+                training_run_id=run, checkpoint_kind=kind, checkpoint_name=name, body=json_body(body)
+            )
         )
 
     def copy_weights(
@@ -162,47 +186,57 @@ class RestClient:
         )
 
         async def run() -> str:
-            answer = await self.holder.request(copy_weights, types.CopyWeightsResponse, body=json_body(body))
+            answer = await self.holder.request(
+                copy_weights.build_request(body=json_body(body)), types.CopyWeightsResponse
+            )
             return answer.tinker_path
 
         return self._future(run())
 
     # --- sessions and samplers -------------------------------------------------------------------------
     def get_session(self, session_id: str, access_scope: AccessScope = "owned") -> APIFuture[types.GetSessionResponse]:
-        return self._get(get_session, types.GetSessionResponse, session_id=session_id, access_scope=access_scope)
+        return self._get(
+            get_session.build_request(session_id=session_id, access_scope=access_scope), types.GetSessionResponse
+        )
 
     def list_sessions(
         self, limit: int = 20, offset: int = 0, access_scope: AccessScope = "owned"
     ) -> APIFuture[types.ListSessionsResponse]:
         return self._get(
-            list_sessions, types.ListSessionsResponse, limit=limit, offset=offset, access_scope=access_scope
+            list_sessions.build_request(limit=limit, offset=offset, access_scope=access_scope),
+            types.ListSessionsResponse,
         )
 
     def search_sessions(self, request: types.SessionSearchRequest) -> APIFuture[types.SessionSearchResponse]:
-        return self._get(search_sessions, types.SessionSearchResponse, body=json_body(request))
+        return self._get(search_sessions.build_request(body=json_body(request)), types.SessionSearchResponse)
 
     def assign_session_project(self, session_id: str, project_id: str) -> APIFuture[None]:
         body = types.AssignSessionProjectRequest(project_id=project_id)
-        return self._do(assign_session_project, session_id=session_id, body=json_body(body))
+        return self._do(assign_session_project.build_request(session_id=session_id, body=json_body(body)))
 
     def export_session_trace(self, session_id: str) -> APIFuture[str]:
-        """The URL of the session's trace, once the server has it ready (polled every 5 s)."""
+        """The URL of the session's trace, once the server has it ready (polled every 5 s, for at most the
+        ServiceClient's ``progress_timeout``)."""
 
         async def run() -> str:
+            attempts = Attempts("export_session_trace", request_id=session_id, progress=self.holder.progress())
             while True:
+                attempts.started()
                 answer = await self.holder.request(
-                    export_session_trace, types.SessionTraceExportResponse, session_id=session_id
+                    export_session_trace.build_request(session_id=session_id), types.SessionTraceExportResponse
                 )
                 if answer.status == "ready" and answer.url:
+                    attempts.ended()
                     return answer.url
                 if answer.status == "failed":
-                    raise RuntimeError(f"trace export failed: {answer.error}")
-                await asyncio.sleep(TRACE_POLL_SECONDS)
+                    attempts.ended()
+                    raise TinkerError(f"trace export of session {session_id} failed: {answer.error}")
+                await attempts.pause(TRACE_POLL_SECONDS, status=answer.status)
 
         return self._future(run())
 
     def get_sampler(self, sampler_id: str) -> APIFuture[types.GetSamplerResponse]:
-        return self._get(get_sampler, types.GetSamplerResponse, sampler_id=sampler_id)
+        return self._get(get_sampler.build_request(sampler_id=sampler_id), types.GetSamplerResponse)
 
     def whoami(self) -> APIFuture[types.WhoamiResponse]:
         """Who the credentials are: read from the JWT's claims; a plain API key carries none."""
@@ -214,26 +248,25 @@ class RestClient:
         event_type: Literal["all", "checkpoints", "projects", "teams", "organizations"] = "all",
         day: date | None = None,
     ) -> APIFuture[types.AuditLogResponse]:
-        arguments: dict[str, Any] = {"event_type": event_type}
-        if day is not None:
-            arguments["day"] = day
-        return self._get(get_audit_log, types.AuditLogResponse, **arguments)
+        # 0.38 names more event types than the document (all, checkpoints): the server judges them
+        prepared = get_audit_log.build_request(event_type=cast(Any, event_type), day=UNSET if day is None else day)
+        return self._get(prepared, types.AuditLogResponse)
 
     def get_billing_usage(
         self, starting_on: datetime | str, ending_before: datetime | str
     ) -> APIFuture[types.BillingUsageResponse]:
         return self._get(
-            get_billing_usage,
+            get_billing_usage.build_request(starting_on=_when(starting_on), ending_before=_when(ending_before)),
             types.BillingUsageResponse,
-            starting_on=_when(starting_on),
-            ending_before=_when(ending_before),
         )
 
     def get_current_checkpoint_storage_usage(
         self, project_id: str | None = None
     ) -> APIFuture[types.CurrentCheckpointStorageUsageResponse]:
-        arguments = {"project_id": project_id} if project_id is not None else {}
-        return self._get(get_current_checkpoint_storage_usage, types.CurrentCheckpointStorageUsageResponse, **arguments)
+        prepared = get_current_checkpoint_storage_usage.build_request(
+            project_id=UNSET if project_id is None else project_id
+        )
+        return self._get(prepared, types.CurrentCheckpointStorageUsageResponse)
 
     # --- pages -----------------------------------------------------------------------------------------
     def iter_training_runs(

@@ -12,7 +12,6 @@ import dataclasses
 import itertools
 import logging
 import queue
-import random
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -22,11 +21,12 @@ from tinker import types
 from tinker_api.api.sampling import asample, create_sampling_session, get_sampler, stream_sample
 
 from ..._base_client import ClientSettings
-from ..._exceptions import APIConnectionError, APIStatusError, NotFoundError, RequestFailedError
+from ..._exceptions import APIStatusError, NotFoundError, ProgressTimeoutError, RequestFailedError
 from .._deprecation import deprecated_async
 from .._encoding import json_body, plain
 from .._holder import Holder
 from .._polling import wait_result
+from .._resilience import Attempts, Backoff, Progress
 from .._sse import ServerSentEvent, aiter_events
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
@@ -38,7 +38,6 @@ log = logging.getLogger("tinker")
 
 __all__ = ["SamplingClient"]
 
-_RETRY_STATUSES = (408, 409, 410, 429)
 _END = object()
 SampleStreamEvent = types.SampleStreamToken | types.SampleStreamDone
 SHADOW_SEQ_STRIDE = 1_000_000_000
@@ -63,6 +62,10 @@ class SamplingClient:
         self._seq_lock = threading.Lock()
         limit = self.retry_config.max_connections or holder.known_config().sample_max_concurrent_requests
         self._slots = asyncio.Semaphore(limit) if limit else None
+        stuck_detection = (
+            self.retry_config.enable_stuck_detection and holder.known_config().sample_enable_stuck_detection
+        )
+        self._progress = Progress(self.retry_config.progress_timeout if stuck_detection else None)
         self._base_model: str | None = None
 
     def __repr__(self) -> str:
@@ -96,7 +99,7 @@ class SamplingClient:
                     model_path=model_path,
                 )
                 answer = await holder.request(
-                    create_sampling_session, types.CreateSamplingSessionResponse, body=json_body(request)
+                    create_sampling_session.build_request(body=json_body(request)), types.CreateSamplingSessionResponse
                 )
                 session_id = answer.sampling_session_id
             return SamplingClient(
@@ -111,34 +114,54 @@ class SamplingClient:
             return next(self._seq)
 
     async def _sample(self, request: dict[str, Any]) -> types.SampleResponse:
+        """Send one sample and wait for it; sent again with a new seq_id after a failure that may pass (as
+        ``retry_config`` says), and bounded as ``_resilience`` decides: the failure streak by
+        ``RetryConfig.max_attempts``, backpressure (429) and "not yet" by the sampler's progress timeout."""
         config = self.retry_config
-        attempt = 0
-        while True:
-            attempt += 1
-            body = types.SampleRequest.model_validate(
-                {**request, "sampling_session_id": self.sampling_session_id, "seq_id": self._next_seq()}
-            )
-            try:
-                future = await self.holder.request(
-                    asample,
-                    types.UntypedAPIFuture,
-                    body=json_body(body),
-                    options={"max_retries": 0, "headers": {"X-Tinker-Sampling-Backpressure": "1"}},
+        attempts = Attempts(
+            "sample",
+            max_retries=max(config.max_attempts - 1, 0) if config.enable_retry_logic else 0,
+            backoff=Backoff(config.retry_delay_base, config.retry_delay_max, config.jitter_factor),
+            progress=self._progress,
+        )
+        self._progress.begin()
+        moved = False
+        try:
+            while True:
+                attempts.started()
+                body = types.SampleRequest.model_validate(
+                    {**request, "sampling_session_id": self.sampling_session_id, "seq_id": self._next_seq()}
                 )
-                result = await wait_result(
-                    self.holder, future, types.SampleResponse, "Sample", self.on_queue_state_change
-                )
-            except (APIStatusError, APIConnectionError) as error:
-                retryable = isinstance(error, APIConnectionError) or (
-                    error.status_code in _RETRY_STATUSES or error.status_code >= 500
-                )
-                if not (config.enable_retry_logic and retryable and attempt < config.max_attempts):
-                    raise
-                delay = config.delay(attempt, random.random())
-                log.info("sample on %s failed (%s); retry %d in %.2fs", self.sampling_session_id, error, attempt, delay)
-                await asyncio.sleep(delay)
-                continue
-            return _with_sequence_ids(result, future.sample_sequence_ids)
+                try:
+                    future = await self.holder.request(
+                        asample.build_request(body=json_body(body)),
+                        types.UntypedAPIFuture,
+                        options={"max_retries": 0, "headers": {"X-Tinker-Sampling-Backpressure": "1"}},
+                    )
+                    attempts.request_id = future.request_id
+                    result = await wait_result(
+                        self.holder, future, types.SampleResponse, "Sample", self.on_queue_state_change, self._progress
+                    )
+                except Exception as error:
+                    if not config.enable_retry_logic or isinstance(error, ProgressTimeoutError):
+                        raise
+                    if isinstance(error, APIStatusError):
+                        if error.status_code in (408, 429):
+                            await attempts.backpressure(error, response=error.response)
+                        elif _retryable(error):
+                            await attempts.failed(error, response=error.response)
+                        else:
+                            raise
+                    elif isinstance(error, config.retryable_exceptions):
+                        await attempts.failed(error)
+                    else:
+                        raise
+                    continue
+                moved = True
+                return _with_sequence_ids(result, future.sample_sequence_ids)
+        finally:
+            self._progress.end(moved=moved)
+            attempts.ended()
 
     def sample(
         self,
@@ -199,7 +222,7 @@ class SamplingClient:
         try:
             body = types.SampleRequest.model_validate({**request, "sampling_session_id": self.sampling_session_id})
             try:
-                async with self.holder.client.stream(stream_sample, body=json_body(body)) as response:
+                async with self.holder.client.stream(stream_sample.build_request(body=json_body(body))) as response:
                     async for event in aiter_events(response.aiter_text()):
                         item = _stream_item(event)
                         if item is not None:
@@ -276,7 +299,7 @@ class SamplingClient:
     async def _get_base_model(self) -> str:
         if self._base_model is None:
             answer = await self.holder.request(
-                get_sampler, types.GetSamplerResponse, sampler_id=self.sampling_session_id
+                get_sampler.build_request(sampler_id=self.sampling_session_id), types.GetSamplerResponse
             )
             self._base_model = answer.base_model
         return self._base_model
@@ -363,6 +386,11 @@ def _stream_item(event: ServerSentEvent) -> SampleStreamEvent | None:
         failure = types.SampleStreamError.model_validate_json(event.data)
         raise RequestFailedError(f"Request failed: {failure.error}", request_id="stream", category=failure.category)
     return None
+
+
+def _retryable(error: APIStatusError) -> bool:
+    """A failure a new try may get past: the sampler lost the request (409, 410) or failed (5xx)."""
+    return error.status_code in (409, 410) or error.status_code >= 500
 
 
 def _no_such_operation(error: APIStatusError) -> bool:

@@ -24,6 +24,7 @@ from .._deprecation import deprecated, deprecated_async
 from .._encoding import WireFormat, json_body
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
+from .._resilience import DEFAULT_PROGRESS_TIMEOUT
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
 from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
@@ -57,6 +58,7 @@ class ServiceClient:
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         wire_format: WireFormat | None = None,
+        progress_timeout: float | None = DEFAULT_PROGRESS_TIMEOUT,
         **kwargs: Any,
     ) -> None:
         """``default_headers_overrides``: headers sent with every request, over those the SDK derives (the
@@ -66,8 +68,11 @@ class ServiceClient:
         ``http_client``, an ``httpx.AsyncClient`` to send through, which stays the caller's to close;
         ``wire_format``: how forward_backward requests and forward_backward / sample results travel,
         ``"protobuf"`` (the default, which the hosted service requires) or ``"json"`` (the legacy form, for
-        servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``. Other keywords are ignored with a
-        FutureWarning, as in 0.38."""
+        servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``; ``progress_timeout``: how long a
+        training client's futures wait on a server that keeps answering "not yet" while none of that client's
+        results arrive, before ``ProgressTimeoutError`` (seconds, default 7200 as 0.38's
+        ``RetryConfig.progress_timeout`` for samplers; None waits for ever, on purpose). Other keywords are ignored
+        with a FutureWarning, as in 0.38."""
         if kwargs:
             warnings.warn(
                 f"ServiceClient ignores unsupported arguments: {', '.join(sorted(kwargs))}. "
@@ -91,6 +96,7 @@ class ServiceClient:
             display_name=display_name,
             client=client,
             wire_format=wire_format,
+            progress_timeout=progress_timeout,
         )
         self._closed = False
         self._lifecycle_lock = threading.Lock()
@@ -158,7 +164,7 @@ class ServiceClient:
                     **({"optimizer_config": optimizer} if optimizer is not None else {}),
                 }
             )
-            future = await holder.request(create_model, types.UntypedAPIFuture, body=json_body(request))
+            future = await holder.request(create_model.build_request(body=json_body(request)), types.UntypedAPIFuture)
             created = await wait_result(
                 holder,
                 future,
@@ -201,7 +207,7 @@ class ServiceClient:
                     **({"optimizer_config": optimizer_config} if optimizer_config is not None else {}),
                 }
             )
-            future = await holder.request(load_weights, types.UntypedAPIFuture, body=json_body(request))
+            future = await holder.request(load_weights.build_request(body=json_body(request)), types.UntypedAPIFuture)
             loaded = await wait_result(holder, future, types.LoadWeightsResponse, "LoadWeights")
             client = TrainingClient(holder, model_seq_id, loaded.model_id or f"{session_id}:train:{model_seq_id}")
             await client._get_info()

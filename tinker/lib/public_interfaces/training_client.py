@@ -21,13 +21,15 @@ from tinker_api.api.training import forward_backward as forward_backward_op
 from tinker_api.api.training import get_info as get_info_op
 from tinker_api.api.training import optim_step as optim_step_op
 from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
-from tinker_api.types import EncodedBody
+from tinker_api.types import EncodedBody, OperationRequest
 
+from ..._exceptions import ProgressTimeoutError
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import forward_backward_body, json_body, prepare_data
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
+from .._resilience import request_budget
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
@@ -46,15 +48,31 @@ __all__ = ["CustomLossFnV1", "TrainingClient"]
 
 
 class _Turns:
-    """Lets submissions go out strictly in seq_id order, whatever order their coroutines start in."""
+    """Lets submissions go out strictly in seq_id order, whatever order their coroutines start in.
 
-    def __init__(self) -> None:
+    A wait is bounded by ``patience``: the turns must move at least that often (each earlier request is itself
+    bounded by the pipeline's retry budget, so only a seq_id that was taken and never sent can exhaust it)."""
+
+    def __init__(self, patience: float | None) -> None:
         self._next = 1
         self._changed = asyncio.Condition()
+        self._patience = patience
 
     async def wait(self, seq_id: int) -> None:
         async with self._changed:
-            await self._changed.wait_for(lambda: self._next == seq_id)
+            while self._next != seq_id:
+                waiting_for = self._next
+                try:
+                    await asyncio.wait_for(self._changed.wait(), self._patience)
+                except TimeoutError:
+                    if self._next == waiting_for:
+                        raise ProgressTimeoutError(
+                            timeout=self._patience or 0.0,
+                            operation=f"request with seq_id {seq_id}",
+                            request_id=None,
+                            last_status=None,
+                            reason=f"The request with seq_id {waiting_for} was never sent",
+                        ) from None
 
     async def done(self, last_seq_id: int) -> None:
         async with self._changed:
@@ -71,7 +89,8 @@ class TrainingClient:
         self.model_id = str(model_id)
         self._next_seq = 1
         self._seq_lock = threading.Lock()
-        self._turns = _Turns()
+        self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
+        self._progress = holder.progress()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
         self._info: types.GetInfoResponse | None = None
 
@@ -94,7 +113,7 @@ class TrainingClient:
             return self._next_seq - 1, body
 
     async def _submit_all(
-        self, seq_ids: Sequence[int], operation: Any, bodies: Sequence[Any]
+        self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
     ) -> list[types.UntypedAPIFuture | Exception]:
         """Send each request when its turn comes, all of them even if one fails, and always pass the turn on:
         a later request must neither overtake an earlier one nor wait for one that will never be sent."""
@@ -103,7 +122,7 @@ class TrainingClient:
             await self._turns.wait(seq_id)
             try:
                 encoded = body if isinstance(body, EncodedBody) else json_body(body)
-                answers.append(await self.holder.request(operation, types.UntypedAPIFuture, body=encoded))
+                answers.append(await self.holder.request(build(body=encoded), types.UntypedAPIFuture))
             except Exception as error:
                 answers.append(error)
             finally:
@@ -111,22 +130,25 @@ class TrainingClient:
         return answers
 
     async def _submit(
-        self, seq_ids: Sequence[int], operation: Any, bodies: Sequence[Any]
+        self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
     ) -> list[types.UntypedAPIFuture]:
         """Submit shielded from cancellation (a caller's timeout must not leave a hole in the seq_id order);
         raise the first refusal once every request is out."""
-        answers = await asyncio.shield(self._submit_all(seq_ids, operation, bodies))
+        answers = await asyncio.shield(self._submit_all(seq_ids, build, bodies))
         for answer in answers:
             if isinstance(answer, Exception):
                 raise answer
         return cast(list[types.UntypedAPIFuture], answers)
 
-    async def _call(self, seq_id: int, operation: Any, body: Any, cast_to: type[Any], request_type: str) -> Any:
-        (future,) = await self._submit([seq_id], operation, [body])
-        return await wait_result(self.holder, future, cast_to, request_type, self._queue_state)
+    async def _call(
+        self, seq_id: int, build: Callable[..., OperationRequest], body: Any, cast_to: type[Any], request_type: str
+    ) -> Any:
+        (future,) = await self._submit([seq_id], build, [body])
+        return await wait_result(self.holder, future, cast_to, request_type, self._queue_state, self._progress)
 
-    def _run(self, coroutine: Any) -> AwaitableConcurrentFuture[Any]:
-        return self.holder.submit(coroutine)
+    def _run(self, coroutine: Any, what: str, seq_ids: Sequence[int]) -> AwaitableConcurrentFuture[Any]:
+        ids = ", ".join(map(str, seq_ids))
+        return self.holder.submit(coroutine, f"{what} on {self.model_id} (seq_id {ids})")
 
     # --- forward / backward ----------------------------------------------------------------------------
     def _prepare(
@@ -172,10 +194,12 @@ class TrainingClient:
         self, seq_ids: list[int], bodies: list[Any], forward_only: bool
     ) -> types.ForwardBackwardOutput:
         request_type = "Forward" if forward_only else "ForwardBackward"
-        futures = await self._submit(seq_ids, forward_backward_op, bodies)
+        futures = await self._submit(seq_ids, forward_backward_op.build_request, bodies)
         results = await asyncio.gather(
             *(
-                wait_result(self.holder, f, types.ForwardBackwardOutput, request_type, self._queue_state)
+                wait_result(
+                    self.holder, f, types.ForwardBackwardOutput, request_type, self._queue_state, self._progress
+                )
                 for f in futures
             )
         )
@@ -189,7 +213,9 @@ class TrainingClient:
         forward_only: bool,
     ) -> APIFuture[types.ForwardBackwardOutput]:
         seq_ids, bodies = self._prepare(data, loss_fn, loss_fn_config, forward_only)
-        return self._run(self._run_chunks(seq_ids, bodies, forward_only))
+        return self._run(
+            self._run_chunks(seq_ids, bodies, forward_only), "forward" if forward_only else "forward_backward", seq_ids
+        )
 
     def forward(
         self,
@@ -283,7 +309,7 @@ class TrainingClient:
             surrogate = {"surrogate_loss:sum": result.metrics["loss:sum"]} if "loss:sum" in result.metrics else {}
             return dataclasses.replace(result, metrics={**result.metrics, **metrics, "loss:sum": loss_sum, **surrogate})
 
-        return self._run(run())
+        return self._run(run(), "forward_backward_custom", backward_seq_ids)
 
     # --- optimizer and weights -------------------------------------------------------------------------
     def optim_step(
@@ -303,7 +329,11 @@ class TrainingClient:
                 {field: params, "model_id": self.model_id, "seq_id": seq_id}
             )
         )
-        return self._run(self._call(seq_id, optim_step_op, body, types.OptimStepResponse, "OptimStep"))
+        return self._run(
+            self._call(seq_id, optim_step_op.build_request, body, types.OptimStepResponse, "OptimStep"),
+            "optim_step",
+            [seq_id],
+        )
 
     def save_state(
         self,
@@ -323,7 +353,11 @@ class TrainingClient:
                 user_metadata=user_metadata,
             )
         )
-        return self._run(self._call(seq_id, save_weights, body, types.SaveWeightsResponse, "SaveWeights"))
+        return self._run(
+            self._call(seq_id, save_weights.build_request, body, types.SaveWeightsResponse, "SaveWeights"),
+            "save_state",
+            [seq_id],
+        )
 
     def _load(self, path: str, optimizer: bool, token: str | None) -> APIFuture[types.LoadWeightsResponse]:
         seq_id, body = self._take(
@@ -331,7 +365,11 @@ class TrainingClient:
                 model_id=self.model_id, seq_id=seq_id, path=path, optimizer=optimizer, weights_access_token=token
             )
         )
-        return self._run(self._call(seq_id, load_weights, body, types.LoadWeightsResponse, "LoadWeights"))
+        return self._run(
+            self._call(seq_id, load_weights.build_request, body, types.LoadWeightsResponse, "LoadWeights"),
+            "load_state",
+            [seq_id],
+        )
 
     @deprecated("use ServiceClient.create_training_client_from_state instead")
     def load_state(self, path: str, weights_access_token: str | None = None) -> APIFuture[types.LoadWeightsResponse]:
@@ -358,7 +396,7 @@ class TrainingClient:
         async def run() -> types.SaveWeightsForSamplerResponse:
             answer = await self._call(
                 seq_id,
-                save_weights_for_sampler,
+                save_weights_for_sampler.build_request,
                 body,
                 types.SaveWeightsForSamplerResponseInternal,
                 "SaveWeightsForSampler",
@@ -367,7 +405,7 @@ class TrainingClient:
                 raise ValueError("the server saved the weights but sent no path")
             return types.SaveWeightsForSamplerResponse(path=answer.path, type=answer.type)
 
-        return self._run(run())
+        return self._run(run(), "save_weights_for_sampler", [seq_id])
 
     def save_weights_external(
         self, name: str, ttl_seconds: int | None = None, age_encryption_recipients: list[str] | None = None
@@ -385,13 +423,17 @@ class TrainingClient:
 
         async def run() -> types.SaveWeightsExternalResponse:
             answer = await self._call(
-                seq_id, save_weights_external, body, types.SaveWeightsExternalResponseInternal, "SaveWeightsExternal"
+                seq_id,
+                save_weights_external.build_request,
+                body,
+                types.SaveWeightsExternalResponseInternal,
+                "SaveWeightsExternal",
             )
             if answer.path is None:
                 raise ValueError("the server exported the weights but sent no path")
             return types.SaveWeightsExternalResponse(path=answer.path, type=answer.type)
 
-        return self._run(run())
+        return self._run(run(), "save_weights_external", [seq_id])
 
     def save_weights_and_get_sampling_client(
         self,
@@ -415,7 +457,7 @@ class TrainingClient:
         async def run() -> SamplingClient:
             answer = await self._call(
                 seq_id,
-                save_weights_for_sampler,
+                save_weights_for_sampler.build_request,
                 body,
                 types.SaveWeightsForSamplerResponseInternal,
                 "SaveWeightsForSampler",
@@ -429,7 +471,7 @@ class TrainingClient:
                 record_stability_info=record_stability_info,
             )
 
-        return BackcompatSamplingClientFuture(self._run(run()))
+        return BackcompatSamplingClientFuture(self._run(run(), "save_weights_and_get_sampling_client", [seq_id]))
 
     def create_sampling_client(
         self, model_path: str, retry_config: RetryConfig | None = None, record_stability_info: bool = False
@@ -445,7 +487,9 @@ class TrainingClient:
     async def _get_info(self) -> types.GetInfoResponse:
         if self._info is None:
             body = types.GetInfoRequest(model_id=self.model_id)
-            self._info = await self.holder.request(get_info_op, types.GetInfoResponse, body=json_body(body))
+            self._info = await self.holder.request(
+                get_info_op.build_request(body=json_body(body)), types.GetInfoResponse
+            )
         return self._info
 
     def get_info(self) -> types.GetInfoResponse:

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "delete_api_key"
 METHOD = "DELETE"
@@ -18,19 +18,18 @@ PATH = "/api/v1/auth/apikey/me"
 def build_request(
     *,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "delete",
         "url": "/api/v1/auth/apikey/me",
     }
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -87,13 +86,11 @@ def sync_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -144,11 +141,11 @@ async def asyncio_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -8,22 +8,21 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_key_info_response import ApiKeyInfoResponse
 from ...models.http_error import HTTPError
-from ...types import Response
+from ...types import OperationRequest, Response
 
 OPERATION_ID = "get_api_key_info"
 METHOD = "GET"
 PATH = "/api/v1/auth/apikey/me"
 
 
-def build_request() -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+def build_request() -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/auth/apikey/me",
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -73,11 +72,9 @@ def sync_detailed(
         Response[ApiKeyInfoResponse | HTTPError]
     """
 
-    kwargs = build_request()
+    request = build_request()
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -121,9 +118,9 @@ async def asyncio_detailed(
         Response[ApiKeyInfoResponse | HTTPError]
     """
 
-    kwargs = build_request()
+    request = build_request()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

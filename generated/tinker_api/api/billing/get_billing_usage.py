@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.billing_usage_response import BillingUsageResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response
+from ...types import UNSET, OperationRequest, Response
 
 OPERATION_ID = "get_billing_usage"
 METHOD = "GET"
@@ -21,8 +21,8 @@ def build_request(
     *,
     starting_on: datetime.datetime,
     ending_before: datetime.datetime,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -35,12 +35,11 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/billing/usage/events",
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -106,14 +105,12 @@ def sync_detailed(
         Response[BillingUsageResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         starting_on=starting_on,
         ending_before=ending_before,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -171,12 +168,12 @@ async def asyncio_detailed(
         Response[BillingUsageResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         starting_on=starting_on,
         ending_before=ending_before,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

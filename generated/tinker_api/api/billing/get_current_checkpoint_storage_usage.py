@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.current_checkpoint_storage_usage_response import CurrentCheckpointStorageUsageResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "get_current_checkpoint_storage_usage"
 METHOD = "GET"
@@ -19,8 +19,8 @@ PATH = "/api/v1/billing/usage/checkpoints/current"
 def build_request(
     *,
     project_id: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -29,12 +29,11 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/billing/usage/checkpoints/current",
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -93,13 +92,11 @@ def sync_detailed(
         Response[CurrentCheckpointStorageUsageResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         project_id=project_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -152,11 +149,11 @@ async def asyncio_detailed(
         Response[CurrentCheckpointStorageUsageResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         project_id=project_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -12,7 +12,7 @@ from ...models.delete_checkpoint_checkpoint_kind import (
 )
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "delete_checkpoint"
 METHOD = "DELETE"
@@ -25,14 +25,13 @@ def build_request(
     checkpoint_name: str,
     *,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "delete",
         "url": "/api/v1/training_runs/{training_run_id}/checkpoints/{checkpoint_kind}/{checkpoint_name}".format(
             training_run_id=quote(str(training_run_id), safe=""),
             checkpoint_kind=quote(str(checkpoint_kind), safe=""),
@@ -41,7 +40,7 @@ def build_request(
     }
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -110,16 +109,14 @@ def sync_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -187,14 +184,14 @@ async def asyncio_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -13,7 +13,7 @@ from ...models.get_external_weights_urls_checkpoint_kind import (
 )
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import Response
+from ...types import OperationRequest, Response
 
 OPERATION_ID = "get_external_weights_urls"
 METHOD = "GET"
@@ -24,11 +24,10 @@ def build_request(
     training_run_id: str,
     checkpoint_kind: GetExternalWeightsUrlsCheckpointKind,
     checkpoint_name: str,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/training_runs/{training_run_id}/checkpoints/{checkpoint_kind}/{checkpoint_name}/external_weights_urls".format(
             training_run_id=quote(str(training_run_id), safe=""),
             checkpoint_kind=quote(str(checkpoint_kind), safe=""),
@@ -36,7 +35,7 @@ def build_request(
         ),
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -104,15 +103,13 @@ def sync_detailed(
         Response[ExternalWeightsUrlsResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -175,13 +172,13 @@ async def asyncio_detailed(
         Response[ExternalWeightsUrlsResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.checkpoints_list_response import CheckpointsListResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import Response
+from ...types import OperationRequest, Response
 
 OPERATION_ID = "list_checkpoints"
 METHOD = "GET"
@@ -19,17 +19,16 @@ PATH = "/api/v1/training_runs/{training_run_id}/checkpoints"
 
 def build_request(
     training_run_id: str,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/training_runs/{training_run_id}/checkpoints".format(
             training_run_id=quote(str(training_run_id), safe=""),
         ),
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -93,13 +92,11 @@ def sync_detailed(
         Response[CheckpointsListResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -152,11 +149,11 @@ async def asyncio_detailed(
         Response[CheckpointsListResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

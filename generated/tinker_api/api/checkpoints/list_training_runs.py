@@ -10,7 +10,7 @@ from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.list_training_runs_access_scope import ListTrainingRunsAccessScope
 from ...models.training_runs_response import TrainingRunsResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "list_training_runs"
 METHOD = "GET"
@@ -23,8 +23,8 @@ def build_request(
     offset: int | Unset = 0,
     access_scope: ListTrainingRunsAccessScope | Unset = "owned",
     project_id: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -43,12 +43,11 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/training_runs",
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -112,16 +111,14 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | TrainingRunsResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
         access_scope=access_scope,
         project_id=project_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -187,14 +184,14 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | TrainingRunsResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
         access_scope=access_scope,
         project_id=project_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

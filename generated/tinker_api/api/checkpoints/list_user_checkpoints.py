@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.checkpoints_list_response import CheckpointsListResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "list_user_checkpoints"
 METHOD = "GET"
@@ -20,8 +20,8 @@ def build_request(
     *,
     limit: int | Unset = 100,
     offset: int | Unset = 0,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -32,12 +32,11 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/checkpoints",
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -97,14 +96,12 @@ def sync_detailed(
         Response[CheckpointsListResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -160,12 +157,12 @@ async def asyncio_detailed(
         Response[CheckpointsListResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -13,7 +13,7 @@ from ...models.set_checkpoint_ttl_checkpoint_kind import (
     SetCheckpointTtlCheckpointKind,
 )
 from ...models.set_checkpoint_ttl_request import SetCheckpointTtlRequest
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "set_checkpoint_ttl"
 METHOD = "PUT"
@@ -27,14 +27,13 @@ def build_request(
     *,
     body: SetCheckpointTtlRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "put",
         "url": "/api/v1/training_runs/{training_run_id}/checkpoints/{checkpoint_kind}/{checkpoint_name}/ttl".format(
             training_run_id=quote(str(training_run_id), safe=""),
             checkpoint_kind=quote(str(checkpoint_kind), safe=""),
@@ -53,7 +52,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -130,7 +129,7 @@ def sync_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
@@ -138,9 +137,7 @@ def sync_detailed(
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -215,7 +212,7 @@ async def asyncio_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         training_run_id=training_run_id,
         checkpoint_kind=checkpoint_kind,
         checkpoint_name=checkpoint_name,
@@ -223,7 +220,7 @@ async def asyncio_detailed(
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -22,7 +22,7 @@ from ...models.save_weights_for_sampler_response_internal import SaveWeightsForS
 from ...models.save_weights_response import SaveWeightsResponse
 from ...models.try_again_response import TryAgainResponse
 from ...models.unload_model_response import UnloadModelResponse
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "retrieve_future"
 METHOD = "POST"
@@ -36,8 +36,8 @@ def build_request(
     x_tinker_request_iteration: int | Unset = UNSET,
     x_tinker_request_type: str | Unset = UNSET,
     x_tinker_create_promise_roundtrip_time: float | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
@@ -52,7 +52,6 @@ def build_request(
         headers["X-Tinker-Create-Promise-Roundtrip-Time"] = str(x_tinker_create_promise_roundtrip_time)
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/retrieve_future",
     }
 
@@ -67,7 +66,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -330,7 +329,7 @@ def sync_detailed(
         Response[CreateCustomLossResponse | CreateModelResponse | ForwardBackwardOutput | FutureMetadataResponse | LoadWeightsResponse | OptimStepResponse | RequestFailedResponse | SampleResponse | SaveWeightsExternalResponseInternal | SaveWeightsForSamplerResponseInternal | SaveWeightsResponse | TryAgainResponse | UnloadModelResponse | HTTPError | HTTPValidationError | TryAgainResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_request_iteration=x_tinker_request_iteration,
@@ -338,9 +337,7 @@ def sync_detailed(
         x_tinker_create_promise_roundtrip_time=x_tinker_create_promise_roundtrip_time,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -462,7 +459,7 @@ async def asyncio_detailed(
         Response[CreateCustomLossResponse | CreateModelResponse | ForwardBackwardOutput | FutureMetadataResponse | LoadWeightsResponse | OptimStepResponse | RequestFailedResponse | SampleResponse | SaveWeightsExternalResponseInternal | SaveWeightsForSamplerResponseInternal | SaveWeightsResponse | TryAgainResponse | UnloadModelResponse | HTTPError | HTTPValidationError | TryAgainResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_request_iteration=x_tinker_request_iteration,
@@ -470,7 +467,7 @@ async def asyncio_detailed(
         x_tinker_create_promise_roundtrip_time=x_tinker_create_promise_roundtrip_time,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

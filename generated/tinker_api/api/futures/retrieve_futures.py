@@ -10,7 +10,7 @@ from ...models.futures_retrieve_request import FuturesRetrieveRequest
 from ...models.futures_retrieve_response import FuturesRetrieveResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "retrieve_futures"
 METHOD = "POST"
@@ -21,14 +21,13 @@ def build_request(
     *,
     body: FuturesRetrieveRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/retrieve_futures",
     }
 
@@ -43,7 +42,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -112,14 +111,12 @@ def sync_detailed(
         Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -183,12 +180,12 @@ async def asyncio_detailed(
         Response[FuturesRetrieveResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.sample_request import SampleRequest
 from ...models.untyped_api_future import UntypedAPIFuture
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "asample"
 METHOD = "POST"
@@ -22,8 +22,8 @@ def build_request(
     body: SampleRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
     x_tinker_sampling_backpressure: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
@@ -32,7 +32,6 @@ def build_request(
         headers["X-Tinker-Sampling-Backpressure"] = x_tinker_sampling_backpressure
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/asample",
     }
 
@@ -47,7 +46,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -130,15 +129,13 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_sampling_backpressure=x_tinker_sampling_backpressure,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -211,13 +208,13 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_sampling_backpressure=x_tinker_sampling_backpressure,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

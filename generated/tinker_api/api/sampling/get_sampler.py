@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.get_sampler_response import GetSamplerResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import Response
+from ...types import OperationRequest, Response
 
 OPERATION_ID = "get_sampler"
 METHOD = "GET"
@@ -19,17 +19,16 @@ PATH = "/api/v1/samplers/{sampler_id}"
 
 def build_request(
     sampler_id: str,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/samplers/{sampler_id}".format(
             sampler_id=quote(str(sampler_id), safe=""),
         ),
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -93,13 +92,11 @@ def sync_detailed(
         Response[GetSamplerResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         sampler_id=sampler_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -152,11 +149,11 @@ async def asyncio_detailed(
         Response[GetSamplerResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         sampler_id=sampler_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

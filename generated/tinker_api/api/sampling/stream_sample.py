@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.sample_request import SampleRequest
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "stream_sample"
 METHOD = "POST"
@@ -20,14 +20,13 @@ def build_request(
     *,
     body: SampleRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/stream_sample",
     }
 
@@ -42,7 +41,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -123,14 +122,12 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | str]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -200,12 +197,12 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | str]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

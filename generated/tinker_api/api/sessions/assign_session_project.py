@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.assign_session_project_request import AssignSessionProjectRequest
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "assign_session_project"
 METHOD = "PUT"
@@ -22,14 +22,13 @@ def build_request(
     *,
     body: AssignSessionProjectRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "put",
         "url": "/api/v1/sessions/{session_id}/project".format(
             session_id=quote(str(session_id), safe=""),
         ),
@@ -46,7 +45,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -113,15 +112,13 @@ def sync_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -184,13 +181,13 @@ async def asyncio_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.session_trace_export_response import SessionTraceExportResponse
-from ...types import Response
+from ...types import OperationRequest, Response
 
 OPERATION_ID = "export_session_trace"
 METHOD = "GET"
@@ -19,17 +19,16 @@ PATH = "/api/v1/sessions/{session_id}/trace_export"
 
 def build_request(
     session_id: str,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/sessions/{session_id}/trace_export".format(
             session_id=quote(str(session_id), safe=""),
         ),
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -93,13 +92,11 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | SessionTraceExportResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -152,11 +149,11 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | SessionTraceExportResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.session_finish_request import SessionFinishRequest
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "finish_session"
 METHOD = "POST"
@@ -22,14 +22,13 @@ def build_request(
     *,
     body: SessionFinishRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/sessions/{session_id}/finish".format(
             session_id=quote(str(session_id), safe=""),
         ),
@@ -46,7 +45,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -114,15 +113,13 @@ def sync_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -187,13 +184,13 @@ async def asyncio_detailed(
         Response[Any | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

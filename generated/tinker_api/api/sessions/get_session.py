@@ -11,7 +11,7 @@ from ...models.get_session_access_scope import GetSessionAccessScope
 from ...models.get_session_response import GetSessionResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "get_session"
 METHOD = "GET"
@@ -22,8 +22,8 @@ def build_request(
     session_id: str,
     *,
     access_scope: GetSessionAccessScope | Unset = "owned",
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -36,14 +36,13 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/sessions/{session_id}".format(
             session_id=quote(str(session_id), safe=""),
         ),
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -108,14 +107,12 @@ def sync_detailed(
         Response[GetSessionResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         access_scope=access_scope,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -171,12 +168,12 @@ async def asyncio_detailed(
         Response[GetSessionResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         session_id=session_id,
         access_scope=access_scope,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.list_sessions_access_scope import ListSessionsAccessScope
 from ...models.list_sessions_response import ListSessionsResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, OperationRequest, Response, Unset
 
 OPERATION_ID = "list_sessions"
 METHOD = "GET"
@@ -22,8 +22,8 @@ def build_request(
     limit: int | Unset = 20,
     offset: int | Unset = 0,
     access_scope: ListSessionsAccessScope | Unset = "owned",
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
 
     params: dict[str, Any] = {}
 
@@ -40,12 +40,11 @@ def build_request(
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
         "url": "/api/v1/sessions",
         "params": params,
     }
 
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -107,15 +106,13 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | ListSessionsResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
         access_scope=access_scope,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -176,13 +173,13 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | ListSessionsResponse]
     """
 
-    kwargs = build_request(
+    request = build_request(
         limit=limit,
         offset=offset,
         access_scope=access_scope,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

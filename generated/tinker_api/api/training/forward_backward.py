@@ -13,7 +13,7 @@ from ...models.forward_backward_request import ForwardBackwardRequest
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.untyped_api_future import UntypedAPIFuture
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "forward_backward"
 METHOD = "POST"
@@ -25,8 +25,8 @@ def build_request(
     body: ForwardBackwardRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
     content_encoding: ForwardBackwardContentEncoding | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
@@ -35,7 +35,6 @@ def build_request(
         headers["Content-Encoding"] = str(content_encoding)
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/forward_backward",
     }
 
@@ -50,7 +49,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -134,15 +133,13 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         content_encoding=content_encoding,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -217,13 +214,13 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         content_encoding=content_encoding,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

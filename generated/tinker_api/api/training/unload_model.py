@@ -10,7 +10,7 @@ from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.unload_model_request import UnloadModelRequest
 from ...models.untyped_api_future import UntypedAPIFuture
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "unload_model"
 METHOD = "POST"
@@ -21,14 +21,13 @@ def build_request(
     *,
     body: UnloadModelRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/unload_model",
     }
 
@@ -43,7 +42,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -115,14 +114,12 @@ def sync_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -182,12 +179,12 @@ async def asyncio_detailed(
         Response[HTTPError | HTTPValidationError | UntypedAPIFuture]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

@@ -10,7 +10,7 @@ from ...models.copy_weights_request import CopyWeightsRequest
 from ...models.copy_weights_response import CopyWeightsResponse
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
-from ...types import UNSET, EncodedBody, Response, Unset
+from ...types import UNSET, EncodedBody, OperationRequest, Response, Unset
 
 OPERATION_ID = "copy_weights"
 METHOD = "POST"
@@ -22,8 +22,8 @@ def build_request(
     body: CopyWeightsRequest | EncodedBody,
     x_idempotency_key: str | Unset = UNSET,
     x_tinker_weights_access_token: str | Unset = UNSET,
-) -> dict[str, Any]:
-    """The keyword arguments of ``httpx.Client.request`` for this operation: method, url, params, headers, body."""
+) -> OperationRequest:
+    """This operation's request: method, url, params, headers, body."""
     headers: dict[str, Any] = {}
     if not isinstance(x_idempotency_key, Unset):
         headers["X-Idempotency-Key"] = x_idempotency_key
@@ -32,7 +32,6 @@ def build_request(
         headers["X-Tinker-Weights-Access-Token"] = x_tinker_weights_access_token
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
         "url": "/api/v1/copy_weights",
     }
 
@@ -47,7 +46,7 @@ def build_request(
         headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
-    return _kwargs
+    return OperationRequest(OPERATION_ID, METHOD, **_kwargs)
 
 
 def _parse_response(
@@ -123,15 +122,13 @@ def sync_detailed(
         Response[CopyWeightsResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_weights_access_token=x_tinker_weights_access_token,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = client.get_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 
@@ -200,13 +197,13 @@ async def asyncio_detailed(
         Response[CopyWeightsResponse | HTTPError | HTTPValidationError]
     """
 
-    kwargs = build_request(
+    request = build_request(
         body=body,
         x_idempotency_key=x_idempotency_key,
         x_tinker_weights_access_token=x_tinker_weights_access_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(**request.httpx_kwargs())
 
     return _build_response(client=client, response=response)
 

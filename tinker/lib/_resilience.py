@@ -1,0 +1,287 @@
+"""Every retry, pause and deadline of the SDK, decided in one place.
+
+The paths that wait ask this module what to do after each outcome: the request pipeline (``_base_client``), future
+polling (``_polling``), sampling backpressure (``SamplingClient``), the heartbeat (``_holder``), and the REST client's
+pagination and trace export. One ``Attempts`` follows one call; it answers each outcome with a pause, or raises the
+typed error once a bound is reached, naming the operation, the request id and the last status seen.
+
+The bounds a user can rely on:
+
+- A failure streak (no answer, a 5xx, a 409 or 410, a 408 answered at once) ends after ``max_retries`` retries: the
+  request retry budget of ``ServiceClient(max_retries=...)`` (default 10), ``RetryConfig.max_attempts`` for a
+  sample. The last error is raised, with its type (``InternalServerError``, ``APIConnectionError``...).
+- Waiting on a server that keeps saying "not yet" (``try_again``, a held 408, a 429) is bounded by a progress timeout:
+  no result of the same client for ``progress_timeout`` seconds raises ``ProgressTimeoutError``
+  (``RetryConfig.progress_timeout`` for sampling clients, ``ServiceClient(progress_timeout=...)`` for the rest;
+  default 7200 s; ``RetryConfig(enable_stuck_detection=False)`` or ``progress_timeout=None`` lift it on purpose).
+- ``result(timeout)`` bounds the caller's wait, whatever runs under it (``api_future``).
+- Nothing loops without a pause: every retry sleeps the backoff (0.5 s doubling to 10 s, less up to 25 %) or the
+  server's sane Retry-After, and a "not yet" that came at once is followed by a growing pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+import httpx
+
+from .._exceptions import APIError, APIStatusError, ProgressTimeoutError
+
+log = logging.getLogger("tinker")
+
+DEFAULT_MAX_RETRIES = 10
+DEFAULT_PROGRESS_TIMEOUT = 7200.0
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 10.0
+JITTER = 0.25
+MAX_SERVER_RETRY_DELAY = 60.0
+# a "not yet" that comes sooner than this was not a held long-poll: the next one waits a growing pause
+QUICK_ANSWER = 1.0
+MAX_QUICK_PAUSE = 1.0
+
+E = TypeVar("E", bound=Exception)
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+EventKind = Literal["attempt_started", "retry_scheduled", "wait_ended", "bound_reached"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a hook is told: which call, which try, what was last seen, and what happens next."""
+
+    kind: EventKind
+    operation: str
+    request_id: str | None
+    attempt: int
+    status: int | str | None = None
+    delay: float | None = None
+    elapsed: float = 0.0
+
+
+# Internal for now: the observability work builds its public events on these.
+HOOKS: list[Callable[[Event], None]] = []
+
+
+def emit(event: Event) -> None:
+    for hook in list(HOOKS):
+        try:
+            hook(event)
+        except Exception:  # a broken hook must not break the call it watches
+            log.exception("a resilience hook failed on %s", event.kind)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: ``initial`` doubling per retry up to ``maximum``, less up to ``jitter`` of
+    it (never more than ``maximum``, so concurrent retries spread out without any waiting longer)."""
+
+    initial: float = INITIAL_RETRY_DELAY
+    maximum: float = MAX_RETRY_DELAY
+    jitter: float = JITTER
+
+    def delay(self, retry: int, draw: float | None = None) -> float:
+        """Seconds before retry number ``retry`` (0 for the first); ``draw`` is a random number in [0, 1)."""
+        draw = random.random() if draw is None else draw
+        base = self.maximum if retry > 60 else min(self.initial * 2.0**retry, self.maximum)
+        return max(0.0, base * (1 - self.jitter * draw))
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+def should_retry(response: httpx.Response) -> bool:
+    """Whether an error answer may pass by itself: the server's x-should-retry, else 408, 409, 429 and 5xx."""
+    verdict: str | None = response.headers.get("x-should-retry")
+    if verdict in ("true", "false"):
+        return verdict == "true"
+    return response.status_code in (408, 409, 429) or response.status_code >= 500
+
+
+def server_retry_after(headers: httpx.Headers) -> float | None:
+    """The server's advice in seconds (retry-after-ms, else Retry-After as seconds or an HTTP date), when it is sane:
+    above 0 and at most a minute. Anything else (``soon``, a negative number, an hour) is no advice."""
+    value = _retry_after(headers)
+    return value if value is not None and 0 < value <= MAX_SERVER_RETRY_DELAY else None
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def retry_delay(retries_taken: int, response: httpx.Response | None, backoff: Backoff = DEFAULT_BACKOFF) -> float:
+    """Seconds before the next try: the server's sane Retry-After, else the backoff."""
+    if response is not None and (advice := server_retry_after(response.headers)) is not None:
+        return advice
+    return backoff.delay(retries_taken)
+
+
+def request_budget(timeout: httpx.Timeout, max_retries: int, backoff: Backoff = DEFAULT_BACKOFF) -> float | None:
+    """The longest one call of the pipeline can take: every try timing out in each phase, with the longest
+    pauses between; None when a phase has no timeout (the caller chose to wait for ever)."""
+    phases = (timeout.connect, timeout.write, timeout.read, timeout.pool)
+    if any(phase is None for phase in phases):
+        return None
+    per_try = sum(phase for phase in phases if phase is not None)
+    pauses = max_retries * max(backoff.maximum, MAX_SERVER_RETRY_DELAY)
+    return (max_retries + 1) * per_try + pauses
+
+
+class Progress:
+    """When one client's work last moved: a result arrived, or the client went from idle to busy. Waits of that
+    client that only hear "not yet" end once it has not moved for ``timeout`` seconds (None: never)."""
+
+    def __init__(self, timeout: float | None = DEFAULT_PROGRESS_TIMEOUT, *, clock: Clock = time.monotonic) -> None:
+        self.timeout = timeout
+        self.clock = clock
+        self.last = clock()
+        self.in_flight = 0
+
+    def begin(self) -> None:
+        if self.in_flight == 0:
+            self.last = self.clock()
+        self.in_flight += 1
+
+    def end(self, *, moved: bool) -> None:
+        self.in_flight -= 1
+        if moved:
+            self.last = self.clock()
+
+    def left(self) -> float | None:
+        """Seconds until the bound, or None when there is none."""
+        return None if self.timeout is None else self.timeout - (self.clock() - self.last)
+
+
+@dataclass
+class Attempts:
+    """The tries of one call: counts the failure streak, checks the progress bound, pauses, tells the hooks.
+
+    ``request_id`` names the call in errors and events (a future's id once known, else the idempotency key).
+    """
+
+    operation: str
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff: Backoff = DEFAULT_BACKOFF
+    progress: Progress | None = None
+    request_id: str | None = None
+    sleep: Sleep = asyncio.sleep
+    clock: Clock = time.monotonic
+    attempt: int = 0
+    streak: int = 0
+    last_status: int | str | None = None
+    last_error: Exception | None = None
+    _quick_pause: float = 0.0
+    _started: float = field(default=0.0, init=False)
+
+    def __post_init__(self) -> None:
+        self._started = self.clock()
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock() - self._started
+
+    def _event(self, kind: EventKind, delay: float | None = None) -> Event:
+        return Event(kind, self.operation, self.request_id, self.attempt, self.last_status, delay, self.elapsed)
+
+    def started(self) -> None:
+        """A try begins."""
+        self.attempt += 1
+        emit(self._event("attempt_started"))
+
+    def ended(self) -> None:
+        """The call got its answer (a result, or an error that is not retried)."""
+        emit(self._event("wait_ended"))
+
+    async def failed(self, error: E, *, response: httpx.Response | None = None) -> None:
+        """A try failed in a way that may pass by itself: pause before the next, or raise ``error`` once the streak
+        has used the retry budget."""
+        self._seen(error)
+        if self.streak >= self.max_retries:
+            raise self.exhausted(error)
+        delay = retry_delay(self.streak, response, self.backoff)
+        self.streak += 1
+        await self._pause(delay)
+
+    async def not_yet(self, *, started: float, status: int | str, error: Exception | None = None) -> None:
+        """The server is alive but has nothing yet (try_again, a held 408, backpressure): the streak ends; pause
+        only when the answer came at once; raise ``ProgressTimeoutError`` when the client has stopped moving."""
+        self.streak = 0
+        self.last_status = status
+        if error is not None:
+            self.last_error = error
+        self._check_progress()
+        if self.clock() - started >= QUICK_ANSWER:
+            self._quick_pause = 0.0
+            return
+        self._quick_pause = min(max(self._quick_pause * 2, 0.05), MAX_QUICK_PAUSE)
+        await self._pause(self._quick_pause)
+
+    async def backpressure(self, error: Exception, *, response: httpx.Response | None = None) -> None:
+        """Load shed (429): wait as the server asks or back off, bounded by progress rather than the streak."""
+        self._seen(error)
+        self._check_progress()
+        delay = retry_delay(min(self.attempt, 60), response, self.backoff)
+        await self._pause(delay)
+
+    async def pause(self, delay: float, status: int | str) -> None:
+        """A fixed pause the protocol asks for (a billing hold), still under the progress bound."""
+        self.last_status = status
+        self._check_progress()
+        await self._pause(delay)
+
+    def exhausted(self, error: E) -> E:
+        """``error`` named with the call, once the retry budget is used: the hooks hear of it first."""
+        self._seen(error)
+        if isinstance(error, APIError):
+            error.annotate(self.operation, self.request_id, self.attempt)
+        emit(self._event("bound_reached"))
+        return error
+
+    def _seen(self, error: Exception) -> None:
+        self.last_error = error
+        self.last_status = error.status_code if isinstance(error, APIStatusError) else type(error).__name__
+
+    def _check_progress(self) -> None:
+        left = None if self.progress is None else self.progress.left()
+        if left is not None and left <= 0:
+            assert self.progress is not None and self.progress.timeout is not None
+            emit(self._event("bound_reached"))
+            raise ProgressTimeoutError(
+                timeout=self.progress.timeout,
+                operation=self.operation,
+                request_id=self.request_id,
+                last_status=self.last_status,
+                request=self.last_error.request if isinstance(self.last_error, APIError) else None,
+            )
+
+    async def _pause(self, delay: float) -> None:
+        left = None if self.progress is None else self.progress.left()
+        if left is not None:
+            delay = max(0.0, min(delay, left))
+        emit(self._event("retry_scheduled", delay))
+        log.info(
+            "%s (%s): %s; try %d in %.2fs", self.operation, self.request_id, self.last_status, self.attempt + 1, delay
+        )
+        await self.sleep(delay)
