@@ -8,6 +8,7 @@ another process: it reconnects to the same sampler there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -17,17 +18,27 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
+import httpx
+import pydantic
+from httpx_sse import EventSource, ServerSentEvent, SSEError
+
 from tinker import types
 from tinker_api.api.sampling import asample, create_sampling_session, get_sampler, stream_sample
 
 from ..._base_client import ClientSettings
-from ..._exceptions import APIStatusError, NotFoundError, ProgressTimeoutError, RequestFailedError
+from ..._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    ProgressTimeoutError,
+    RequestFailedError,
+    connection_error,
+)
 from .._deprecation import deprecated_async
 from .._encoding import json_body, plain
 from .._holder import Holder
 from .._polling import wait_result
 from .._resilience import Attempts, Backoff, Progress
-from .._sse import ServerSentEvent, aiter_events
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
@@ -218,44 +229,41 @@ class SamplingClient:
 
     # --- streaming (this SDK's extension) ---------------------------------------------------------------
     async def _pump(self, request: dict[str, Any], push: Callable[[object], None]) -> None:
-        """Stream one sample into ``push``: events, then an exception if it failed, then ``_END``."""
+        """Stream one sample into ``push``: events, then an exception if it failed, then ``_END``. Cancelling it
+        (the consumer left) closes the response at once instead of reading it to the end."""
         try:
             body = types.SampleRequest.model_validate({**request, "sampling_session_id": self.sampling_session_id})
             try:
                 async with self.holder.client.stream(stream_sample.build_request(body=json_body(body))) as response:
-                    async for event in aiter_events(response.aiter_text()):
-                        item = _stream_item(event)
-                        if item is not None:
-                            push(item)
+                    await _read_events(response, request["num_samples"], push)
                 return
-            except (NotFoundError, APIStatusError) as error:
+            except APIStatusError as error:
                 if not _no_such_operation(error):
                     raise
             log.info("the server has no stream_sample; sampling without streaming instead")
             result = await self._sample(request)
-            for item in self._replay(result):
+            tokenizer = await self._replay_tokenizer() if result.sequences else None
+            for item in _replay(result, tokenizer):
                 push(item)
         except Exception as error:
             push(error)
         finally:
             push(_END)
 
-    def _replay(self, result: types.SampleResponse) -> Iterator[SampleStreamEvent]:
-        """A finished sample as stream events (the fallback for servers without stream_sample)."""
+    async def _replay_tokenizer(self) -> Any | None:
+        """The tokenizer that gives replayed tokens their text, loaded off the I/O loop. The tokens and logprobs
+        are the result and the text only a convenience: a tokenizer that cannot be loaded here (offline, no
+        transformers) costs the text, with a warning that says why, not the sample."""
+        from .._tokenizer import load_tokenizer
+
+        base_model = await self._get_base_model()
         try:
-            decoders = [self.get_tokenizer() for _ in result.sequences]
-        except Exception:
-            decoders = []
-        for index, sequence in enumerate(result.sequences):
-            logprobs = sequence.logprobs or [0.0] * len(sequence.tokens)
-            for position, (token, logprob) in enumerate(zip(sequence.tokens, logprobs, strict=True)):
-                text = decoders[index].decode([token]) if decoders else ""
-                yield types.SampleStreamToken(
-                    sample_index=index, token_id=token, text=text, logprob=logprob, position=position
-                )
-            yield types.SampleStreamDone(
-                sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
+            return await asyncio.to_thread(load_tokenizer, None, base_model)
+        except Exception as error:  # whatever transformers raises for a tokenizer it cannot load
+            log.warning(
+                "the tokenizer of %s cannot be loaded (%s); the streamed tokens have no text", base_model, error
             )
+            return None
 
     def _stream_request(
         self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
@@ -269,14 +277,17 @@ class SamplingClient:
     ) -> Iterator[SampleStreamEvent]:
         """Tokens as the server generates them: a ``SampleStreamToken`` per token and a ``SampleStreamDone`` per
         sample. Servers without the stream_sample extension (the hosted service) get a normal sample, whose
-        tokens are then yielded at the end."""
+        tokens are then yielded at the end. Leaving the loop early (or dropping the iterator) closes the stream."""
         request = self._stream_request(prompt, num_samples, sampling_params)
         items: queue.Queue[object] = queue.Queue()
-        self.holder.io.submit(self._pump(request, items.put))
-        while (item := items.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield cast(SampleStreamEvent, item)
+        pump = self.holder.io.submit(self._pump(request, items.put))
+        try:
+            while (item := items.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield cast(SampleStreamEvent, item)
+        finally:
+            pump.cancel()
 
     async def sample_stream_async(
         self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
@@ -287,13 +298,17 @@ class SamplingClient:
         items: asyncio.Queue[object] = asyncio.Queue()
 
         def push(item: object) -> None:
-            loop.call_soon_threadsafe(items.put_nowait, item)
+            with contextlib.suppress(RuntimeError):  # the caller's loop has closed: nobody reads any more
+                loop.call_soon_threadsafe(items.put_nowait, item)
 
-        self.holder.io.submit(self._pump(request, push))
-        while (item := await items.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield cast(SampleStreamEvent, item)
+        pump = self.holder.io.submit(self._pump(request, push))
+        try:
+            while (item := await items.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield cast(SampleStreamEvent, item)
+        finally:
+            pump.cancel()
 
     # --- information -----------------------------------------------------------------------------------
     async def _get_base_model(self) -> str:
@@ -377,15 +392,68 @@ class SamplingClient:
         return await asyncio.wrap_future(self.holder.io.submit(self._get_base_model()))
 
 
-def _stream_item(event: ServerSentEvent) -> SampleStreamEvent | None:
-    if event.event == "token":
-        return types.SampleStreamToken.model_validate_json(event.data)
-    if event.event == "done":
-        return types.SampleStreamDone.model_validate_json(event.data)
-    if event.event == "error":
-        failure = types.SampleStreamError.model_validate_json(event.data)
-        raise RequestFailedError(f"Request failed: {failure.error}", request_id="stream", category=failure.category)
-    return None
+async def _read_events(response: httpx.Response, num_samples: int, push: Callable[[object], None]) -> None:
+    """Push each event of a stream_sample answer as it arrives. A connection that fails mid-stream, or ends
+    before every sample is done, is the pipeline's typed error (``APITimeoutError``, ``APIConnectionError``); an
+    answer that is no event stream, or an event that is not what the document says, is
+    ``APIResponseValidationError``."""
+    done: set[int] = set()
+    events = EventSource(response).aiter_sse()
+    try:
+        async for event in events:
+            item = _stream_item(response, event)
+            if item is not None:
+                if isinstance(item, types.SampleStreamDone):
+                    done.add(item.sample_index)
+                push(item)
+    except SSEError as error:  # before TransportError, of which it is a kind
+        raise APIResponseValidationError(response, None, message=f"stream_sample: {error}") from error
+    except httpx.TransportError as error:
+        raise connection_error(response.request, error) from error
+    finally:
+        await events.aclose()
+    if len(done) < num_samples:
+        raise APIConnectionError(
+            message=f"stream_sample ended after {len(done)} of {num_samples} samples", request=response.request
+        )
+
+
+_EVENT_TYPES: dict[str, type[pydantic.BaseModel]] = {
+    "token": types.SampleStreamToken,
+    "done": types.SampleStreamDone,
+    "error": types.SampleStreamError,
+}
+
+
+def _stream_item(response: httpx.Response, event: ServerSentEvent) -> SampleStreamEvent | None:
+    """An event as its type; events of other names (a newer server's) are skipped, an ``error`` event raised."""
+    model = _EVENT_TYPES.get(event.event)
+    if model is None:
+        return None
+    try:
+        item = model.model_validate_json(event.data)
+    except pydantic.ValidationError as error:
+        raise APIResponseValidationError(
+            response, event.data, message=f"stream_sample sent a {event.event!r} event that is not valid: {error}"
+        ) from error
+    if isinstance(item, types.SampleStreamError):
+        raise RequestFailedError(f"Request failed: {item.error}", request_id="stream", category=item.category)
+    return cast(SampleStreamEvent, item)
+
+
+def _replay(result: types.SampleResponse, tokenizer: Any | None) -> Iterator[SampleStreamEvent]:
+    """A finished sample as stream events (the fallback for servers without stream_sample); without a tokenizer
+    the tokens have no text."""
+    for index, sequence in enumerate(result.sequences):
+        logprobs = sequence.logprobs or [0.0] * len(sequence.tokens)
+        for position, (token, logprob) in enumerate(zip(sequence.tokens, logprobs, strict=True)):
+            text = tokenizer.decode([token]) if tokenizer is not None else ""
+            yield types.SampleStreamToken(
+                sample_index=index, token_id=token, text=text, logprob=logprob, position=position
+            )
+        yield types.SampleStreamDone(
+            sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
+        )
 
 
 def _retryable(error: APIStatusError) -> bool:
