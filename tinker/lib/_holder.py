@@ -11,7 +11,6 @@ import itertools
 import logging
 import os
 import threading
-import time
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -27,7 +26,7 @@ from .._exceptions import APIConnectionError, APIStatusError
 from .._version import __version__
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
-from ._resilience import DEFAULT_PROGRESS_TIMEOUT, Progress
+from ._resilience import DEFAULT_PROGRESS_TIMEOUT, Attempts, Progress
 from .public_interfaces.api_future import AwaitableConcurrentFuture
 
 log = logging.getLogger("tinker")
@@ -36,16 +35,19 @@ T = TypeVar("T")
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 HEARTBEAT_INTERVAL = 10.0
-HEARTBEAT_WARN_AFTER = 120.0
 
 
 async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
-    """Heartbeats every 10 s; failures are only logged, and 404/410 (session gone) stop the loop.
+    """Heartbeats every 10 s; failures are only logged (once the streak has used the retry budget), and 404/410
+    (session gone) stop the loop.
 
     The loop holds the holder only through a weak reference, so a ServiceClient nobody uses any more is
     collected (its connections closed) and its heartbeats stop; the server then expires the session.
     """
-    last_ok = time.monotonic()
+    holder = holder_ref()
+    if holder is None:
+        return
+    attempts = Attempts("session_heartbeat", max_retries=holder.settings.max_retries, request_id=session_id)
     body = json_body(types.SessionHeartbeatRequest(session_id=session_id))
     while True:
         holder = holder_ref()
@@ -57,24 +59,30 @@ async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
         holder = holder_ref()
         if holder is None:
             return
+        attempts.started()
         try:
             await holder.send(session_heartbeat.build_request(body=body), options={"max_retries": 0, "timeout": 10.0})
-            last_ok = time.monotonic()
+            attempts.reset()
         except APIStatusError as error:
             if error.status_code in (404, 410):
                 log.warning("session %s has ended on the server (%s); heartbeats stop", session_id, error)
+                attempts.ended()
                 return
-            _warn_silence(last_ok, error)
+            _missed(attempts, error)
         except APIConnectionError as error:
-            _warn_silence(last_ok, error)
+            _missed(attempts, error)
         finally:
             del holder
 
 
-def _warn_silence(last_ok: float, error: Exception) -> None:
-    silent = time.monotonic() - last_ok
-    if silent > HEARTBEAT_WARN_AFTER:
-        log.warning("no heartbeat has reached the server for %.0f s (%s); the session may be closed", silent, error)
+def _missed(attempts: Attempts, error: Exception) -> None:
+    if attempts.missed(error):
+        log.warning(
+            "%d heartbeats in a row have not reached the server (%s); session %s may be closed",
+            attempts.streak,
+            error,
+            attempts.request_id,
+        )
 
 
 def _close_soon(io: EventLoopThread, client: BaseClient) -> None:

@@ -96,6 +96,7 @@ async def wait_result(
         progress=progress,
         request_id=future.request_id,
         sleep=holder.sleep,
+        clock=progress.clock,
     )
     progress.begin()
     moved = False
@@ -121,7 +122,7 @@ async def _poll(
     billing_since = 0.0  # when a billing hold (402) began
     for iteration in itertools.count():
         attempts.started()
-        started = time.monotonic()
+        started = attempts.clock()
         try:
             response = await holder.client.send(
                 retrieve_future.build_request(

@@ -251,9 +251,26 @@ class Attempts:
         self._check_progress()
         await self._pause(delay)
 
-    def exhausted(self, error: E) -> E:
-        """``error`` named with the call, once the retry budget is used: the hooks hear of it first."""
+    def missed(self, error: Exception) -> bool:
+        """A failure of a periodic call that just tries again next period (the heartbeat): whether the streak has
+        now used the retry budget (said once per streak, to the hooks too)."""
         self._seen(error)
+        self.streak += 1
+        if self.streak != self.max_retries + 1:
+            return False
+        emit(self._event("bound_reached"))
+        return True
+
+    def reset(self) -> None:
+        """A periodic call got through: its streak ends."""
+        self.streak = 0
+
+    def exhausted(self, error: E) -> E:
+        """``error`` named with the call, once the retry budget is used: the hooks hear of it first. Without a
+        budget (``max_retries=0``: the caller retries, as the poller does) the error goes up as it is."""
+        self._seen(error)
+        if self.max_retries == 0:
+            return error
         if isinstance(error, APIError):
             error.annotate(self.operation, self.request_id, self.attempt)
         emit(self._event("bound_reached"))

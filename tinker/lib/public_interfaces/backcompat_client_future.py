@@ -35,7 +35,12 @@ class BackcompatClientFuture(APIFuture[C]):
 
     def __repr__(self) -> str:
         future = self._future.future()
-        state = "pending" if not future.done() else "failed" if future.exception() else repr(future.result())
+        if future.cancelled():
+            state = "cancelled"
+        elif not future.done():
+            state = "pending"
+        else:
+            state = "failed" if future.exception() else repr(future.result())
         return f"<{type(self).__name__}: {state}>"
 
     def __getattr__(self, name: str) -> Any:

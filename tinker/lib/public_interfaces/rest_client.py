@@ -409,10 +409,15 @@ def _pages(fetch: Callable[[int], list[T]], page_size: int) -> Iterator[T]:
 
 
 def _pages_from(fetch: Callable[[int], list[T]], page_size: int) -> Iterator[T]:
+    """A server that ignores the offset (the same full page again) would never let this end: it is an error."""
     offset = 0
+    previous: list[T] | None = None
     while True:
         page = fetch(offset)
+        if page and page == previous:
+            raise TinkerError(f"the server sent the same page for offset {offset - len(page)} and {offset}")
         yield from page
         if not page or len(page) < page_size:
             return
         offset += len(page)
+        previous = page

@@ -134,6 +134,8 @@ class SamplingClient:
             max_retries=max(config.max_attempts - 1, 0) if config.enable_retry_logic else 0,
             backoff=Backoff(config.retry_delay_base, config.retry_delay_max, config.jitter_factor),
             progress=self._progress,
+            sleep=self.holder.sleep,
+            clock=self._progress.clock,
         )
         self._progress.begin()
         moved = False
