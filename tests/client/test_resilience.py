@@ -12,6 +12,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.test_base_client import RUN, RUN_JSON
 from tinker import _credentials, types
 from tinker import _exceptions as errors
 from tinker._base_client import BaseClient, ClientSettings
@@ -26,14 +27,6 @@ from tinker.lib.public_interfaces.training_client import TrainingClient
 from tinker.lib.retry_handler import RetryConfig
 from tinker_api.api.checkpoints import get_training_run
 
-RUN = "3f2a6c1e:train:0"
-RUN_JSON = {
-    "training_run_id": RUN,
-    "base_model": "tiny",
-    "model_owner": "me",
-    "is_lora": True,
-    "last_request_time": "2026-11-28T10:00:00Z",
-}
 FUTURE = types.UntypedAPIFuture(request_id="m:1", model_id="m")
 OPTIM = {"metrics": {"loss:sum": 1.0}}
 MAX_RETRIES = 3
