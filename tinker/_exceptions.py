@@ -23,6 +23,7 @@ __all__ = [
     "ProgressTimeoutError",
     "RateLimitError",
     "RequestFailedError",
+    "ResultTimeoutError",
     "TinkerError",
     "UnprocessableEntityError",
 ]
@@ -166,6 +167,17 @@ class ProgressTimeoutError(APIConnectionError):
         self.operation = operation
         self.request_id = request_id
         self.last_status = last_status
+
+
+class ResultTimeoutError(TimeoutError, TinkerError):
+    """``result(timeout)`` or ``result_async(timeout)`` waited its time; the work it waited for goes on."""
+
+    def __init__(self, what: str, timeout: float) -> None:
+        super().__init__(
+            f"{what} did not finish within {timeout:g}s; it goes on: wait again for its result, or cancel() it"
+        )
+        self.what = what
+        self.timeout = timeout
 
 
 class RequestFailedError(TinkerError):

@@ -192,7 +192,7 @@ class Attempts:
     streak: int = 0
     last_status: int | str | None = None
     last_error: Exception | None = None
-    _quick_pause: float = 0.0
+    _quick_pause: float = field(default=0.0, init=False)
     _started: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Generator
 from concurrent.futures import Future as ConcurrentFuture
 from typing import Any, Generic, TypeVar
 
-from ..._exceptions import TinkerError
+from ..._exceptions import ResultTimeoutError
 from .._loop import io_loop
 
 T = TypeVar("T")
@@ -38,17 +38,6 @@ class APIFuture(ABC, Generic[T]):
 
     def __await__(self) -> Generator[Any, None, T]:
         return self.result_async().__await__()
-
-
-class ResultTimeoutError(TimeoutError, TinkerError):
-    """``result(timeout)`` or ``result_async(timeout)`` waited its time; the work it waited for goes on."""
-
-    def __init__(self, what: str, timeout: float) -> None:
-        super().__init__(
-            f"{what} did not finish within {timeout:g}s; it goes on: wait again for its result, or cancel() it"
-        )
-        self.what = what
-        self.timeout = timeout
 
 
 class AwaitableConcurrentFuture(APIFuture[T]):
