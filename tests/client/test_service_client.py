@@ -168,7 +168,8 @@ def test_the_service_client_is_a_context_manager_that_closes_on_leaving(local: A
         service.create_lora_training_client(TINY, rank=4).result()
         holder = service.holder
     assert finish_reason(local, holder._session_id)["reason"]["type"] == "success"
-    assert holder._heartbeat is not None and holder._heartbeat.done()
+    heartbeat = holder._here.get().heartbeat
+    assert heartbeat is not None and heartbeat.done()
     assert holder.client.is_closed and holder.client._http.is_closed
     for use in (lambda: service.holder, lambda: service.create_sampling_client(base_model=TINY), service.__enter__):
         with pytest.raises(RuntimeError, match="ServiceClient is closed"):

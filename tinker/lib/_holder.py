@@ -2,17 +2,23 @@
 
 The session is created on the first call that needs one, then kept alive by a heartbeat every 10 s.
 Everything here runs on the SDK's I/O loop (``_loop``); the clients hand it coroutines.
+
+A holder made before ``os.fork()`` works in the child: the loop, the pipeline (with its connection pool), the
+session lock and the id counters are per process (``_per_process``). The child uses the parent's session; it
+sends no heartbeats for it and does not finish it on close (the parent does both), unless it created it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import os
 import threading
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pydantic
@@ -26,6 +32,7 @@ from .._exceptions import APIConnectionError, APIStatusError
 from .._version import __version__
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
+from ._per_process import PerProcess, shadow_seq_start
 from ._resilience import DEFAULT_PROGRESS_TIMEOUT, Attempts, Progress
 from .public_interfaces.api_future import AwaitableConcurrentFuture
 
@@ -87,8 +94,34 @@ def _missed(attempts: Attempts, error: Exception) -> None:
 
 def _close_soon(io: EventLoopThread, client: BaseClient) -> None:
     """Close the connections of a holder nobody uses any more (else they leak until exit)."""
-    if io.loop.is_running():
+    if io.runs_here():
         io.submit(client.aclose())
+
+
+@dataclass
+class _Here:
+    """What one process's use of a holder has of its own."""
+
+    io: EventLoopThread
+    client: BaseClient
+    model_seq: Iterator[int]
+    sampling_seq: Iterator[int]
+    counter_lock: threading.Lock = field(default_factory=threading.Lock)
+    session_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    heartbeat: asyncio.Task[None] | None = None
+
+    @classmethod
+    def start(cls, holder_ref: weakref.ref[Holder], new_client: Callable[[], BaseClient], first_pid: int) -> _Here:
+        """A process's start: the first one's counters from 0, a later one's (a forked child, numbering in the same
+        session as its parent) far from any other's."""
+        io = io_loop()
+        client = new_client()
+        io.close_at_exit(client)
+        holder = holder_ref()
+        if holder is not None:
+            weakref.finalize(holder, _close_soon, io, client).atexit = False
+        start = 0 if os.getpid() == first_pid else shadow_seq_start()
+        return cls(io, client, itertools.count(start), itertools.count(start))
 
 
 class Holder:
@@ -99,12 +132,14 @@ class Holder:
         user_metadata: dict[str, str] | None = None,
         project_id: str | None = None,
         display_name: str | None = None,
-        client: BaseClient | None = None,
+        client: BaseClient | Callable[[], BaseClient] | None = None,
         session_id: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wire_format: str | None = None,
         progress_timeout: float | None = DEFAULT_PROGRESS_TIMEOUT,
     ) -> None:
+        """``client``: the pipeline, or how to make one in each process (the default: one on ``settings``); a
+        ``BaseClient`` given as it is serves every process, a forked child's too."""
         self.settings = settings
         self.progress_timeout = progress_timeout
         self.wire_format = resolve_wire_format(wire_format)
@@ -112,17 +147,26 @@ class Holder:
         self.user_metadata = user_metadata
         self.project_id = project_id or os.environ.get("TINKER_PROJECT_ID") or None
         self.display_name = display_name
-        self.io = io_loop()
-        self.client = client or BaseClient(settings)
-        self.io.close_at_exit(self.client)
-        weakref.finalize(self, _close_soon, self.io, self.client).atexit = False
+        if client is None:
+            new_client: Callable[[], BaseClient] = functools.partial(BaseClient, settings)
+        elif isinstance(client, BaseClient):
+            new_client = functools.partial(_same, client)
+        else:
+            new_client = client
+        self._here = PerProcess(functools.partial(_Here.start, weakref.ref(self), new_client, os.getpid()))
         self._config: types.ClientConfigResponse | None = None
         self._session_id = session_id
-        self._session_lock = asyncio.Lock()
-        self._heartbeat: asyncio.Task[None] | None = None
-        self._counter_lock = threading.Lock()
-        self._model_seq = itertools.count()
-        self._sampling_seq = itertools.count()
+        self._session_pid = os.getpid()  # the process that sends its heartbeats and finishes it
+
+    @property
+    def io(self) -> EventLoopThread:
+        """This process's I/O loop."""
+        return self._here.get().io
+
+    @property
+    def client(self) -> BaseClient:
+        """This process's request pipeline."""
+        return self._here.get().client
 
     # --- running coroutines on the I/O loop ---------------------------------------------------------
     def submit(self, coroutine: Coroutine[Any, Any, T], what: str = "the request") -> AwaitableConcurrentFuture[T]:
@@ -159,7 +203,8 @@ class Holder:
         return self._config or types.ClientConfigResponse()
 
     async def session_id(self) -> str:
-        async with self._session_lock:
+        here = self._here.get()
+        async with here.session_lock:
             if self._session_id is None:
                 await self.config()
                 tags = sorted({t.strip() for t in os.environ.get("TINKER_TAGS", "").split(",") if t.strip()})
@@ -180,27 +225,34 @@ class Holder:
                 ):
                     if message:
                         log.log(level, "%s", message)
-                self._session_id = answer.session_id
-                self._heartbeat = asyncio.get_running_loop().create_task(_beat(weakref.ref(self), answer.session_id))
+                self._session_id, self._session_pid = answer.session_id, os.getpid()
+                here.heartbeat = asyncio.get_running_loop().create_task(_beat(weakref.ref(self), answer.session_id))
             return self._session_id
 
     def next_model_seq_id(self) -> int:
-        with self._counter_lock:
-            return next(self._model_seq)
+        here = self._here.get()
+        with here.counter_lock:
+            return next(here.model_seq)
 
     def next_sampling_seq_id(self) -> int:
-        with self._counter_lock:
-            return next(self._sampling_seq)
+        here = self._here.get()
+        with here.counter_lock:
+            return next(here.sampling_seq)
 
     async def close(self, status: str, detail: str | None) -> None:
-        """Stop the heartbeat, tell the server how the session ended (when there is one), and release what the
-        pipeline opened, even when the server cannot be told."""
+        """Stop the heartbeat, tell the server how the session ended (when there is one, and this process owns
+        it), and release what the pipeline opened, even when the server cannot be told."""
+        here = self._here.get()
         try:
-            if self._heartbeat is not None:
-                self._heartbeat.cancel()
-                await asyncio.gather(self._heartbeat, return_exceptions=True)
-            if self._session_id is not None:
+            if here.heartbeat is not None:
+                here.heartbeat.cancel()
+                await asyncio.gather(here.heartbeat, return_exceptions=True)
+            if self._session_id is not None and self._session_pid == os.getpid():
                 request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
                 await self.send(finish_session.build_request(session_id=self._session_id, body=json_body(request)))
         finally:
-            await self.client.aclose()
+            await here.client.aclose()
+
+
+def _same(client: BaseClient) -> BaseClient:
+    return client

@@ -1,7 +1,8 @@
 """One background event loop per process that runs all of the SDK's I/O.
 
 Callers may be plain scripts, code inside their own event loop, or several ``asyncio.run`` calls in a
-row: the requests always run on this loop's thread, so clients outlive any caller's loop.
+row: the requests always run on this loop's thread, so clients outlive any caller's loop. A forked child starts
+its own on first use; the parent's copy there is left alone (its thread is the parent's).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from ._per_process import PerProcess
+
 T = TypeVar("T")
 
 
 class EventLoopThread:
     def __init__(self) -> None:
+        self._pid = os.getpid()
         self.loop = asyncio.new_event_loop()
         self._closers: weakref.WeakSet[Any] = weakref.WeakSet()
         self._thread = threading.Thread(target=self._run, name="tinker-io", daemon=True)
@@ -33,12 +37,14 @@ class EventLoopThread:
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Close what was registered (open connections, above all), then stop the loop."""
+        if not self.runs_here():
+            return
         closers: list[Callable[[], Coroutine[Any, Any, Any]]] = [r.aclose for r in list(self._closers)]
 
         async def close_all() -> None:
             await asyncio.gather(*(close() for close in closers), return_exceptions=True)
 
-        if self.loop.is_running() and closers:
+        if closers:
             with contextlib.suppress(Exception):  # best effort at exit: the process ends either way
                 self.submit(close_all()).result(timeout)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -53,15 +59,14 @@ class EventLoopThread:
     def is_current(self) -> bool:
         return threading.current_thread() is self._thread
 
+    def runs_here(self) -> bool:
+        """The loop runs, in this process (a forked child's copy of the parent's does not: its thread is gone)."""
+        return self._pid == os.getpid() and self.loop.is_running()
 
-_lock = threading.Lock()
-_shared: tuple[int, EventLoopThread] | None = None
+
+_shared = PerProcess(EventLoopThread)
 
 
 def io_loop() -> EventLoopThread:
     """The process's loop thread, started on first use (and again in a forked child)."""
-    global _shared
-    with _lock:
-        if _shared is None or _shared[0] != os.getpid():
-            _shared = (os.getpid(), EventLoopThread())
-        return _shared[1]
+    return _shared.get()

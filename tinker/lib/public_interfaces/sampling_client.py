@@ -2,7 +2,8 @@
 
 Each sample gets its own ``seq_id``; a sample that the server could not keep (410) or refused for load (429)
 is sent again with a new one, with backoff, a bounded number of times. A client can be pickled and used in
-another process: it reconnects to the same sampler there.
+another process: it reconnects to the same sampler there. One made before ``os.fork()`` works in the child too:
+there its seq_ids start far from the parent's, and its concurrency limit is its own.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import itertools
 import logging
+import os
 import queue
 import threading
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +39,7 @@ from ..._exceptions import (
 from .._deprecation import deprecated_async
 from .._encoding import json_body, plain
 from .._holder import Holder
+from .._per_process import PerProcess, shadow_seq_start
 from .._polling import wait_result
 from .._resilience import Attempts, Backoff, Progress
 from ..retry_handler import RetryConfig
@@ -51,7 +54,22 @@ __all__ = ["SamplingClient"]
 
 _END = object()
 SampleStreamEvent = types.SampleStreamToken | types.SampleStreamDone
-SHADOW_SEQ_STRIDE = 1_000_000_000
+
+
+@dataclasses.dataclass
+class _Here:
+    """What one process's use of a sampling client has of its own."""
+
+    seq: Iterator[int]
+    slots: asyncio.Semaphore | None
+    seq_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, first_pid: int, limit: int | None) -> _Here:
+        """The first process numbers samples from 0; a later one (a forked child, sampling from the same sampler)
+        far from any other's."""
+        seq = itertools.count(0 if os.getpid() == first_pid else shadow_seq_start())
+        return cls(seq, asyncio.Semaphore(limit) if limit else None)
 
 
 class SamplingClient:
@@ -69,14 +87,12 @@ class SamplingClient:
         self.sampling_session_id = sampling_session_id
         self.retry_config = retry_config or RetryConfig()
         self.record_stability_info = record_stability_info
-        self._seq = itertools.count()
-        self._seq_lock = threading.Lock()
         limit = self.retry_config.max_connections or holder.known_config().sample_max_concurrent_requests
-        self._slots = asyncio.Semaphore(limit) if limit else None
         stuck_detection = (
             self.retry_config.enable_stuck_detection and holder.known_config().sample_enable_stuck_detection
         )
         self._progress = Progress(self.retry_config.progress_timeout if stuck_detection else None)
+        self._here = PerProcess(functools.partial(_Here.start, os.getpid(), limit))
         self._base_model: str | None = None
 
     def __repr__(self) -> str:
@@ -120,9 +136,14 @@ class SamplingClient:
         return BackcompatSamplingClientFuture(holder.submit(run()))
 
     # --- sampling --------------------------------------------------------------------------------------
+    @property
+    def _slots(self) -> asyncio.Semaphore | None:
+        return self._here.get().slots
+
     def _next_seq(self) -> int:
-        with self._seq_lock:
-            return next(self._seq)
+        here = self._here.get()
+        with here.seq_lock:
+            return next(here.seq)
 
     async def _sample(self, request: dict[str, Any]) -> types.SampleResponse:
         """Send one sample and wait for it; sent again with a new seq_id after a failure that may pass (as
@@ -340,7 +361,7 @@ class SamplingClient:
         holder = Holder(ClientSettings.resolve(api_key=api_key, base_url=base_url), session_id=handle.split(":")[0])
         client = SamplingClient(holder, handle)
         # another client of the same sampler: its seq_ids start far from any other's (as the official SDK does)
-        client._seq = itertools.count(SHADOW_SEQ_STRIDE * (uuid.uuid4().int % SHADOW_SEQ_STRIDE + 1))
+        client._here.get().seq = itertools.count(shadow_seq_start())
         return client
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -6,6 +6,7 @@ URL come from the arguments, else TINKER_API_KEY / TINKER_BASE_URL, else the hos
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 from collections.abc import Mapping
@@ -65,7 +66,8 @@ class ServiceClient:
         Cloudflare Access headers from CLOUDFLARE_ACCESS_CLIENT_ID / _SECRET); the API key is always the SDK's.
 
         This SDK's own keywords: ``timeout``, ``max_retries`` and ``default_headers`` (as 0.25 took them);
-        ``http_client``, an ``httpx.AsyncClient`` to send through, which stays the caller's to close;
+        ``http_client``, an ``httpx.AsyncClient`` to send through, which stays the caller's to close (a forked
+        child sends through it as it is);
         ``wire_format``: how forward_backward requests and forward_backward / sample results travel,
         ``"protobuf"`` (the default, which the hosted service requires) or ``"json"`` (the legacy form, for
         servers that speak only JSON); by default from ``TINKER_WIRE_FORMAT``; ``progress_timeout``: how long a
@@ -88,7 +90,8 @@ class ServiceClient:
             default_headers=default_headers,
             default_headers_overrides=default_headers_overrides,
         )
-        client = BaseClient(settings, http_client=http_client) if http_client is not None else None
+        # a pipeline per process (a forked child gets its own), over the caller's http_client when there is one
+        client = functools.partial(BaseClient, settings, http_client=http_client) if http_client is not None else None
         self._holder = Holder(
             settings,
             user_metadata=user_metadata,
