@@ -3,6 +3,7 @@ still works after."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import tinker
@@ -128,4 +130,45 @@ def test_a_child_that_creates_the_session_keeps_it_alive_and_finishes_it(local: 
     assert service.holder._session_id is None  # the parent makes its own when it needs one
     service.create_sampling_client(base_model=TINY).result()
     assert service.holder._session_id != report["session_id"]
+    service.close("success").result()
+
+
+def test_a_training_client_and_a_pending_future_refuse_the_child_instead_of_hanging(local: LocalServer) -> None:
+    service = tinker.ServiceClient(base_url=local.base_url, api_key=KEY)
+    trainer = service.create_lora_training_client(TINY, rank=4).result()
+    datum = types.Datum(
+        model_input=types.ModelInput.from_ints([1, 2, 3]),
+        loss_fn_inputs={"target_tokens": types.TensorData.from_numpy(np.array([2, 3, 4], dtype=np.int64))},
+    )
+    release = asyncio.Event()
+
+    async def slow() -> str:
+        await release.wait()
+        return "parent's"
+
+    pending = service.holder.submit(slow(), "the parent's slow work")
+
+    def child() -> dict[str, Any]:
+        started = time.monotonic()
+        report: dict[str, Any] = {"base_model": trainer.get_info().model_data.model_name}
+        for name, call in (
+            ("training", lambda: trainer.forward_backward([datum], "cross_entropy")),
+            ("future", lambda: pending.result()),
+        ):
+            try:
+                call()
+                report[name] = "no error"
+            except tinker.TinkerError as error:
+                report[name] = str(error)
+        report["seconds"] = time.monotonic() - started
+        return report
+
+    report = in_child(child)
+    assert report["base_model"] == TINY
+    assert "before a fork" in report["training"] and "create_training_client_from_state" in report["training"]
+    assert "the parent's slow work was started in process" in report["future"]
+    assert report["seconds"] < 30
+    service.holder.io.loop.call_soon_threadsafe(release.set)
+    assert pending.result(timeout=10) == "parent's"
+    assert trainer.forward_backward([datum], "cross_entropy").result(timeout=60).metrics  # the parent goes on
     service.close("success").result()

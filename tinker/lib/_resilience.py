@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -158,8 +159,11 @@ class Progress:
         self.clock = clock
         self.last = clock()
         self.in_flight = 0
+        self._pid = os.getpid()
 
     def begin(self) -> None:
+        if os.getpid() != self._pid:  # a forked child: the parent's waits are not its own
+            self._pid, self.in_flight = os.getpid(), 0
         if self.in_flight == 0:
             self.last = self.clock()
         self.in_flight += 1

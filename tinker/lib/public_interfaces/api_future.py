@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Generator
 from concurrent.futures import Future as ConcurrentFuture
 from typing import Any, Generic, TypeVar
 
-from ..._exceptions import ResultTimeoutError
+from ..._exceptions import ResultTimeoutError, TinkerError
 from .._loop import io_loop
 
 T = TypeVar("T")
@@ -47,10 +48,12 @@ class AwaitableConcurrentFuture(APIFuture[T]):
     def __init__(self, future: ConcurrentFuture[T], what: str = "the request") -> None:
         self._future = future
         self._what = what
+        self._pid = os.getpid()
 
     def result(self, timeout: float | None = None) -> T:
         if io_loop().is_current():
             raise RuntimeError("result() would block the SDK's own I/O loop; await the future instead")
+        self._own_process()
         try:
             return self._future.result(timeout)
         except TimeoutError as error:
@@ -59,6 +62,7 @@ class AwaitableConcurrentFuture(APIFuture[T]):
             raise ResultTimeoutError(self._what, timeout or 0.0) from error
 
     async def result_async(self, timeout: float | None = None) -> T:
+        self._own_process()
         waiting = asyncio.wrap_future(self._future)
         try:
             # shielded: a timeout ends this wait, not the work (wrap_future would cancel it with the wait)
@@ -67,6 +71,13 @@ class AwaitableConcurrentFuture(APIFuture[T]):
             if self._failed_with(error):
                 raise
             raise ResultTimeoutError(self._what, timeout or 0.0) from error
+
+    def _own_process(self) -> None:
+        """The work of a future made before a fork runs in the parent: in the child it would never end."""
+        if os.getpid() != self._pid and not self._future.done():
+            raise TinkerError(
+                f"{self._what} was started in process {self._pid}, before a fork; its result arrives only there"
+            )
 
     def _failed_with(self, error: BaseException) -> bool:
         future = self._future

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -23,7 +24,7 @@ from tinker_api.api.training import optim_step as optim_step_op
 from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
 from tinker_api.types import EncodedBody, OperationRequest
 
-from ..._exceptions import ProgressTimeoutError
+from ..._exceptions import ProgressTimeoutError, TinkerError
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import forward_backward_body, json_body, prepare_data
@@ -89,6 +90,7 @@ class TrainingClient:
         self.model_id = str(model_id)
         self._next_seq = 1
         self._seq_lock = threading.Lock()
+        self._pid = os.getpid()
         self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
         self._progress = holder.progress()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
@@ -98,7 +100,18 @@ class TrainingClient:
         return f"TrainingClient(model_id={self.model_id!r})"
 
     # --- plumbing --------------------------------------------------------------------------------------
+    def _own_process(self) -> None:
+        """Requests of a run are numbered in one sequence that the server runs in order; a forked child numbering
+        its own would clash with the parent's (and the parent's turns do not exist in the child)."""
+        if os.getpid() != self._pid:
+            raise TinkerError(
+                f"TrainingClient {self.model_id} was made in process {self._pid}, before a fork; its requests "
+                "are numbered in that process. Make a training client in this process instead (for instance "
+                "ServiceClient().create_training_client_from_state(path) after a save_state)."
+            )
+
     def _reserve(self, count: int = 1) -> list[int]:
+        self._own_process()
         with self._seq_lock:
             first = self._next_seq
             self._next_seq += count
@@ -107,6 +120,7 @@ class TrainingClient:
     def _take(self, build: Callable[[int], B]) -> tuple[int, B]:
         """The next seq_id and the request ``build`` makes with it. A request that cannot be built (a bad argument)
         gives its seq_id back, so no turn is left that nothing will send and the next call proceeds."""
+        self._own_process()
         with self._seq_lock:
             body = build(self._next_seq)
             self._next_seq += 1
