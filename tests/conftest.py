@@ -23,3 +23,12 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def document() -> dict[str, Any]:
     return openapi_document()
+
+
+@pytest.fixture(autouse=True)
+def fresh_server_guards() -> None:
+    """Each test starts with closed circuit breakers and no 429 window: many tests script failures against the
+    same mock URL, and the process-wide guards would carry one test's failures into the next."""
+    from tinker.lib import _resilience
+
+    _resilience.reset_guards()

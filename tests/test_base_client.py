@@ -65,14 +65,18 @@ class Server:
 
 
 def make_client(server: Server, **settings: Any) -> tuple[BaseClient, list[float]]:
+    """A client whose pauses are recorded instead of waited, on a clock that they move."""
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
+    def clock() -> float:
+        return 1000.0 + sum(slept)
+
     http = httpx.AsyncClient(transport=httpx.MockTransport(server))
     config = ClientSettings.resolve(**{"api_key": "tml-test", "base_url": "http://test/base", **settings})
-    return BaseClient(config, http_client=http, sleep=sleep), slept
+    return BaseClient(config, http_client=http, sleep=sleep, clock=clock), slept
 
 
 def run(call: Callable[[], Any]) -> Any:

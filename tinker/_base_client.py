@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import platform
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from ._credentials import Credentials, JwtCache
 from ._exceptions import APIConnectionError, NotFoundError, connection_error, status_error
 from ._response import AsyncAPIResponse, decoded_body
 from ._version import SDK_VERSION, __version__
-from .lib._resilience import DEFAULT_MAX_RETRIES, Attempts, should_retry
+from .lib._resilience import DEFAULT_MAX_RETRIES, Attempts, guards_for, should_retry
 
 __all__ = ["DEFAULT_BASE_URL", "BaseClient", "ClientSettings", "RequestOptions"]
 
@@ -146,7 +147,9 @@ class BaseClient:
         *,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``sleep`` and ``clock`` are how this client waits and tells time (tests give a fake pair)."""
         self.settings = settings
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=settings.timeout, limits=DEFAULT_CONNECTION_LIMITS)
@@ -155,6 +158,10 @@ class BaseClient:
         self._config_lock = asyncio.Lock()
         self._jwt = JwtCache(self._exchange_token)
         self._closed = False
+        # the circuit breaker and 429 window of this server, shared with every client of the process
+        self.guards = guards_for(
+            settings.base_url, settings.credentials.api_key or settings.credentials.command, clock=clock
+        )
 
     @property
     def is_closed(self) -> bool:
@@ -230,14 +237,17 @@ class BaseClient:
             attempts.started()
             credential, is_jwt = await self._credential(prepared.operation_id)
             request = self._build(prepared, headers, options, credential=credential, retries=attempts.streak)
+            await self.guards.before(prepared.operation_id, request, self._sleep)
             try:
                 response = await self._send_following_redirects(request, stream=stream)
             except httpx.TransportError as exc:
                 error = connection_error(request, exc)
+                self.guards.unanswered(error, prepared.operation_id)
                 if attempts.streak >= attempts.max_retries:
                     raise attempts.exhausted(error) from exc
                 await attempts.failed(error)
                 continue
+            self.guards.answered(response, prepared.operation_id)
             if response.is_success:
                 log.debug("%s %s -> %d", request.method, request.url, response.status_code)
                 attempts.ended()

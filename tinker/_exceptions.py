@@ -15,6 +15,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BillingError",
+    "CircuitOpenError",
     "ConflictError",
     "ExperimentalWarning",
     "InternalServerError",
@@ -178,6 +179,24 @@ class ResultTimeoutError(TimeoutError, TinkerError):
         )
         self.what = what
         self.timeout = timeout
+
+
+class CircuitOpenError(APIConnectionError):
+    """The server has stopped answering (most of the latest tries failed), so the call fails at once instead of
+    spending its retry budget; a probe goes through after ``retry_in`` seconds. An APIConnectionError, so existing
+    ``except`` clauses catch it."""
+
+    def __init__(self, *, server: str, operation: str, retry_in: float, request: httpx.Request | None = None) -> None:
+        super().__init__(
+            message=(
+                f"{server} is not answering (circuit breaker open); {operation} was not sent. "
+                f"The next probe goes in {retry_in:.1f}s."
+            ),
+            request=request if request is not None else httpx.Request("POST", f"tinker:{operation}"),
+        )
+        self.server = server
+        self.operation = operation
+        self.retry_in = retry_in
 
 
 class RequestFailedError(TinkerError):

@@ -47,10 +47,14 @@ class Script:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
+    def clock(self) -> float:
+        return 1000.0 + sum(self.sleeps)
+
     def holder(self) -> Holder:
         settings = ClientSettings.resolve(api_key="tml-test", base_url="http://test")
         http = httpx.AsyncClient(transport=httpx.MockTransport(self))
-        return Holder(settings, client=BaseClient(settings, http_client=http, sleep=self.sleep), sleep=self.sleep)
+        client = BaseClient(settings, http_client=http, sleep=self.sleep, clock=self.clock)
+        return Holder(settings, client=client, sleep=self.sleep)
 
 
 def json(status: int, body: Any) -> httpx.Response:

@@ -93,7 +93,8 @@ def holder_for(server: Server, clock: Clock, **settings: Any) -> Holder:
         **{"api_key": "tml-test", "base_url": "http://test", "max_retries": MAX_RETRIES, **settings}
     )
     http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-    return Holder(config, client=BaseClient(config, http_client=http, sleep=clock.sleep), sleep=clock.sleep)
+    client = BaseClient(config, http_client=http, sleep=clock.sleep, clock=clock)
+    return Holder(config, client=client, sleep=clock.sleep)
 
 
 def call(server: Server, clock: Clock, **settings: Any) -> Any:

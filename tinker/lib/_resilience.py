@@ -15,6 +15,12 @@ The bounds a user can rely on:
   (``RetryConfig.progress_timeout`` for sampling clients, ``ServiceClient(progress_timeout=...)`` for the rest;
   default 7200 s; ``RetryConfig(enable_stuck_detection=False)`` or ``progress_timeout=None`` lift it on purpose).
 - ``result(timeout)`` bounds the caller's wait, whatever runs under it (``api_future``).
+- A server that stops answering (connection failures and 5xx on at least 80 % of the last 20 tries, 10 at least)
+  opens the circuit breaker of that server (one per base URL and credential, shared by every client of the
+  process): calls fail at once with ``CircuitOpenError`` (an ``APIConnectionError``) until, after a cool-down of 5 s
+  doubling to 60 s, one probe is let through; its success closes the circuit.
+- A 429 opens a window (its Retry-After, else a doubling backoff) that every request of the process to that server
+  waits out before it is sent, instead of each collecting its own 429.
 - Nothing loops without a pause: every retry sleeps the backoff (0.5 s doubling to 10 s, less up to 25 %) or the
   server's sane Retry-After, and a "not yet" that came at once is followed by a growing pause.
 """
@@ -23,17 +29,20 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
 import logging
 import os
 import random
+import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import httpx
 
-from .._exceptions import APIError, APIStatusError, ProgressTimeoutError
+from .._exceptions import APIConnectionError, APIError, APIStatusError, CircuitOpenError, ProgressTimeoutError
 
 log = logging.getLogger("tinker")
 
@@ -50,7 +59,8 @@ MAX_QUICK_PAUSE = 1.0
 E = TypeVar("E", bound=Exception)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-EventKind = Literal["attempt_started", "retry_scheduled", "wait_ended", "bound_reached"]
+EventKind = Literal["attempt_started", "retry_scheduled", "wait_ended", "bound_reached", "circuit_changed"]
+CircuitState = Literal["closed", "open", "half_open"]
 
 
 @dataclass(frozen=True)
@@ -220,13 +230,15 @@ class Attempts:
 
     async def failed(self, error: E, *, response: httpx.Response | None = None) -> None:
         """A try failed in a way that may pass by itself: pause before the next, or raise ``error`` once the streak
-        has used the retry budget."""
+        has used the retry budget. An open circuit is not retried: it says the server is down for every call."""
+        if isinstance(error, CircuitOpenError):
+            raise error
         self._seen(error)
         if self.streak >= self.max_retries:
             raise self.exhausted(error)
         delay = retry_delay(self.streak, response, self.backoff)
         self.streak += 1
-        await self._pause(delay)
+        await self._pause_unless_windowed(delay, response)
 
     async def not_yet(self, *, started: float, status: int | str, error: Exception | None = None) -> None:
         """The server is alive but has nothing yet (try_again, a held 408, backpressure): the streak ends; pause
@@ -247,7 +259,7 @@ class Attempts:
         self._seen(error)
         self._check_progress()
         delay = retry_delay(min(self.attempt, 60), response, self.backoff)
-        await self._pause(delay)
+        await self._pause_unless_windowed(delay, response)
 
     async def pause(self, delay: float, status: int | str) -> None:
         """A fixed pause the protocol asks for (a billing hold), still under the progress bound."""
@@ -297,6 +309,14 @@ class Attempts:
                 request=self.last_error.request if isinstance(self.last_error, APIError) else None,
             )
 
+    async def _pause_unless_windowed(self, delay: float, response: httpx.Response | None) -> None:
+        """After a 429 the pipeline has opened the server's window, which every next try (this one's too) waits out
+        before it is sent: pausing here as well would wait twice."""
+        if response is not None and response.status_code == 429:
+            emit(self._event("retry_scheduled", None))
+            return
+        await self._pause(delay)
+
     async def _pause(self, delay: float) -> None:
         left = None if self.progress is None else self.progress.left()
         if left is not None:
@@ -306,3 +326,129 @@ class Attempts:
             "%s (%s): %s; try %d in %.2fs", self.operation, self.request_id, self.last_status, self.attempt + 1, delay
         )
         await self.sleep(delay)
+
+
+# --- what the process shares per server ---------------------------------------------------------------
+BREAKER_WINDOW = 20
+BREAKER_MIN_TRIES = 10
+BREAKER_FAILURE_SHARE = 0.8
+BREAKER_COOL_DOWN = 5.0
+BREAKER_MAX_COOL_DOWN = 60.0
+
+
+class Breaker:
+    """The circuit breaker of one server: closed (calls go), open (calls fail at once), half-open (one probe goes).
+
+    It opens on a failure share over the last tries (connection failures and 5xx; any other answer is the server
+    alive), not on a few failures in a row, so that sporadic faults never open it while a dead server does within
+    one call's retry budget."""
+
+    def __init__(self, server: str, *, clock: Clock = time.monotonic) -> None:
+        self.server = server
+        self.clock = clock
+        self.state: CircuitState = "closed"
+        self._tries: deque[bool] = deque(maxlen=BREAKER_WINDOW)
+        self._cool_down = BREAKER_COOL_DOWN
+        self._opened_at = 0.0
+        self._probing = False
+
+    def before(self, operation: str, request: httpx.Request | None = None) -> None:
+        """Let a try go, or raise ``CircuitOpenError``: open within its cool-down, or half-open with its probe out."""
+        if self.state == "closed":
+            return
+        wait = self._opened_at + self._cool_down - self.clock()
+        if self.state == "open" and wait <= 0:
+            self._change("half_open", operation)
+        if self.state == "half_open" and not self._probing:
+            self._probing = True
+            return
+        raise CircuitOpenError(server=self.server, operation=operation, retry_in=max(wait, 0.0), request=request)
+
+    def record(self, failed: bool, operation: str) -> None:
+        if self.state == "half_open" and self._probing:
+            self._probing = False
+            if failed:
+                self._cool_down = min(self._cool_down * 2, BREAKER_MAX_COOL_DOWN)
+                self._open(operation)
+            else:
+                self._tries.clear()
+                self._cool_down = BREAKER_COOL_DOWN
+                self._change("closed", operation)
+            return
+        if self.state != "closed":
+            return
+        self._tries.append(failed)
+        if len(self._tries) >= BREAKER_MIN_TRIES and sum(self._tries) >= BREAKER_FAILURE_SHARE * len(self._tries):
+            self._open(operation)
+
+    def _open(self, operation: str) -> None:
+        self._opened_at = self.clock()
+        self._change("open", operation)
+
+    def _change(self, state: CircuitState, operation: str) -> None:
+        self.state = state
+        log.warning("circuit breaker of %s is %s (after %s)", self.server, state.replace("_", "-"), operation)
+        emit(Event("circuit_changed", operation, None, 0, state))
+
+
+class RateWindow:
+    """After a 429, the time before which no request of the process goes to that server: its Retry-After, else a
+    backoff that doubles with each 429 in a row."""
+
+    def __init__(self, *, clock: Clock = time.monotonic) -> None:
+        self.clock = clock
+        self.open_until = 0.0
+        self._strikes = 0
+
+    async def wait(self, sleep: Sleep) -> None:
+        left = self.open_until - self.clock()
+        if left > 0:
+            await sleep(left)
+
+    def record(self, response: httpx.Response) -> None:
+        if response.status_code != 429:
+            self._strikes = 0
+            return
+        delay = retry_delay(self._strikes, response)
+        self._strikes += 1
+        self.open_until = max(self.open_until, self.clock() + delay)
+
+
+class ServerGuards:
+    """What every client of the process shares for one server (base URL and credential)."""
+
+    def __init__(self, server: str, *, clock: Clock = time.monotonic) -> None:
+        self.breaker = Breaker(server, clock=clock)
+        self.window = RateWindow(clock=clock)
+
+    async def before(self, operation: str, request: httpx.Request, sleep: Sleep) -> None:
+        await self.window.wait(sleep)
+        self.breaker.before(operation, request)
+
+    def answered(self, response: httpx.Response, operation: str) -> None:
+        self.window.record(response)
+        self.breaker.record(response.status_code >= 500, operation)
+
+    def unanswered(self, error: Exception, operation: str) -> None:
+        self.breaker.record(isinstance(error, APIConnectionError), operation)
+
+
+_guards: dict[tuple[str, str], ServerGuards] = {}
+_guards_lock = threading.Lock()
+
+
+def guards_for(base_url: str, credential: str | None, *, clock: Clock = time.monotonic) -> ServerGuards:
+    """The guards of ``base_url`` for one credential (kept as a digest, never the secret itself); ``clock`` is the
+    time they count in, the first client's."""
+    key = (base_url, hashlib.sha256((credential or "").encode()).hexdigest())
+    with _guards_lock:
+        guards = _guards.get(key)
+        if guards is None:
+            guards = _guards[key] = ServerGuards(base_url, clock=clock)
+        return guards
+
+
+def reset_guards() -> None:
+    """Forget every server's breaker and window (for tests; clients made before keep theirs)."""
+    with _guards_lock:
+        _guards.clear()

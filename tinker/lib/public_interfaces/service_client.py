@@ -25,7 +25,7 @@ from .._deprecation import deprecated, deprecated_async
 from .._encoding import WireFormat, json_body
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
-from .._resilience import DEFAULT_PROGRESS_TIMEOUT
+from .._resilience import DEFAULT_PROGRESS_TIMEOUT, CircuitState
 from ..retry_handler import RetryConfig
 from .api_future import APIFuture, AwaitableConcurrentFuture
 from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
@@ -130,6 +130,13 @@ class ServiceClient:
     @property
     def holder(self) -> Holder:
         return self._open()
+
+    @property
+    def circuit_state(self) -> CircuitState:
+        """The circuit breaker of this client's server, shared by every client of the process: ``"closed"``
+        (calls go), ``"open"`` (the server stopped answering: calls fail at once with ``CircuitOpenError``) or
+        ``"half_open"`` (one probe is out)."""
+        return self._holder.client.guards.breaker.state
 
     def get_console_url(self) -> str:
         return self._holder.settings.base_url
