@@ -25,6 +25,7 @@ from ._auth import jwt_owner, owner_of
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
 from ._futures import Futures, ModelQueue
+from ._idempotency import Idempotency
 from ._store import Row, Store, dumps, loads
 from ._tokenizer_publish import publish_tokenizer
 from .engine._registry import MODELS
@@ -109,6 +110,7 @@ class Service:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(config.data_dir / "tinker-local.sqlite3")
         self.futures = Futures(self.store)
+        self.idempotency = Idempotency(self.store)
         self.keys = {owner_of(key): key for key in config.resolved_api_keys()}
         self.trainers: dict[str, TrainerSlot] = {}
         self.samplers: dict[str, SamplerSlot] = {}

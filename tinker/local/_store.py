@@ -1,4 +1,5 @@
-"""SQLite persistence (WAL): sessions, training runs, checkpoints, samplers, futures, telemetry, audit.
+"""SQLite persistence (WAL): sessions, training runs, checkpoints, samplers, futures, telemetry, audit, and the
+answers kept for idempotency keys.
 
 Every write commits before the server acknowledges it, so a killed server loses nothing it answered.
 One connection shared by the event loop and the worker threads, serialised by a lock: each statement
@@ -50,6 +51,11 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, time REAL NOT NULL, event TEXT NOT NULL,
     model_id TEXT, tinker_path TEXT, details TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS idempotency (
+    owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, media_type TEXT,
+    body BLOB NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (owner, key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
 CREATE TABLE IF NOT EXISTS revoked_keys (owner TEXT PRIMARY KEY, revoked_at REAL NOT NULL);
 """
 

@@ -1,8 +1,8 @@
 """The ASGI app: one route per path of the document, each request through the same checks.
 
 Order of checks: authentication (401), body size (413), content type (422) and decoding (400), JSON Schema (422)
-and the model's own checks (400), query and path parameters (422); then the operation's handler, whose client
-mistakes are 4xx too.
+and the model's own checks (400), query and path parameters (422); then the answer kept for the request's
+idempotency key (``_idempotency``), else the operation's handler, whose client mistakes are 4xx too.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from starlette.routing import Route
 
 from tinker_api import openapi_document
 
+from . import _idempotency as idempotency
 from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training
 from ._call import Call, Handler
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, invalid
 from ._service import Service
-from ._validation import JSON, Operation, check_content_type, load_operations
+from ._validation import JSON, PROTOBUF, Operation, check_content_type, load_operations
 from .engine._types import EngineInputError
 
 log = logging.getLogger("tinker.local")
@@ -103,6 +104,20 @@ def _decode(raw: bytes, header: str | None, limit: int) -> bytes:
     return data
 
 
+def _carries_seq_id(call: Call) -> bool:
+    """Whether the request names its place in a model's order; a protobuf forward_backward always does."""
+    return call.media_type == PROTOBUF or getattr(call.body, "seq_id", None) is not None
+
+
+async def _answer(operation: Operation, call: Call) -> Response:
+    try:
+        return render(await HANDLERS[operation.operation_id](call))
+    except HTTPError as error:
+        return error_response(error)
+    except EngineInputError as error:
+        return error_response(bad_request(str(error)))
+
+
 def _endpoint(service: Service, operations: dict[str, Operation]) -> Any:
     async def endpoint(request: Request) -> Response:
         operation = operations[request.method if request.method != "HEAD" else "GET"]
@@ -128,11 +143,14 @@ def _endpoint(service: Service, operations: dict[str, Operation]) -> Any:
                 path=operation.parse_parameters("path", request.path_params),
                 headers=request.headers,
             )
-            return render(await HANDLERS[operation.operation_id](call))
+            replayable = operation.method != "GET" and operation.operation_id not in idempotency.NOT_REPLAYED
+            key = idempotency.key_of(request.headers) if replayable and not _carries_seq_id(call) else None
+            if key is None:
+                return await _answer(operation, call)
+            fingerprint = idempotency.fingerprint_of(request.method, request.url.path, request.url.query, raw)
+            return await service.idempotency.run(owner, key, fingerprint, lambda: _answer(operation, call))
         except HTTPError as error:
             return error_response(error)
-        except EngineInputError as error:
-            return error_response(bad_request(str(error)))
 
     return endpoint
 
@@ -164,6 +182,7 @@ async def _housekeeping(service: Service) -> None:
             service.expire_checkpoints()
             service.futures.forget_finished(older_than=600)
             service.futures.prune(older_than=RESULT_RETENTION_SECONDS)
+            service.idempotency.prune()
         except Exception:
             log.exception("housekeeping failed")
 

@@ -1,0 +1,159 @@
+"""X-Idempotency-Key: a retried request that changes something gets the first answer instead of a second effect.
+
+A client whose answer was lost (a dropped connection, a timeout) sends the same request again with the same key.
+For a request that carries a ``seq_id`` the seq_id already says which request it is (``_futures``: the same seq_id
+and payload answer with the same future), so those keep that rule. Every other request that changes something is
+replayed here: create_session, create_sampling_session, a session-less copy_weights, an asample without seq_id...
+
+- Keyed by tenant and key; the request's fingerprint (method, path, query, body) must match, else 422, as the IETF
+  Idempotency-Key draft says: a non-retried 4xx, since the client reused a key for a different request.
+- Answers below 500 are kept, except 408, 409 and 429 (which ask the client to come back); a 5xx is not, so that a
+  retry may get past a server failure.
+- A second request while the first still runs waits for the first's answer (up to ``IN_FLIGHT_WAIT``), then
+  gets 409 with Retry-After: a transient conflict that clients retry.
+- Kept in the store (SQLite), so a replay survives a restart, for ``RETENTION_SECONDS`` (as Stripe keeps keys) and
+  at most ``MAX_KEPT`` answers, the oldest dropped first: the disk it takes is bounded, the memory is not touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from starlette.responses import Response
+
+from ._errors import HTTPError, invalid
+from ._store import Store
+
+KEY_HEADERS = ("x-idempotency-key", "idempotency-key")
+RETENTION_SECONDS = 24 * 3600
+MAX_KEPT = 100_000
+MAX_ANSWER_BYTES = 1024 * 1024
+IN_FLIGHT_WAIT = 30.0
+REPLAYED_HEADER = "Idempotent-Replayed"
+_NOT_KEPT = frozenset({408, 409, 429})
+
+# Operations that never replay: they only read, poll or stream (a retry must ask again), or repeat harmlessly.
+NOT_REPLAYED = frozenset(
+    {
+        "get_client_config",
+        "get_client_dynamic_config",
+        "exchange_auth_token",
+        "session_heartbeat",
+        "get_info",
+        "get_weights_info",
+        "search_sessions",
+        "retrieve_future",
+        "retrieve_futures",
+        "stream_sample",
+    }
+)
+
+
+def key_of(headers: Mapping[str, str]) -> str | None:
+    """The request's idempotency key (X-Idempotency-Key, or the IETF draft's Idempotency-Key), if it sent one; an
+    empty one names nothing. Kept as its digest, so that a key of any length takes the same room."""
+    for name in KEY_HEADERS:
+        key = headers.get(name)
+        if key:
+            return hashlib.sha256(key.encode()).hexdigest()
+    return None
+
+
+def fingerprint_of(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256(f"{method} {path}?{query}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Running:
+    fingerprint: str
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Idempotency:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._running: dict[tuple[str, str], _Running] = {}
+
+    async def run(self, owner: str, key: str, fingerprint: str, produce: Callable[[], Awaitable[Response]]) -> Response:
+        """The kept answer for (owner, key), else ``produce``'s, kept when it is final."""
+        slot = (owner, key)
+        deadline = time.monotonic() + IN_FLIGHT_WAIT
+        while True:
+            kept = self._kept(owner, key, fingerprint)
+            if kept is not None:
+                return kept
+            running = self._running.get(slot)
+            if running is None:
+                break
+            _check(running.fingerprint, fingerprint)
+            try:
+                await asyncio.wait_for(running.done.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                raise HTTPError(
+                    409,
+                    "a request with this idempotency key is still being processed; retry shortly",
+                    {"Retry-After": "1"},
+                ) from None
+        running = self._running[slot] = _Running(fingerprint)
+        try:
+            response = await produce()
+            self._keep(owner, key, fingerprint, response)
+            return response
+        finally:
+            del self._running[slot]
+            running.done.set()
+
+    def _kept(self, owner: str, key: str, fingerprint: str) -> Response | None:
+        row = self._store.one(
+            "SELECT fingerprint, status, media_type, body FROM idempotency WHERE owner=? AND key=? AND created_at>?",
+            [owner, key, time.time() - RETENTION_SECONDS],
+        )
+        if row is None:
+            return None
+        _check(row["fingerprint"], fingerprint)
+        return Response(
+            row["body"], status_code=row["status"], media_type=row["media_type"], headers={REPLAYED_HEADER: "true"}
+        )
+
+    def _keep(self, owner: str, key: str, fingerprint: str, response: Response) -> None:
+        status = response.status_code
+        body = getattr(response, "body", None)  # a streamed answer has none and is not kept
+        if status >= 500 or status in _NOT_KEPT or not isinstance(body, bytes) or len(body) > MAX_ANSWER_BYTES:
+            return
+        self._store.insert(
+            "idempotency",
+            {
+                "owner": owner,
+                "key": key,
+                "fingerprint": fingerprint,
+                "status": status,
+                "media_type": response.headers.get("content-type"),
+                "body": body,
+                "created_at": time.time(),
+            },
+            replace=True,
+        )
+
+    def prune(self, older_than: float = RETENTION_SECONDS, keep: int = MAX_KEPT) -> int:
+        """Forget answers older than ``older_than`` seconds, then all but the newest ``keep``; returns how many."""
+        dropped = self._store.execute("DELETE FROM idempotency WHERE created_at < ?", [time.time() - older_than])
+        return dropped + self._store.execute(
+            "DELETE FROM idempotency WHERE rowid NOT IN (SELECT rowid FROM idempotency ORDER BY created_at DESC "
+            "LIMIT ?)",
+            [keep],
+        )
+
+
+def _check(kept: str, fingerprint: str) -> None:
+    if kept != fingerprint:
+        raise invalid(
+            ["header", "x-idempotency-key"],
+            "this idempotency key was already used for a different request; send a new key with a new request",
+            "idempotency_key_reused",
+        )
