@@ -54,8 +54,14 @@ def _serve_local(args: argparse.Namespace) -> int:
     try:
         from tinker.local import ServerConfig, default_data_dir, serve
         from tinker.local._config import API_KEYS_ENV, hub_cache_setting, stored_api_key
+        from tinker.local._faults import FaultSpec
     except ImportError as exc:
         print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
+        return 2
+    try:
+        faults = FaultSpec.parse(args.faults) if args.faults is not None else None
+    except ValueError as exc:
+        print(f"tinker local serve: --faults: {exc}", file=sys.stderr)
         return 2
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     keys = tuple(args.api_key) or tuple(k for k in os.environ.get(API_KEYS_ENV, "").split(",") if k)
@@ -72,7 +78,10 @@ def _serve_local(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body_bytes,
         device=args.device,
         hf_hub_cache=hub_cache_setting(args.hf_hub_cache),
+        faults=faults,
     )
+    if faults is not None:
+        print(f"Injecting faults: {faults}", flush=True)
     serve(config, args.host, args.port, log_level=args.log_level)
     return 0
 
@@ -108,6 +117,12 @@ def _add_local(commands: Any) -> None:
         metavar="DIR",
         help="the Hugging Face hub cache to publish the tokenizer to under each model name, so that transformers "
         "loads it offline (default: the one transformers uses; 'none': the data dir only)",
+    )
+    serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="fail requests on purpose, for testing clients: e.g. 'rate=0.2,seed=7,kinds=429,5xx,408,410,slow,"
+        "drop_before,drop_after' (kinds default to all; also delay=SECONDS for slow, retry_after=SECONDS for 429)",
     )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=_serve_local)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -43,3 +44,19 @@ def test_fixtures_point_the_environment_at_a_local_server(tinker_env: LocalServe
         headers={"X-API-Key": os.environ["TINKER_API_KEY"]},
     )
     assert response.status_code == 200
+
+
+def test_the_fixture_injects_the_faults_pytest_is_told(tmp_path: Path) -> None:
+    test = tmp_path / "test_faulty.py"
+    test.write_text(
+        "import httpx\n"
+        "def test_fails(tinker_server):\n"
+        "    assert httpx.get(tinker_server.base_url + '/api/v1/sessions').status_code == 503\n"
+        "    assert httpx.get(tinker_server.base_url + '/api/v1/healthz').status_code == 200\n"
+    )
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(test), "--rootdir", str(tmp_path)]
+    run = functools.partial(subprocess.run, capture_output=True, text=True, timeout=120)
+    passed = run([*command, "--tinker-faults", "rate=1,kinds=503"])
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    refused = run([*command, "--tinker-faults", "rate=3"])
+    assert refused.returncode != 0 and "--tinker-faults" in refused.stdout + refused.stderr

@@ -5,7 +5,8 @@ Needs the ``local`` extra (starlette, uvicorn, safetensors, torch).
 """
 
 from ._config import ServerConfig, default_data_dir
+from ._faults import FaultSpec
 from .app import create_app
 from .server import LocalServer, serve
 
-__all__ = ["LocalServer", "ServerConfig", "create_app", "default_data_dir", "serve"]
+__all__ = ["FaultSpec", "LocalServer", "ServerConfig", "create_app", "default_data_dir", "serve"]

@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._faults import FaultSpec
+
 API_KEY_FILE = "api_key"
 API_KEYS_ENV = "TINKER_LOCAL_API_KEYS"  # comma-separated keys for `tinker local serve`, kept off the command line
 NO_HUB_CACHE = "none"  # `tinker local serve --hf-hub-cache none`: publish the tokenizer in the data dir only
@@ -68,6 +70,9 @@ class ServerConfig:
     asks transformers for a model's tokenizer by name loads it offline; None (the default: a server in a program or
     a test leaves the user's caches alone) publishes nothing there. ``tinker local serve`` publishes into the
     cache transformers uses unless told ``--hf-hub-cache none``.
+
+    ``faults`` makes the server fail some requests on purpose, on a seeded schedule (``_faults``), for testing
+    clients; None (the default) injects nothing.
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -78,6 +83,7 @@ class ServerConfig:
     max_body_bytes: int = 64 * 1024 * 1024
     device: str | None = None
     hf_hub_cache: Path | None = None
+    faults: FaultSpec | None = None
 
     def resolved_api_keys(self) -> tuple[str, ...]:
         if self.api_keys:

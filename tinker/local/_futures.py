@@ -70,6 +70,10 @@ class Futures:
         future.event.set()
         return future
 
+    def is_sample(self, request_id: str) -> bool:
+        future = self.find(request_id)
+        return future is not None and future.result_type == "SampleResponse"
+
     def existing(self, request_id: str, digest: str, what: str) -> Future | None:
         """The future a repeated submission maps to; the same id with another payload is a client mistake."""
         future = self.find(request_id)

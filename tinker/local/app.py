@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from tinker_api import openapi_document
 
@@ -30,6 +31,7 @@ from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_traini
 from ._call import Call, Handler
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, invalid
+from ._faults import FaultLayer, FaultSchedule
 from ._service import Service
 from ._validation import JSON, PROTOBUF, Operation, check_content_type, load_operations
 from .engine._types import EngineInputError
@@ -187,8 +189,24 @@ async def _housekeeping(service: Service) -> None:
             log.exception("housekeeping failed")
 
 
+class _App(Starlette):
+    """Starlette with the fault layer (when the config asks for faults) outside all of its own middleware: a
+    dropped connection must reach the server as one, not as a 500 from Starlette's error handling."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        schedule: FaultSchedule | None = self.state.faults
+        if schedule is None:
+            return stack
+        service: Service = self.state.service
+        return FaultLayer(stack, schedule, service.futures.is_sample)
+
+
 def create_app(config: ServerConfig | None = None) -> Starlette:
-    """The local Tinker server as an ASGI app; serve it with uvicorn, or use ``LocalServer``."""
+    """The local Tinker server as an ASGI app; serve it with uvicorn, or use ``LocalServer``.
+
+    ``app.state.faults`` is the fault schedule when ``config.faults`` asks for faults (what it injected so far is
+    its ``injected`` counter), else None."""
     config = config or ServerConfig()
     service = Service(config)
 
@@ -210,10 +228,11 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
 
-    app = Starlette(
+    app = _App(
         routes=build_routes(service),
         lifespan=lifespan,
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
     )
     app.state.service = service
+    app.state.faults = FaultSchedule(config.faults) if config.faults is not None else None
     return app

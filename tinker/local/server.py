@@ -16,8 +16,10 @@ from types import TracebackType
 from typing import IO, Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from ._config import API_KEYS_ENV, NO_HUB_CACHE, ServerConfig, stored_api_key
+from ._faults import FaultSpec
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -41,7 +43,10 @@ class LocalServer:
     """A local Tinker server for a ``with`` block: gives ``base_url`` and ``api_key``.
 
     ``subprocess=True`` runs it as ``tinker local serve`` in a child process (which a test can kill);
-    otherwise uvicorn serves it from a thread of this process.
+    otherwise uvicorn serves it from a thread of this process, and ``app`` is the app it serves.
+
+    ``faults`` (a ``FaultSpec`` or its text, as ``tinker local serve --faults`` takes it) makes the server fail that
+    share of requests on purpose, for testing a client's retries; see the README's "Fault injection".
     """
 
     def __init__(
@@ -53,9 +58,12 @@ class LocalServer:
         port: int = 0,
         subprocess: bool = False,
         startup_timeout: float = 60.0,
+        faults: FaultSpec | str | None = None,
         **settings: Any,
     ) -> None:
-        config = ServerConfig(api_keys=tuple(api_keys), **settings)
+        if isinstance(faults, str):
+            faults = FaultSpec.parse(faults)
+        config = ServerConfig(api_keys=tuple(api_keys), faults=faults, **settings)
         if data_dir is not None:
             config = replace(config, data_dir=Path(data_dir))
         self.config = config
@@ -64,6 +72,7 @@ class LocalServer:
         self.startup_timeout = startup_timeout
         self.base_url = ""
         self.process: sp.Popen[str] | None = None
+        self.app: Starlette | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._drainer: threading.Thread | None = None
@@ -82,7 +91,8 @@ class LocalServer:
     def _start_thread(self) -> None:
         sock = bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(self.config), log_level="warning", lifespan="on"))
+        self.app = create_app(self.config)
+        server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="tinker-local-server"
@@ -122,6 +132,8 @@ class LocalServer:
         ]
         if config.device is not None:
             command += ["--device", config.device]
+        if config.faults is not None:
+            command += ["--faults", str(config.faults)]
         command += ["--hf-hub-cache", str(config.hf_hub_cache) if config.hf_hub_cache is not None else NO_HUB_CACHE]
         # keys travel in the environment, not on the command line, where any local user could read them
         env = {**os.environ, API_KEYS_ENV: ",".join(config.api_keys)}
