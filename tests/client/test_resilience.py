@@ -426,3 +426,19 @@ def test_a_cancelled_client_future_has_a_repr() -> None:
     future = BackcompatSamplingClientFuture(holder.submit(never()))
     future.future().cancel()
     assert repr(future) == "<BackcompatSamplingClientFuture: cancelled>"
+
+
+def test_a_sample_whose_answer_was_lost_is_sent_again_as_it_was() -> None:
+    clock = Clock()
+    sampled = {"sequences": [{"tokens": [7], "logprobs": [-0.5], "stop_reason": "length"}], "type": "sample"}
+    server = Server(
+        httpx.RemoteProtocolError("the answer was lost"),
+        json(200, {"request_id": "s:sample:0:9", "model_id": "s"}),
+        json(200, sampled),
+    )
+    result = sample(sampler(server, clock, RetryConfig()))
+    assert result.sequences[0].tokens == [7]
+    first, again = server.requests[:2]
+    assert again.content == first.content  # the same seq_id: the server, had it taken it, answers the same future
+    assert again.headers["X-Idempotency-Key"] == first.headers["X-Idempotency-Key"]
+    assert len(clock.sleeps) == 1

@@ -17,6 +17,7 @@ import logging
 import os
 import queue
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,6 +27,7 @@ from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 from tinker import types
 from tinker_api.api.sampling import asample, create_sampling_session, get_sampler, stream_sample
+from tinker_api.types import EncodedBody
 
 from ..._base_client import ClientSettings
 from ..._exceptions import (
@@ -148,7 +150,11 @@ class SamplingClient:
     async def _sample(self, request: dict[str, Any]) -> types.SampleResponse:
         """Send one sample and wait for it; sent again with a new seq_id after a failure that may pass (as
         ``retry_config`` says), and bounded as ``_resilience`` decides: the failure streak by
-        ``RetryConfig.max_attempts``, backpressure (429) and "not yet" by the sampler's progress timeout."""
+        ``RetryConfig.max_attempts``, backpressure (429) and "not yet" by the sampler's progress timeout.
+
+        A submission whose answer was lost (no answer at all) is sent again as it was, with the same seq_id and
+        idempotency key: the server may have taken it, and then answers with the same future instead of sampling
+        twice."""
         config = self.retry_config
         attempts = Attempts(
             "sample",
@@ -160,17 +166,18 @@ class SamplingClient:
         )
         self._progress.begin()
         moved = False
+        resend: tuple[EncodedBody, str] | None = None
         try:
             while True:
                 attempts.started()
-                body = types.SampleRequest.model_validate(
-                    {**request, "sampling_session_id": self.sampling_session_id, "seq_id": self._next_seq()}
-                )
+                body, key = resend or (self._sample_body(request), f"tinker-openapi-{uuid.uuid4()}")
+                resend = None
+                future: types.UntypedAPIFuture | None = None
                 try:
                     future = await self.holder.request(
-                        asample.build_request(body=json_body(body)),
+                        asample.build_request(body=body, x_idempotency_key=key, x_tinker_sampling_backpressure="1"),
                         types.UntypedAPIFuture,
-                        options={"max_retries": 0, "headers": {"X-Tinker-Sampling-Backpressure": "1"}},
+                        options={"max_retries": 0},
                     )
                     attempts.request_id = future.request_id
                     result = await wait_result(
@@ -187,6 +194,8 @@ class SamplingClient:
                         else:
                             raise
                     elif isinstance(error, config.retryable_exceptions):
+                        if future is None and isinstance(error, APIConnectionError):
+                            resend = (body, key)
                         await attempts.failed(error)
                     else:
                         raise
@@ -196,6 +205,12 @@ class SamplingClient:
         finally:
             self._progress.end(moved=moved)
             attempts.ended()
+
+    def _sample_body(self, request: dict[str, Any]) -> EncodedBody:
+        body = types.SampleRequest.model_validate(
+            {**request, "sampling_session_id": self.sampling_session_id, "seq_id": self._next_seq()}
+        )
+        return json_body(body)
 
     def sample(
         self,
