@@ -11,6 +11,7 @@ import pytest
 import tinker
 from tests.contract.sdk_traffic import SdkTraffic, ran_whole_directory, sdk_operations
 from tinker import types
+from tinker.lib import _resilience
 from tinker.local import LocalServer
 
 KEY = "tml-client-tests"
@@ -59,3 +60,12 @@ def text_datum(text: str = TEXT, *, weights: bool = True) -> types.Datum:
 
 def data_dir(local: LocalServer) -> Path:
     return local.config.data_dir
+
+
+@pytest.fixture
+def events() -> Iterator[list[_resilience.Event]]:
+    """What the retry policy tells its hooks during the test."""
+    seen: list[_resilience.Event] = []
+    _resilience.HOOKS.append(seen.append)
+    yield seen
+    _resilience.HOOKS.remove(seen.append)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -38,14 +38,6 @@ def no_ambient_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> No
     for name in ("TINKER_API_KEY", "TINKER_CREDENTIAL_CMD", "CLOUDFLARE_ACCESS_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(_credentials, "credentials_path", lambda: tmp_path / "credentials.json")
-
-
-@pytest.fixture
-def events() -> Iterator[list[Event]]:
-    seen: list[Event] = []
-    _resilience.HOOKS.append(seen.append)
-    yield seen
-    _resilience.HOOKS.remove(seen.append)
 
 
 class Clock:

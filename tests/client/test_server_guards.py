@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,14 +19,6 @@ from tinker.lib._resilience import Breaker, Event
 from tinker_api.api.checkpoints import get_training_run
 
 RUN = RUN_JSON["training_run_id"]
-
-
-@pytest.fixture
-def events() -> Iterator[list[Event]]:
-    seen: list[Event] = []
-    _resilience.HOOKS.append(seen.append)
-    yield seen
-    _resilience.HOOKS.remove(seen.append)
 
 
 class Clock:
