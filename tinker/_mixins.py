@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     import torch
 
 NUMPY_DTYPES: dict[str, type[np.generic]] = {"int64": np.int64, "float32": np.float32}
+"""The numpy type of each TensorData dtype, for the client, the types and the server alike."""
+
+MASK_LOGPROB = -99999.0
+"""The logprob in the cells of a top-k matrix past a position's real entries (their token id is 0); the engine
+writes it, the server leaves such cells out of its JSON answers, and the client fills them with it again."""
 
 LIST_DTYPES: dict[str, str] = {
     "target_tokens": "int64",
@@ -93,26 +98,37 @@ def _check_dense_shape(shape: list[int] | None, count: int) -> None:
         raise ValueError(f"TensorData.shape {shape} does not fit the {count} values in data")
 
 
+def _int64s(values: list[int], field: str) -> np.ndarray[Any, Any]:
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):  # numpy raises OverflowError past int64, which no caller expects
+        raise ValueError(f"TensorData.{field} must hold int64 values") from None
+
+
 def check_csr(
     shape: list[int] | None, crow_indices: list[int] | None, col_indices: list[int] | None, count: int
 ) -> None:
-    """The CSR invariants torch checks, so a bad sparse tensor fails where it is built."""
+    """The CSR invariants torch checks, so a bad sparse tensor fails where it is built, and the server refuses one
+    before it is made dense (the one check of both). Costs O(rows + values): nothing the shape declares is allocated."""
     if crow_indices is None or col_indices is None:
         raise ValueError("TensorData.sparse_crow_indices and sparse_col_indices are set together (CSR) or not at all")
     if shape is None or len(shape) != 2 or min(shape) < 0:
         raise ValueError(f"TensorData.shape of a sparse (CSR) tensor must have 2 dimensions, got {shape}")
     rows, cols = shape
-    crow = np.asarray(crow_indices, dtype=np.int64)
-    if len(crow) != rows + 1 or crow[0] != 0 or crow[-1] != count or np.any(np.diff(crow) < 0):
+    crow = _int64s(crow_indices, "sparse_crow_indices")
+    falls = np.flatnonzero(np.diff(crow) < 0)
+    if len(crow) != rows + 1 or crow[0] != 0 or crow[-1] != count or len(falls):
+        got = f"{len(crow)} offsets from {crow[0]} to {crow[-1]}" if len(crow) else "none"
         raise ValueError(
             f"TensorData.sparse_crow_indices must be {rows + 1} row offsets (shape {shape}) rising from 0 to "
-            f"{count}, the number of values in data; got {len(crow)} offsets"
+            f"{count}, the number of values in data; got {got}"
+            + (f", falling after offset {falls[0]}" if len(falls) else "")
         )
     if len(col_indices) != count:
         raise ValueError(
             f"TensorData.sparse_col_indices needs one entry per value in data ({count}), got {len(col_indices)}"
         )
-    col = np.asarray(col_indices, dtype=np.int64)
+    col = _int64s(col_indices, "sparse_col_indices")
     if count and (col.min() < 0 or col.max() >= cols):
         raise ValueError(f"TensorData.sparse_col_indices must lie in [0, {cols}), got {col.min()}..{col.max()}")
     row_starts = np.zeros(count, dtype=bool)

@@ -1,7 +1,9 @@
 """The wire forms of the numpy-backed types (``tinker.types.Datum``, ``TensorData``, ``SampleResponse``…), both ways.
 
 Neutral ground below the client layer and the local server: it imports only the types, the generated models and
-protobuf modules, never a client or the server.
+protobuf modules, never a client or the server. The server reads request tensors with the same functions the client
+reads result tensors with (``tensor_from_proto``, ``tensor_from_model``: one dtype table, one CSR check) and makes them
+dense with ``to_dense``, which refuses a shape past the caller's limit before it allocates anything.
 
 Protobuf requests are written straight into the wire format rather than through the generated message classes:
 building the nested messages costs more than the payload itself, and this way each array is packed by one C call
@@ -24,12 +26,15 @@ import numpy as np
 from google.protobuf.descriptor import FieldDescriptor
 
 from tinker import _mixins, types
-from tinker.types._dataclasses import MASK_LOGPROB, TopkLogprobs
+from tinker._mixins import MASK_LOGPROB
+from tinker.types._dataclasses import TopkLogprobs
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 from tinker_api.pydantic_models import TensorDtype
 
 __all__ = [
+    "PROTO_CODES",
+    "PROTO_DTYPES",
     "EncodedData",
     "decode_forward_backward_output",
     "decode_sample_response",
@@ -37,7 +42,11 @@ __all__ = [
     "encode_forward_backward_request",
     "forward_backward_output_from_json",
     "json_fields",
+    "proto_array",
     "sample_response_from_json",
+    "tensor_from_model",
+    "tensor_from_proto",
+    "to_dense",
 ]
 
 _LEN_TYPES = {FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES, FieldDescriptor.TYPE_MESSAGE}
@@ -130,10 +139,22 @@ _CSR_COL = _tag(pb.SparseCsr, "col_indices")
 assert _field(pb.PromptProvenanceSpan, "offset").number == _field(pb.SampledProvenanceSpan, "offset").number
 assert _field(pb.PromptProvenanceSpan, "length").number == _field(pb.SampledProvenanceSpan, "length").number
 
-# TensorData dtype -> (struct code, numpy dtype, the Tensor's dtype field); the public wire has these two only
+PROTO_DTYPES: dict[int, tuple[np.dtype[Any], TensorDtype]] = {
+    pb.DTYPE_FLOAT32: (np.dtype("<f4"), "float32"),
+    pb.DTYPE_INT64: (np.dtype("<i8"), "int64"),
+    pb.DTYPE_INT32: (np.dtype("<i4"), "int64"),
+    pb.DTYPE_BFLOAT16: (np.dtype("<u2"), "float32"),
+}
+"""The one table of protobuf dtypes: each code's bytes and the TensorData dtype they are read as (int32 widens to
+int64, bfloat16 to float32), for requests the server reads and results the client reads."""
+PROTO_CODES: dict[TensorDtype, pb.DType] = {"int64": pb.DTYPE_INT64, "float32": pb.DTYPE_FLOAT32}
+"""The code each TensorData dtype is written with: the public wire writes these two only."""
+
+_STRUCT_CODES: dict[TensorDtype, str] = {"int64": "q", "float32": "f"}
+# TensorData dtype -> (struct code, numpy dtype, the Tensor's dtype field)
 _DTYPES: dict[str, tuple[str, np.dtype[Any], bytes]] = {
-    "int64": ("q", np.dtype("<i8"), _TENSOR_DTYPE + _varint(pb.DTYPE_INT64)),
-    "float32": ("f", np.dtype("<f4"), _TENSOR_DTYPE + _varint(pb.DTYPE_FLOAT32)),
+    name: (_STRUCT_CODES[name], PROTO_DTYPES[code][0], _TENSOR_DTYPE + _varint(code))
+    for name, code in PROTO_CODES.items()
 }
 _INT64 = np.dtype("<i8")
 _INT32 = np.dtype("<i4")
@@ -316,15 +337,71 @@ def encode_forward_backward_request(
     return b"".join(parts)
 
 
+# --- reading tensors: results on the client, requests on the server ---------------------------------------
+
+
+def proto_array(raw: bytes, dtype_code: int, what: str) -> tuple[np.ndarray[Any, Any], TensorDtype]:
+    """``raw`` as a flat array in its public dtype (int32 widened to int64, bfloat16 to float32)."""
+    known = PROTO_DTYPES.get(dtype_code)
+    if known is None:
+        raise ValueError(f"{what}: unsupported protobuf dtype {dtype_code}")
+    dtype, public = known
+    if len(raw) % dtype.itemsize:
+        raise ValueError(f"{what}: {len(raw)} bytes are not a whole number of {dtype.name} values")
+    array = np.frombuffer(raw, dtype=dtype)
+    if dtype_code == pb.DTYPE_BFLOAT16:
+        return (array.astype(np.uint32) << 16).view(np.float32), public
+    return array.astype(_mixins.NUMPY_DTYPES[public]), public
+
+
+def tensor_from_proto(message: Any, what: str) -> types.TensorData:
+    """A ``tinker_public.Tensor`` as TensorData, checked (ValueError naming ``what``); a CSR tensor stays CSR."""
+    shape = list(message.shape)
+    try:
+        if message.WhichOneof("encoding") == "sparse_csr":
+            values, dtype = proto_array(message.sparse_csr.values, message.dtype, "values")
+            crow, _ = proto_array(message.sparse_csr.crow_indices, pb.DTYPE_INT64, "crow_indices")
+            col, _ = proto_array(message.sparse_csr.col_indices, pb.DTYPE_INT64, "col_indices")
+            return types.TensorData(
+                data=values,
+                dtype=dtype,
+                shape=shape,
+                sparse_crow_indices=crow.tolist(),
+                sparse_col_indices=col.tolist(),
+            )
+        values, dtype = proto_array(message.dense, message.dtype, "dense")
+        return types.TensorData(data=values, dtype=dtype, shape=shape or None)
+    except ValueError as error:
+        raise ValueError(f"{what}: {error}") from None
+
+
+def tensor_from_model(tensor: models.TensorData) -> types.TensorData:
+    """A validated JSON tensor as TensorData, a CSR tensor staying CSR; its ``pad_value`` is the caller's to use."""
+    return types.TensorData(
+        data=tensor.data,
+        dtype=tensor.dtype,
+        shape=tensor.shape,
+        sparse_crow_indices=tensor.sparse_crow_indices,
+        sparse_col_indices=tensor.sparse_col_indices,
+    )
+
+
+def to_dense(tensor: types.TensorData, pad: float, max_cells: int | None) -> np.ndarray[Any, Any]:
+    """The tensor as a dense array, the cells a CSR tensor leaves out set to ``pad``.
+
+    A CSR tensor of a few bytes may declare any shape, so its cell count is held against ``max_cells`` (ValueError
+    naming both) before anything is allocated; None trusts the sender. A dense tensor holds every cell already.
+    """
+    if tensor.sparse_crow_indices is None or tensor.sparse_col_indices is None or tensor.shape is None:
+        return tensor._numpy
+    cells = math.prod(tensor.shape)
+    if max_cells is not None and cells > max_cells:
+        raise ValueError(f"the sparse shape {tensor.shape} holds {cells} cells, more than the {max_cells} allowed")
+    return _mixins.densify(tensor._numpy, tensor.shape, tensor.sparse_crow_indices, tensor.sparse_col_indices, pad)
+
+
 # --- results --------------------------------------------------------------------------------------------
 
-# proto DType -> (numpy dtype of the bytes, TensorData dtype); int32 widens to int64 and bfloat16 to float32
-_RESULT_DTYPES: dict[int, tuple[np.dtype[Any], TensorDtype]] = {
-    pb.DTYPE_FLOAT32: (np.dtype("<f4"), "float32"),
-    pb.DTYPE_INT64: (np.dtype("<i8"), "int64"),
-    pb.DTYPE_INT32: (np.dtype("<i4"), "int64"),
-    pb.DTYPE_BFLOAT16: (np.dtype("<u2"), "float32"),
-}
 _STOP_REASONS = {pb.STOP_REASON_STOP: "stop", pb.STOP_REASON_LENGTH: "length"}
 
 
@@ -335,39 +412,11 @@ def _raw(raw: bytes, dtype: np.dtype[Any], what: str) -> np.ndarray[Any, Any]:
     return np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
 
 
-def _array(raw: bytes, dtype_code: int, what: str) -> tuple[np.ndarray[Any, Any], TensorDtype]:
-    """``raw`` as a flat array in its public dtype (int32 widened to int64, bfloat16 to float32)."""
-    known = _RESULT_DTYPES.get(dtype_code)
-    if known is None:
-        raise ValueError(f"{what}: unsupported protobuf dtype {dtype_code}")
-    dtype, public = known
-    if len(raw) % dtype.itemsize:
-        raise ValueError(f"{what}: {len(raw)} bytes are not a whole number of {dtype.name} values")
-    array = np.frombuffer(raw, dtype=dtype)
-    if dtype_code == pb.DTYPE_BFLOAT16:
-        return (array.astype(np.uint32) << 16).view(np.float32), public
-    return array.astype(np.int64 if public == "int64" else np.float32), public
-
-
-def _tensor_data(message: Any, what: str) -> types.TensorData:
-    """A ``tinker_public.Tensor`` as TensorData, a CSR tensor staying CSR."""
-    shape = list(message.shape)
-    if message.WhichOneof("encoding") == "sparse_csr":
-        values, dtype = _array(message.sparse_csr.values, message.dtype, what)
-        crow, _ = _array(message.sparse_csr.crow_indices, pb.DTYPE_INT64, what)
-        col, _ = _array(message.sparse_csr.col_indices, pb.DTYPE_INT64, what)
-        return types.TensorData(
-            data=values, dtype=dtype, shape=shape, sparse_crow_indices=crow.tolist(), sparse_col_indices=col.tolist()
-        )
-    values, dtype = _array(message.dense, message.dtype, what)
-    return types.TensorData(data=values, dtype=dtype, shape=shape or None)
-
-
 def _per_datum(tensor: Any, what: str) -> list[np.ndarray[Any, Any]]:
     """A BatchedTensor cut at its byte offsets: each datum's values, shaped [n, *trailing_shape]."""
-    values, _ = _array(tensor.data, tensor.dtype, what)
-    itemsize = _RESULT_DTYPES[tensor.dtype][0].itemsize
-    offsets, _ = _array(tensor.offsets, pb.DTYPE_INT64, f"{what}.offsets")
+    values, _ = proto_array(tensor.data, tensor.dtype, what)
+    itemsize = PROTO_DTYPES[tensor.dtype][0].itemsize
+    offsets, _ = proto_array(tensor.offsets, pb.DTYPE_INT64, f"{what}.offsets")
     trailing = list(tensor.trailing_shape)
     width = math.prod(trailing)
     out = []
@@ -450,8 +499,8 @@ def decode_sample_response(raw: bytes) -> types.SampleResponse:
     alt = None
     if message.HasField("prompt_alt_tokens"):
         alt = types.PromptAltTokens(
-            tokens=_tensor_data(message.prompt_alt_tokens.tokens, "prompt_alt_tokens.tokens"),
-            logprobs=_tensor_data(message.prompt_alt_tokens.logprobs, "prompt_alt_tokens.logprobs"),
+            tokens=tensor_from_proto(message.prompt_alt_tokens.tokens, "prompt_alt_tokens.tokens"),
+            logprobs=tensor_from_proto(message.prompt_alt_tokens.logprobs, "prompt_alt_tokens.logprobs"),
         )
     return types.SampleResponse(
         sequences=sequences,
@@ -466,7 +515,7 @@ def decode_sample_response(raw: bytes) -> types.SampleResponse:
             else None
         ),
         target_prompt_logprobs=(
-            _tensor_data(message.target_prompt_logprobs, "target_prompt_logprobs")
+            tensor_from_proto(message.target_prompt_logprobs, "target_prompt_logprobs")
             if message.HasField("target_prompt_logprobs")
             else None
         ),
@@ -502,19 +551,10 @@ def json_fields(value: Any) -> dict[str, Any] | None:
 def _from_model(tensor: models.TensorData) -> types.TensorData:
     """A validated JSON tensor as TensorData; a sparse one with a pad value other than 0 is made dense, since
     TensorData (as in the official SDK) keeps no pad value."""
-    if tensor.sparse_crow_indices is not None and tensor.sparse_col_indices is not None and tensor.pad_value:
-        values = np.asarray(tensor.data, dtype=_mixins.NUMPY_DTYPES[tensor.dtype])
-        dense = _mixins.densify(
-            values, tensor.shape or [], tensor.sparse_crow_indices, tensor.sparse_col_indices, tensor.pad_value
-        )
-        return types.TensorData.from_numpy(dense)
-    return types.TensorData(
-        data=tensor.data,
-        dtype=tensor.dtype,
-        shape=tensor.shape,
-        sparse_crow_indices=tensor.sparse_crow_indices,
-        sparse_col_indices=tensor.sparse_col_indices,
-    )
+    result = tensor_from_model(tensor)
+    if result.sparse_crow_indices is not None and tensor.pad_value:
+        return types.TensorData.from_numpy(to_dense(result, tensor.pad_value, max_cells=None))
+    return result
 
 
 def forward_backward_output_from_json(answer: Any) -> types.ForwardBackwardOutput:

@@ -43,7 +43,7 @@ __all__ = [
     "TensorData",
 ]
 
-MASK_LOGPROB = -99999.0
+MASK_LOGPROB = _mixins.MASK_LOGPROB
 """The logprob in the cells of a top-k matrix past a position's real entries (their token id is 0)."""
 
 

@@ -10,13 +10,11 @@ import numpy as np
 import torch
 
 from tinker._byte_tokenizer import ByteTokenizer
+from tinker._mixins import MASK_LOGPROB
 
 from ._lora import Adapter
 from ._model import BaseModel, KVCache, hidden_states, logits
 from ._types import BaseModelInfo, EngineInputError, SampledSequence, SampleResult, SampleSpec
-
-TOPK_EMPTY_LOGPROB = -99999.0
-"""The logprob in row 0 of ``topk_prompt_logprobs``: the first prompt token has no prediction."""
 
 _SEED_MASK = (1 << 64) - 1
 
@@ -197,7 +195,7 @@ def _fill_prompt_logprobs(
     k = spec.topk_prompt_logprobs
     if k > 0:
         ids = np.zeros((length, k), dtype=np.int32)
-        top_values = np.full((length, k), TOPK_EMPTY_LOGPROB, dtype=np.float32)
+        top_values = np.full((length, k), MASK_LOGPROB, dtype=np.float32)  # row 0: no prediction
         top = predictions.topk(k, dim=-1)
         ids[1:] = top.indices.cpu().numpy()
         top_values[1:] = top.values.cpu().numpy()
