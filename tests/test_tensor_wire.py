@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import math
+import tracemalloc
 from typing import Any
 
 import numpy as np
+import pydantic
 import pytest
 import torch
 
@@ -27,6 +29,8 @@ from tinker._tensor_wire import (
 )
 from tinker.lib._encoding import json_body
 from tinker.local import _wire
+from tinker.local._errors import HTTPError
+from tinker.local.engine._types import BaseModelInfo
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 
@@ -183,10 +187,31 @@ def test_a_sparse_tensor_stays_sparse() -> None:
     assert inputs["weights"].sparse_csr.values == b"" and list(inputs["weights"].shape) == [4, 6]
 
 
+def top_k_datum(positions: int, k: int) -> types.Datum:
+    """Top-k targets as CSR: most rows list fewer than k tokens, the cells past them pad 0 with weight 0."""
+    targets = torch.zeros(positions, k, dtype=torch.int64)
+    weights = torch.zeros(positions, k)
+    for row in range(0, positions, 3):
+        targets[row, : 1 + row % k] = torch.arange(1 + row % k) + 40 + row
+        weights[row, : 1 + row % k] = 0.5
+    return types.Datum(
+        model_input=types.ModelInput.from_ints(list(range(60, 60 + positions))),
+        loss_fn_inputs={
+            "target_tokens": types.TensorData.from_torch_sparse(targets),
+            "weights": types.TensorData.from_torch_sparse(weights),
+        },
+    )
+
+
+INFO = BaseModelInfo("test/model", "llama", "bytes", vocab_size=300, max_context_length=64, eos_token_id=1)
+
+
 def test_the_server_reads_the_same_batch_from_protobuf_and_from_json() -> None:
     data = [text_datum(list(range(n, n + 12))) for n in range(3)] + [
-        dataclasses.replace(varied_data()[2], model_input_spans=None, loss_fn_input_spans=None)
+        dataclasses.replace(varied_data()[2], model_input_spans=None, loss_fn_input_spans=None),
+        top_k_datum(9, 4),
     ]
+    assert data[-1].loss_fn_inputs["target_tokens"].sparse_crow_indices is not None
     raw = encode_forward_backward_request(
         model_id="m:train:0", seq_id=4, data=data, loss_fn="cross_entropy", loss_fn_config={"a": 1.5}, forward_only=True
     )
@@ -204,11 +229,126 @@ def test_the_server_reads_the_same_batch_from_protobuf_and_from_json() -> None:
     from_json = _wire.forward_backward_from_json(json_request)
     assert (from_proto.model_id, from_proto.seq_id, from_proto.loss_fn) == ("m:train:0", 4, "cross_entropy")
     assert from_proto.forward_only and from_proto.loss_fn_config == from_json.loss_fn_config == {"a": 1.5}
-    for left, right in zip(from_proto.examples, from_json.examples, strict=True):
+    for left, right, datum in zip(from_proto.examples(INFO), from_json.examples(INFO), data, strict=True):
         assert np.array_equal(left.tokens, right.tokens)
         assert left.loss_fn_inputs.keys() == right.loss_fn_inputs.keys()
         for name in left.loss_fn_inputs:
             assert np.array_equal(left.loss_fn_inputs[name], right.loss_fn_inputs[name])
+            assert np.array_equal(left.loss_fn_inputs[name], datum.loss_fn_inputs[name].to_numpy())
+
+
+# --- what the server refuses, before it allocates ---------------------------------------------------------
+
+
+def csr(shape: list[int], values: list[int], crow: list[int], col: list[int]) -> dict[str, Any]:
+    return {"shape": shape, "data": values, "sparse_crow_indices": crow, "sparse_col_indices": col}
+
+
+BOMBS = {
+    "rows x huge cols": csr([3, 2_000_000_000], [7], [0, 1, 1, 1], [5]),
+    "one row of 2**62": csr([1, 2**62], [7], [0, 1], [2**61]),
+}
+MALFORMED = {
+    "2**31 x 2**31 with 2 row offsets": csr([2**31, 2**31], [7], [0, 1], [5]),
+    "crow starts past 0": csr([2, 5], [7], [1, 1, 1], [0]),
+    "crow decreases": csr([2, 5], [7], [0, 2, 1], [0]),
+    "crow ends short of the values": csr([2, 5], [7, 8], [0, 1, 1], [0, 1]),
+    "crow of the wrong length": csr([2, 5], [7], [0, 1], [0]),
+    "col out of range": csr([2, 5], [7], [0, 1, 1], [5]),
+    "negative col": csr([2, 5], [7], [0, 1, 1], [-1]),
+    "more cols than values": csr([2, 5], [7], [0, 1, 1], [0, 1]),
+    "col unsorted in a row": csr([2, 5], [7, 8], [0, 2, 2], [3, 1]),
+    "1-D shape": csr([5], [7], [0, 1], [0]),
+    "3-D shape": csr([1, 1, 5], [7], [0, 1], [0]),
+    "no shape": csr([], [7], [0, 1], [0]),
+}
+
+
+def proto_body(tensor: dict[str, Any]) -> bytes:
+    """A forward_backward request of one datum of 3 tokens whose target_tokens is ``tensor`` (int64, CSR)."""
+    message = pb.ForwardBackwardRequest(model_id="m:train:0", seq_id=1, loss_fn="cross_entropy")
+    item = message.data.add()
+    item.model_input.add().encoded_text.tokens = np.array([1, 2, 3], "<i4").tobytes()
+    target = item.loss_fn_inputs["target_tokens"]
+    target.dtype = pb.DTYPE_INT64
+    target.shape.extend(tensor["shape"])
+    target.sparse_csr.values = np.array(tensor["data"], "<i8").tobytes()
+    target.sparse_csr.crow_indices = np.array(tensor["sparse_crow_indices"], "<i8").tobytes()
+    target.sparse_csr.col_indices = np.array(tensor["sparse_col_indices"], "<i8").tobytes()
+    return message.SerializeToString()
+
+
+def json_request(tensor: dict[str, Any]) -> dict[str, Any]:
+    datum = {
+        "model_input": {"chunks": [{"type": "encoded_text", "tokens": [1, 2, 3]}]},
+        "loss_fn_inputs": {"target_tokens": {"dtype": "int64", **tensor}},
+    }
+    return {
+        "model_id": "m:train:0",
+        "seq_id": 1,
+        "forward_backward_input": {"data": [datum], "loss_fn": "cross_entropy"},
+    }
+
+
+def decode(wire: str, tensor: dict[str, Any]) -> list[Any]:
+    if wire == "protobuf":
+        return _wire.forward_backward_from_proto(proto_body(tensor)).examples(INFO)
+    request = models.ForwardBackwardRequest.model_validate(json_request(tensor))
+    return _wire.forward_backward_from_json(request).examples(INFO)
+
+
+@pytest.mark.parametrize("wire", ["protobuf", "json"])
+@pytest.mark.parametrize("case", BOMBS)
+def test_a_sparse_shape_past_the_model_is_refused_before_anything_is_allocated(wire: str, case: str) -> None:
+    tensor = BOMBS[case]
+    tracemalloc.start()
+    try:
+        with pytest.raises(HTTPError) as refused:
+            decode(wire, tensor)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.status_code == 400
+    assert str(refused.value.detail).startswith("data[0].loss_fn_inputs.target_tokens: ")
+    assert str(math.prod(tensor["shape"])) in refused.value.detail and "900 allowed" in refused.value.detail
+    assert peak < 2**20, f"decoding took {peak} bytes"
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_csr_is_refused_by_the_one_check_on_both_wires(case: str) -> None:
+    tensor = MALFORMED[case]
+    with pytest.raises(HTTPError) as refused:
+        decode("protobuf", tensor)
+    assert refused.value.status_code == 400
+    assert str(refused.value.detail).startswith("data[0].loss_fn_inputs.target_tokens: TensorData.")
+    with pytest.raises(pydantic.ValidationError) as invalid:  # JSON: checked as the request is validated
+        decode("json", tensor)
+    assert str(refused.value.detail).split(": ", 1)[1] in str(invalid.value)
+    with pytest.raises(ValueError) as built:  # and by the public type, on the client
+        types.TensorData(dtype="int64", **tensor)
+    assert str(built.value) == str(refused.value.detail).split(": ", 1)[1]
+
+
+def test_csr_indices_past_int64_are_a_value_error_not_an_overflow() -> None:
+    with pytest.raises(ValueError, match="sparse_crow_indices must hold int64 values"):
+        types.TensorData(data=[7], dtype="int64", shape=[1, 3], sparse_crow_indices=[0, 2**70], sparse_col_indices=[0])
+    with pytest.raises(pydantic.ValidationError, match="sparse_col_indices must hold int64 values"):
+        models.TensorData.model_validate(csr([1, 3], [7], [0, 1], [2**70]) | {"dtype": "int64"})
+
+
+def test_protobuf_tensor_bytes_that_are_no_whole_values_are_refused() -> None:
+    message = pb.ForwardBackwardRequest.FromString(proto_body(csr([2, 5], [7], [0, 1, 1], [0])))
+    message.data[0].loss_fn_inputs["target_tokens"].sparse_csr.crow_indices += b"\x00"
+    with pytest.raises(HTTPError, match=r"target_tokens: crow_indices: 25 bytes are not a whole number of int64"):
+        _wire.forward_backward_from_proto(message.SerializeToString())
+
+
+def test_a_json_pad_value_fills_the_cells_csr_leaves_out() -> None:
+    tensor = csr([3, 2], [7, 8], [0, 1, 1, 2], [1, 0]) | {"pad_value": -1}
+    (example,) = decode("json", tensor)
+    assert example.loss_fn_inputs["target_tokens"].tolist() == [[-1, 7], [-1, -1], [8, -1]]
+    (example,) = decode("protobuf", tensor)  # the protobuf form has no pad value: 0
+    assert example.loss_fn_inputs["target_tokens"].tolist() == [[0, 7], [0, 0], [8, 0]]
 
 
 def test_what_cannot_be_sent_fails_naming_the_datum() -> None:

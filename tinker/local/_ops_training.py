@@ -202,15 +202,16 @@ async def unload_model(call: Call) -> models.UntypedAPIFuture:
 async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> models.UntypedAPIFuture:
     service = call.service
     slot = service.slot(request.model_id, call.owner)
-    if not request.examples:
+    if not request.data:
         raise bad_request("data: at least one datum is needed")
+    examples = request.examples(await service.base_model(slot.base_model))
     if slot.trainer is not None:  # still being created: the queued work checks the batch instead
-        slot.trainer.check_forward_backward(request.examples, request.loss_fn, request.loss_fn_config)
+        slot.trainer.check_forward_backward(examples, request.loss_fn, request.loss_fn_config)
 
     async def work() -> dict[str, Any]:
         result = await service.in_thread(
             _trainer(slot).forward_backward,
-            request.examples,
+            examples,
             request.loss_fn,
             request.loss_fn_config,
             request.forward_only,

@@ -1,7 +1,9 @@
 """Between the wire (JSON and protobuf) and the engine's numpy arrays.
 
-Results are kept in their JSON form (what JSON clients get and what the store keeps); the protobuf answer
-for official SDKs is built from it on request.
+Request tensors are read by the codec the client uses too (``tinker._tensor_wire``: one dtype table, one CSR check)
+and stay as they came, CSR included, until the model they are for is known; each is made dense only once its shape
+fits that model (``ForwardBackwardCall.examples``). Results are kept in their JSON form (what JSON clients get and
+what the store keeps); the protobuf answer for official SDKs is built from it on request.
 """
 
 from __future__ import annotations
@@ -13,87 +15,72 @@ from typing import Any
 
 import numpy as np
 
+from tinker import types
+from tinker._mixins import MASK_LOGPROB, NUMPY_DTYPES, wire_dtype
+from tinker._tensor_wire import PROTO_CODES, proto_array, tensor_from_model, tensor_from_proto, to_dense
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 
 from ._errors import bad_request, invalid
-from .engine._types import Example, ForwardBackwardResult, SampleResult
+from .engine._types import BaseModelInfo, Example, ForwardBackwardResult, SampleResult
 
-_PROTO_DTYPES: dict[int, np.dtype[Any]] = {
-    pb.DTYPE_FLOAT32: np.dtype("<f4"),
-    pb.DTYPE_INT64: np.dtype("<i8"),
-    pb.DTYPE_INT32: np.dtype("<i4"),
-    pb.DTYPE_BFLOAT16: np.dtype("<u2"),
-}
-MASK_LOGPROB = -99999.0
+LossInput = tuple[types.TensorData, float]
+"""A loss input as it came, and the value of the cells it leaves out if it is CSR (JSON's ``pad_value``, else 0)."""
+
+
+@dataclass
+class Datum:
+    """A datum as decoded: its loss inputs stay as they came, CSR included, until the model is known."""
+
+    tokens: np.ndarray
+    loss_fn_inputs: dict[str, LossInput]
 
 
 @dataclass
 class ForwardBackwardCall:
     model_id: str
     seq_id: int | None
-    examples: list[Example]
+    data: list[Datum]
     loss_fn: str
     loss_fn_config: dict[str, float]
     forward_only: bool
 
+    def examples(self, info: BaseModelInfo) -> list[Example]:
+        """The datums as the engine takes them, each loss input dense.
 
-def _densify_csr(
-    values: np.ndarray, crow: np.ndarray, col: np.ndarray, shape: Sequence[int], pad: float, field: str
-) -> np.ndarray:
-    if len(shape) != 2:
-        raise bad_request(f"{field}: a sparse tensor needs a 2-D shape, got {list(shape)}")
-    rows, cols = shape
-    if len(crow) != rows + 1 or len(col) != len(values) or (len(crow) and crow[-1] != len(values)):
-        raise bad_request(f"{field}: sparse_crow_indices / sparse_col_indices do not match the values and shape")
-    if (len(col) and (col.min() < 0 or col.max() >= cols)) or np.any(np.diff(crow) < 0):
-        raise bad_request(f"{field}: sparse indices out of range")
-    dense = np.full((rows, cols), pad, dtype=values.dtype)
-    dense[np.repeat(np.arange(rows), np.diff(crow)), col] = values
-    return dense
+        A loss input has one row per position of the model input and at most one column per vocabulary entry
+        (top-k targets); a CSR shape of more cells than that is refused, naming the field and both sizes, before
+        anything is allocated.
+        """
+        return [_example(index, datum, info) for index, datum in enumerate(self.data)]
 
 
-def _shaped(array: np.ndarray, shape: Sequence[int] | None, field: str) -> np.ndarray:
-    if not shape:
-        return array
-    if any(d < 0 for d in shape) or math.prod(shape) != array.size:
-        raise bad_request(f"{field}: {array.size} values do not fill shape {list(shape)}")
-    return array.reshape(tuple(shape))
+def _example(index: int, datum: Datum, info: BaseModelInfo) -> Example:
+    positions = min(len(datum.tokens), info.max_context_length)
+    inputs = {}
+    for name, (tensor, pad) in datum.loss_fn_inputs.items():
+        try:
+            inputs[name] = to_dense(tensor, pad, positions * info.vocab_size)
+        except ValueError as error:
+            raise bad_request(
+                f"data[{index}].loss_fn_inputs.{name}: {error}: a loss input has one row per position of the model "
+                f"input ({positions}) and at most one column per entry of {info.name}'s vocabulary ({info.vocab_size})"
+            ) from None
+    return Example(tokens=datum.tokens, loss_fn_inputs=inputs)
 
 
-def tensor_from_json(tensor: models.TensorData, field: str) -> np.ndarray:
-    dtype = np.int64 if tensor.dtype == "int64" else np.float32
-    raw = np.asarray(tensor.data, dtype=np.float64)
-    if dtype is np.int64 and not np.all(np.isfinite(raw) & (raw == np.round(raw))):
-        raise bad_request(f"{field}: int64 data must hold whole numbers")
-    values = raw.astype(dtype)
-    if tensor.sparse_crow_indices is not None or tensor.sparse_col_indices is not None:
-        crow = np.asarray(tensor.sparse_crow_indices or [], dtype=np.int64)
-        col = np.asarray(tensor.sparse_col_indices or [], dtype=np.int64)
-        return _densify_csr(values, crow, col, tensor.shape or [], tensor.pad_value or 0, field)
-    return _shaped(values, tensor.shape, field)
+def _json_input(tensor: models.TensorData, field: str) -> LossInput:
+    try:
+        return tensor_from_model(tensor), tensor.pad_value or 0.0
+    except ValueError as error:
+        raise bad_request(f"{field}: {error}") from None
 
 
-def _proto_array(data: bytes, dtype_code: int, field: str) -> np.ndarray:
-    dtype = _PROTO_DTYPES.get(dtype_code)
-    if dtype is None:
-        raise bad_request(f"{field}: unsupported dtype {dtype_code}")
-    if len(data) % dtype.itemsize:
-        raise bad_request(f"{field}: {len(data)} bytes are not a whole number of {dtype} values")
-    array = np.frombuffer(data, dtype=dtype)
-    if dtype_code == pb.DTYPE_BFLOAT16:
-        return (array.astype(np.uint32) << 16).view(np.float32)
-    return array.astype(np.int64 if dtype.kind == "i" else np.float32)
-
-
-def tensor_from_proto(tensor: Any, field: str) -> np.ndarray:
-    if tensor.WhichOneof("encoding") == "sparse_csr":
-        csr = tensor.sparse_csr
-        values = _proto_array(csr.values, tensor.dtype, field)
-        crow = _proto_array(csr.crow_indices, pb.DTYPE_INT64, field)
-        col = _proto_array(csr.col_indices, pb.DTYPE_INT64, field)
-        return _densify_csr(values, crow, col, list(tensor.shape), 0, field)
-    return _shaped(_proto_array(tensor.dense, tensor.dtype, field), list(tensor.shape), field)
+def _proto_input(tensor: Any, field: str) -> LossInput:
+    try:
+        return tensor_from_proto(tensor, field), 0.0
+    except ValueError as error:
+        raise bad_request(str(error)) from None
 
 
 def _unsupported_chunk(kind: str, field: str) -> Exception:
@@ -125,11 +112,11 @@ def forward_backward_from_json(
         fb_input, forward_only = request.forward_input, True
     else:
         fb_input, forward_only = request.forward_backward_input, request.forward_only
-    examples = [
-        Example(
+    data = [
+        Datum(
             tokens=tokens_from_model_input(datum.model_input, f"data[{i}].model_input"),
             loss_fn_inputs={
-                name: tensor_from_json(tensor, f"data[{i}].loss_fn_inputs.{name}")
+                name: _json_input(tensor, f"data[{i}].loss_fn_inputs.{name}")
                 for name, tensor in datum.loss_fn_inputs.items()
             },
         )
@@ -138,7 +125,7 @@ def forward_backward_from_json(
     return ForwardBackwardCall(
         model_id=request.model_id,
         seq_id=request.seq_id,
-        examples=examples,
+        data=data,
         loss_fn=str(fb_input.loss_fn),
         loss_fn_config=_numeric_config(fb_input.loss_fn_config),
         forward_only=forward_only,
@@ -153,27 +140,30 @@ def forward_backward_from_proto(raw: bytes) -> ForwardBackwardCall:
         raise invalid(["body"], "not a valid tinker_public.ForwardBackwardRequest protobuf message") from None
     if not message.model_id:  # proto3 has no required fields: an empty model_id is a message, a wrong one
         raise bad_request("model_id: required")
-    examples = []
+    data = []
     for i, datum in enumerate(message.data):
         parts = []
         for j, chunk in enumerate(datum.model_input):
             kind = chunk.WhichOneof("chunk")
             if kind != "encoded_text":
                 raise _unsupported_chunk(kind or "empty", f"data[{i}].model_input.chunks[{j}]")
-            parts.append(_proto_array(chunk.encoded_text.tokens, pb.DTYPE_INT32, f"data[{i}].model_input"))
+            try:
+                parts.append(proto_array(chunk.encoded_text.tokens, pb.DTYPE_INT32, f"data[{i}].model_input")[0])
+            except ValueError as error:
+                raise bad_request(str(error)) from None
         tokens = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         inputs = {
-            name: tensor_from_proto(tensor, f"data[{i}].loss_fn_inputs.{name}")
+            name: _proto_input(tensor, f"data[{i}].loss_fn_inputs.{name}")
             for name, tensor in datum.loss_fn_inputs.items()
         }
-        examples.append(Example(tokens=tokens, loss_fn_inputs=inputs))
+        data.append(Datum(tokens=tokens, loss_fn_inputs=inputs))
     config: dict[str, Any] = dict(message.loss_fn_config)
     for key, value in message.loss_fn_config_v2.items():
         config[key] = value.number if value.WhichOneof("value") == "number" else value.text
     return ForwardBackwardCall(
         model_id=message.model_id,
         seq_id=message.seq_id,
-        examples=examples,
+        data=data,
         loss_fn=message.loss_fn,
         loss_fn_config=_numeric_config(config),
         forward_only=message.forward_only,
@@ -181,8 +171,7 @@ def forward_backward_from_proto(raw: bytes) -> ForwardBackwardCall:
 
 
 def _tensor_json(array: np.ndarray) -> dict[str, Any]:
-    dtype = "int64" if array.dtype.kind in "iu" else "float32"
-    return {"data": array.reshape(-1).tolist(), "dtype": dtype, "shape": list(array.shape)}
+    return {"data": array.reshape(-1).tolist(), "dtype": wire_dtype(array.dtype), "shape": list(array.shape)}
 
 
 def forward_backward_output_json(result: ForwardBackwardResult) -> dict[str, Any]:
@@ -196,8 +185,7 @@ def forward_backward_output_json(result: ForwardBackwardResult) -> dict[str, Any
 
 
 def _json_array(tensor: Mapping[str, Any]) -> np.ndarray:
-    dtype = np.int64 if tensor["dtype"] == "int64" else np.float32
-    return np.asarray(tensor["data"], dtype=dtype).reshape(tensor.get("shape") or [-1])
+    return np.asarray(tensor["data"], dtype=NUMPY_DTYPES[tensor["dtype"]]).reshape(tensor.get("shape") or [-1])
 
 
 def forward_backward_output_proto(output: Mapping[str, Any]) -> bytes:
@@ -210,7 +198,7 @@ def forward_backward_output_proto(output: Mapping[str, Any]) -> bytes:
         for name in per_datum[0]:
             arrays = [_json_array(outputs[name]) for outputs in per_datum]
             field = record.fields[name]
-            field.dtype = pb.DTYPE_INT64 if arrays[0].dtype == np.int64 else pb.DTYPE_FLOAT32
+            field.dtype = PROTO_CODES[wire_dtype(arrays[0].dtype)]
             field.trailing_shape.extend(arrays[0].shape[1:])
             field.data = b"".join(np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes() for a in arrays)
             field.offsets = np.cumsum([0, *(a.nbytes for a in arrays)], dtype="<i8").tobytes()
