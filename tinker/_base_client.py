@@ -36,7 +36,7 @@ from tinker_api.pydantic_models import AuthTokenResponse, ClientConfigResponse
 from tinker_api.types import EncodedBody, OperationRequest
 
 from ._credentials import Credentials, JwtCache
-from ._exceptions import APIConnectionError, NotFoundError, connection_error, status_error
+from ._exceptions import APIConnectionError, CircuitOpenError, NotFoundError, connection_error, status_error
 from ._response import AsyncAPIResponse, decoded_body
 from ._version import SDK_VERSION, __version__
 from .lib._resilience import DEFAULT_MAX_RETRIES, Attempts, guards_for, should_retry
@@ -237,24 +237,31 @@ class BaseClient:
             attempts.started()
             credential, is_jwt = await self._credential(prepared.operation_id)
             request = self._build(prepared, headers, options, credential=credential, retries=attempts.streak)
-            await self.guards.before(prepared.operation_id, request, self._sleep)
+            try:
+                probe = await self.guards.before(prepared.operation_id, request, self._sleep)
+            except CircuitOpenError as closed:
+                await attempts.failed(closed)  # at the first try: at once; later: after waiting for the probe
+                continue
             try:
                 response = await self._send_following_redirects(request, stream=stream)
-            except httpx.TransportError as exc:
+                if stream and not response.is_success:
+                    await response.aread()
+                    await response.aclose()
+            except httpx.RequestError as exc:
                 error = connection_error(request, exc)
-                self.guards.unanswered(error, prepared.operation_id)
+                self.guards.unanswered(error, prepared.operation_id, probe)
                 if attempts.streak >= attempts.max_retries:
                     raise attempts.exhausted(error) from exc
                 await attempts.failed(error)
                 continue
-            self.guards.answered(response, prepared.operation_id)
+            except BaseException:  # cancelled, or a failure that says nothing of the server
+                self.guards.breaker.abandon(probe)
+                raise
+            self.guards.answered(response, prepared.operation_id, probe)
             if response.is_success:
                 log.debug("%s %s -> %d", request.method, request.url, response.status_code)
                 attempts.ended()
                 return response, attempts.streak
-            if stream:
-                await response.aread()
-                await response.aclose()
             if is_jwt and not replaced_token and _rejects_token(response):
                 # a JWT refused before its expiry: trade for a new one and send again, once
                 replaced_token = True

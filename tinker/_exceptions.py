@@ -136,7 +136,7 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message="Request timed out.", request=request)
 
 
-def connection_error(request: httpx.Request, error: httpx.TransportError) -> APIConnectionError:
+def connection_error(request: httpx.Request, error: httpx.RequestError) -> APIConnectionError:
     """The typed error for an exchange that got no (complete) answer; raise it ``from error`` so that
     ``__cause__`` tells a connect timeout from a read timeout."""
     if isinstance(error, httpx.TimeoutException):

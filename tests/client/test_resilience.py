@@ -434,3 +434,99 @@ def test_a_sample_whose_answer_was_lost_is_sent_again_as_it_was() -> None:
     assert again.content == first.content  # the same seq_id: the server, had it taken it, answers the same future
     assert again.headers["X-Idempotency-Key"] == first.headers["X-Idempotency-Key"]
     assert len(clock.sleeps) == 1
+
+
+# --- found in review ------------------------------------------------------------------------------------
+def test_failures_after_the_progress_bound_end_the_wait_instead_of_retrying_without_pause() -> None:
+    clock = Clock()
+    progress = Progress(60.0, clock=clock)
+    progress.begin()  # another wait of the client keeps it busy while nothing arrives
+    clock.now += 120.0
+    server = Server(json(503, {"detail": "restarting"}))
+    with pytest.raises(errors.ProgressTimeoutError):
+        poll(server, clock, progress)
+    assert len(server.requests) == 1 and clock.sleeps == []
+
+
+def test_a_tiny_retry_after_does_not_make_the_poller_hammer_the_server() -> None:
+    clock = Clock()
+    server = Server(json(429, {"detail": "slow down"}, **{"retry-after-ms": "1"}), clock=clock)
+    with pytest.raises(errors.ProgressTimeoutError):
+        poll(server, clock, Progress(60.0, clock=clock))
+    assert len(server.requests) < 20  # the window grows with each 429 in a row, whatever the advice
+
+
+def test_an_undecodable_answer_is_a_typed_retried_error() -> None:
+    def broken() -> httpx.Response:
+        return httpx.Response(503, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip"))
+
+    clock = Clock()
+    server = Server(broken(), json(200, RUN_JSON))
+    assert call(server, clock).training_run_id == RUN
+    server = Server(*[broken() for _ in range(MAX_RETRIES + 1)])
+    with pytest.raises(errors.APIConnectionError) as raised:
+        call(server, clock)
+    assert isinstance(raised.value.__cause__, httpx.DecodingError)
+
+
+def test_a_turn_given_up_is_skipped_when_the_turns_reach_it() -> None:
+    from tinker.lib.public_interfaces.training_client import _Turns
+
+    async def scenario() -> list[str]:
+        turns = _Turns(patience=0.05)
+        seen: list[str] = []
+        with pytest.raises(errors.ProgressTimeoutError, match="seq_id 1 was never sent"):
+            await turns.wait(2)  # seq_id 1 is late: 2 gives up
+        seen.append("2 gave up")
+        await turns.wait(1)  # 1 finally goes out
+        await turns.done(1)
+        await asyncio.wait_for(turns.wait(3), 1.0)  # 3 does not wait for the 2 that will never come
+        seen.append("3 went")
+        return seen
+
+    assert asyncio.run(scenario()) == ["2 gave up", "3 went"]
+
+
+def test_a_turn_being_sent_is_waited_for_however_long_it_takes() -> None:
+    from tinker.lib.public_interfaces.training_client import _Turns
+
+    async def scenario() -> None:
+        turns = _Turns(patience=0.05)
+        await turns.wait(1)  # 1 is being sent (its own send is bounded by the pipeline)
+
+        async def slow_send() -> None:
+            await asyncio.sleep(0.3)
+            await turns.done(1)
+
+        sending = asyncio.ensure_future(slow_send())
+        await asyncio.wait_for(turns.wait(2), 2.0)
+        await sending
+
+    asyncio.run(scenario())
+
+
+def test_the_heartbeat_outlives_an_error_that_is_not_the_servers(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    server = Server(json(200, {}))
+    holder = holder_for(server, clock)
+    sent = 0
+
+    class Stop(BaseException):  # not an Exception: the heartbeat lets only those pass
+        pass
+
+    async def send(prepared: Any, **options: Any) -> None:
+        nonlocal sent
+        sent += 1
+        if sent == 1:
+            raise errors.TinkerError("the credential command failed")
+        if sent == 3:
+            raise Stop
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    holder.sleep = sleep
+    holder.send = send  # type: ignore[method-assign]
+    with pytest.raises(Stop):
+        holder.submit(_holder._beat(lambda: holder, "sess")).result(timeout=30)  # type: ignore[arg-type]
+    assert sent == 3

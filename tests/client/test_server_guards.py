@@ -29,30 +29,34 @@ class Clock:
         return self.now
 
 
-def fail(breaker: Breaker, times: int) -> None:
+def fail(breaker: Breaker, times: int, clock: Clock) -> None:
+    """``times`` failed tries, half a second apart."""
     for _ in range(times):
-        breaker.before("op")
-        breaker.record(True, "op")
+        probe = breaker.before("op")
+        breaker.record(True, "op", probe=probe)
+        clock.now += 0.5
 
 
 def test_closed_open_half_open_closed(events: list[Event]) -> None:
     clock = Clock()
     breaker = Breaker("http://server", clock=clock)
-    fail(breaker, _resilience.BREAKER_MIN_TRIES - 1)
+    fail(breaker, _resilience.BREAKER_MIN_TRIES - 1, clock)
     assert breaker.state == "closed"  # too few tries to judge
-    fail(breaker, 1)
+    fail(breaker, 1, clock)
     assert breaker.state == "open"
     with pytest.raises(errors.CircuitOpenError) as raised:
         breaker.before("create_session")
     assert isinstance(raised.value, errors.APIConnectionError)
     assert "http://server is not answering" in str(raised.value) and "create_session was not sent" in str(raised.value)
-    assert raised.value.retry_in == pytest.approx(_resilience.BREAKER_COOL_DOWN)
+    assert raised.value.retry_in == pytest.approx(_resilience.BREAKER_COOL_DOWN - 0.5)
     clock.now += _resilience.BREAKER_COOL_DOWN
-    breaker.before("probe")  # the one probe
+    assert breaker.before("probe")  # the one probe
     assert breaker.state == "half_open"
     with pytest.raises(errors.CircuitOpenError):
         breaker.before("another")  # while the probe is out
-    breaker.record(False, "probe")
+    breaker.record(True, "a late answer to an older try", probe=False)
+    assert breaker.state == "half_open"  # says nothing of the server now
+    breaker.record(False, "probe", probe=True)
     assert breaker.state == "closed"
     breaker.before("op")
     assert [e.status for e in events if e.kind == "circuit_changed"] == ["open", "half_open", "closed"]
@@ -61,31 +65,53 @@ def test_closed_open_half_open_closed(events: list[Event]) -> None:
 def test_a_failed_probe_opens_again_for_longer() -> None:
     clock = Clock()
     breaker = Breaker("http://server", clock=clock)
-    fail(breaker, _resilience.BREAKER_MIN_TRIES)
+    fail(breaker, _resilience.BREAKER_MIN_TRIES, clock)
     clock.now += _resilience.BREAKER_COOL_DOWN
-    fail(breaker, 1)
+    fail(breaker, 1, clock)  # the probe fails
     assert breaker.state == "open"
     clock.now += _resilience.BREAKER_COOL_DOWN
     with pytest.raises(errors.CircuitOpenError):
         breaker.before("op")  # the cool-down doubled
     clock.now += _resilience.BREAKER_COOL_DOWN
-    breaker.before("op")
+    assert breaker.before("op")
     assert breaker.state == "half_open"
 
 
+def test_a_probe_that_ends_without_an_outcome_hands_the_probe_on() -> None:
+    clock = Clock()
+    breaker = Breaker("http://server", clock=clock)
+    fail(breaker, _resilience.BREAKER_MIN_TRIES, clock)
+    clock.now += _resilience.BREAKER_COOL_DOWN
+    probe = breaker.before("cancelled call")
+    breaker.abandon(probe)  # cancelled, or an error that says nothing of the server
+    assert breaker.before("next call")  # the next call is the probe, not refused for ever
+    breaker.record(False, "next call", probe=True)
+    assert breaker.state == "closed"
+
+
+def test_a_burst_of_failures_of_calls_in_flight_does_not_open_it() -> None:
+    clock = Clock()
+    breaker = Breaker("http://server", clock=clock)
+    for _ in range(20):  # twenty calls in flight all lose their connection in the same moment
+        breaker.record(True, "op", probe=breaker.before("op"))
+    assert breaker.state == "closed"
+
+
 def test_sporadic_failures_never_open_it() -> None:
-    breaker = Breaker("http://server", clock=Clock())
+    clock = Clock()
+    breaker = Breaker("http://server", clock=clock)
     for index in range(2000):  # one try in four fails, in a fixed pattern with runs of up to three
-        breaker.before("op")
-        breaker.record(index % 8 in (0, 1, 2) and index % 16 < 8, "op")
+        breaker.record(index % 8 in (0, 1, 2) and index % 16 < 8, "op", probe=breaker.before("op"))
+        clock.now += 0.5
     assert breaker.state == "closed"
 
 
 def test_answers_below_500_are_the_server_alive() -> None:
-    breaker = Breaker("http://server", clock=Clock())
+    clock = Clock()
+    breaker = Breaker("http://server", clock=clock)
     for _ in range(50):
         breaker.record(False, "op")  # 4xx, 429: answered
-    fail(breaker, 4)
+    fail(breaker, 4, clock)
     assert breaker.state == "closed"
 
 
@@ -119,16 +145,20 @@ def test_every_client_of_the_server_shares_the_breaker_and_service_client_shows_
     )
     assert service.circuit_state == "closed"
     other = BaseClient(ClientSettings.resolve(api_key="tml-test", base_url="http://dead.test"))
-    fail(other.guards.breaker, _resilience.BREAKER_MIN_TRIES)
+    clock = Clock()
+    other.guards.breaker.clock = clock
+    fail(other.guards.breaker, _resilience.BREAKER_MIN_TRIES, clock)
     assert service.circuit_state == "open"
     with pytest.raises(errors.CircuitOpenError):
         service.create_sampling_client(base_model="tiny").result(timeout=5)
 
 
-def test_a_circuit_open_error_is_not_retried_by_the_poller_or_the_sampler() -> None:
+def test_a_new_sample_meeting_an_open_circuit_fails_at_once() -> None:
     server = Server(httpx.Response(200, json={"request_id": "s:sample:0", "model_id": "s"}))
     client, slept = make_client(server)
-    fail(client.guards.breaker, _resilience.BREAKER_MIN_TRIES)
+    clock = Clock()
+    client.guards.breaker.clock = clock
+    fail(client.guards.breaker, _resilience.BREAKER_MIN_TRIES, clock)
     from tinker.lib._holder import Holder
     from tinker.lib.public_interfaces.sampling_client import SamplingClient
 

@@ -28,7 +28,7 @@ from tinker_api.api.sessions import create_session, finish_session, session_hear
 from tinker_api.types import OperationRequest
 
 from .._base_client import BaseClient, ClientSettings, RequestOptions
-from .._exceptions import APIConnectionError, APIStatusError
+from .._exceptions import APIStatusError
 from .._version import __version__
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
@@ -76,7 +76,7 @@ async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
                 attempts.ended()
                 return
             _missed(attempts, error)
-        except APIConnectionError as error:
+        except Exception as error:  # no answer, or no credential (a command that failed): try again next period
             _missed(attempts, error)
         finally:
             del holder

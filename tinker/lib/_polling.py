@@ -97,6 +97,7 @@ async def wait_result(
         request_id=future.request_id,
         sleep=holder.sleep,
         clock=progress.clock,
+        fail_fast_when_open=False,  # the work is in flight: wait for the server's probe within the streak
     )
     progress.begin()
     moved = False

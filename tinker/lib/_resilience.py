@@ -7,10 +7,12 @@ typed error once a bound is reached, naming the operation, the request id and th
 
 The bounds a user can rely on:
 
-- A failure streak (no answer, a 5xx, a 409 or 410, a 408 answered at once) ends after ``max_retries`` retries: the
-  request retry budget of ``ServiceClient(max_retries=...)`` (default 10), ``RetryConfig.max_attempts`` for a
-  sample. The last error is raised, with its type (``InternalServerError``, ``APIConnectionError``...).
-- Waiting on a server that keeps saying "not yet" (``try_again``, a held 408, a 429) is bounded by a progress timeout:
+- A failure streak ends after ``max_retries`` retries: the request retry budget of ``ServiceClient(max_retries=...)``
+  (default 10) for a call of the pipeline (no answer, 5xx, 408, 409, 429) and for a poll of a future (no answer,
+  5xx), ``RetryConfig.max_attempts`` for a sample (no answer, 5xx, 409, 410). The last error is raised, with its
+  type (``InternalServerError``, ``APIConnectionError``...).
+- Waiting on a server that keeps saying "not yet" (a poll answered ``try_again``, 408 or 429; a sample refused with
+  408 or 429; a billing hold) is bounded by a progress timeout:
   no result of the same client for ``progress_timeout`` seconds raises ``ProgressTimeoutError``
   (``RetryConfig.progress_timeout`` for sampling clients, ``ServiceClient(progress_timeout=...)`` for the rest;
   default 7200 s; ``RetryConfig(enable_stuck_detection=False)`` or ``progress_timeout=None`` lift it on purpose).
@@ -200,6 +202,8 @@ class Attempts:
     backoff: Backoff = DEFAULT_BACKOFF
     progress: Progress | None = None
     request_id: str | None = None
+    # a call meeting an open circuit at its first try fails at once; one with work in flight (a poll) waits
+    fail_fast_when_open: bool = True
     sleep: Sleep = asyncio.sleep
     clock: Clock = time.monotonic
     attempt: int = 0
@@ -231,14 +235,17 @@ class Attempts:
     async def failed(self, error: E, *, response: httpx.Response | None = None) -> None:
         """A try failed in a way that may pass by itself: pause before the next, or raise ``error`` once the streak
         has used the retry budget. An open circuit is not retried: it says the server is down for every call."""
-        if isinstance(error, CircuitOpenError):
+        if isinstance(error, CircuitOpenError) and self.fail_fast_when_open and self.attempt <= 1:
             raise error
+        self._check_progress()
         self._seen(error)
         if self.streak >= self.max_retries:
             raise self.exhausted(error)
         delay = retry_delay(self.streak, response, self.backoff)
+        if isinstance(error, CircuitOpenError):  # wait for the probe rather than knock on a closed door
+            delay = max(delay, error.retry_in)
         self.streak += 1
-        await self._pause_unless_windowed(delay, response)
+        await self._pause_unless_windowed(delay, response, bounded_by_progress=False)
 
     async def not_yet(self, *, started: float, status: int | str, error: Exception | None = None) -> None:
         """The server is alive but has nothing yet (try_again, a held 408, backpressure): the streak ends; pause
@@ -259,7 +266,7 @@ class Attempts:
         self._seen(error)
         self._check_progress()
         delay = retry_delay(min(self.attempt, 60), response, self.backoff)
-        await self._pause_unless_windowed(delay, response)
+        await self._pause_unless_windowed(delay, response, bounded_by_progress=True)
 
     async def pause(self, delay: float, status: int | str) -> None:
         """A fixed pause the protocol asks for (a billing hold), still under the progress bound."""
@@ -309,16 +316,20 @@ class Attempts:
                 request=self.last_error.request if isinstance(self.last_error, APIError) else None,
             )
 
-    async def _pause_unless_windowed(self, delay: float, response: httpx.Response | None) -> None:
+    async def _pause_unless_windowed(
+        self, delay: float, response: httpx.Response | None, *, bounded_by_progress: bool
+    ) -> None:
         """After a 429 the pipeline has opened the server's window, which every next try (this one's too) waits out
         before it is sent: pausing here as well would wait twice."""
         if response is not None and response.status_code == 429:
             emit(self._event("retry_scheduled", None))
             return
-        await self._pause(delay)
+        await self._pause(delay, bounded_by_progress=bounded_by_progress)
 
-    async def _pause(self, delay: float) -> None:
-        left = None if self.progress is None else self.progress.left()
+    async def _pause(self, delay: float, *, bounded_by_progress: bool = True) -> None:
+        """Sleep ``delay``; a "not yet" pause ends early at the progress bound (checked on the next answer), a
+        failure's backoff never shrinks (a spent bound must not turn backoff into a tight loop)."""
+        left = None if self.progress is None or not bounded_by_progress else self.progress.left()
         if left is not None:
             delay = max(0.0, min(delay, left))
         emit(self._event("retry_scheduled", delay))
@@ -334,38 +345,43 @@ BREAKER_MIN_TRIES = 10
 BREAKER_FAILURE_SHARE = 0.8
 BREAKER_COOL_DOWN = 5.0
 BREAKER_MAX_COOL_DOWN = 60.0
+BREAKER_MIN_SPAN = 2.0
 
 
 class Breaker:
     """The circuit breaker of one server: closed (calls go), open (calls fail at once), half-open (one probe goes).
 
     It opens on a failure share over the last tries (connection failures and 5xx; any other answer is the server
-    alive), not on a few failures in a row, so that sporadic faults never open it while a dead server does within
-    one call's retry budget."""
+    alive) whose failures span at least ``BREAKER_MIN_SPAN`` seconds, not on a few failures in a row nor on one
+    burst of failures of many calls in flight at once, so that sporadic faults and short blips never open it while
+    a dead server does within one call's retry budget. Only the probe's own outcome ends the half-open state."""
 
     def __init__(self, server: str, *, clock: Clock = time.monotonic) -> None:
         self.server = server
         self.clock = clock
         self.state: CircuitState = "closed"
-        self._tries: deque[bool] = deque(maxlen=BREAKER_WINDOW)
+        self._tries: deque[tuple[float, bool]] = deque(maxlen=BREAKER_WINDOW)
         self._cool_down = BREAKER_COOL_DOWN
         self._opened_at = 0.0
         self._probing = False
 
-    def before(self, operation: str, request: httpx.Request | None = None) -> None:
-        """Let a try go, or raise ``CircuitOpenError``: open within its cool-down, or half-open with its probe out."""
+    def before(self, operation: str, request: httpx.Request | None = None) -> bool:
+        """Let a try go (True when it is the half-open probe), or raise ``CircuitOpenError``: open within its
+        cool-down, or half-open with its probe out."""
         if self.state == "closed":
-            return
+            return False
         wait = self._opened_at + self._cool_down - self.clock()
         if self.state == "open" and wait <= 0:
             self._change("half_open", operation)
         if self.state == "half_open" and not self._probing:
             self._probing = True
-            return
+            return True
         raise CircuitOpenError(server=self.server, operation=operation, retry_in=max(wait, 0.0), request=request)
 
-    def record(self, failed: bool, operation: str) -> None:
-        if self.state == "half_open" and self._probing:
+    def record(self, failed: bool, operation: str, *, probe: bool = False) -> None:
+        """The outcome of a try; while not closed, only the probe's counts (a late answer to an older try says
+        nothing of the server now)."""
+        if probe:
             self._probing = False
             if failed:
                 self._cool_down = min(self._cool_down * 2, BREAKER_MAX_COOL_DOWN)
@@ -377,9 +393,20 @@ class Breaker:
             return
         if self.state != "closed":
             return
-        self._tries.append(failed)
-        if len(self._tries) >= BREAKER_MIN_TRIES and sum(self._tries) >= BREAKER_FAILURE_SHARE * len(self._tries):
+        self._tries.append((self.clock(), failed))
+        failures = [at for at, failed_try in self._tries if failed_try]
+        if (
+            len(self._tries) >= BREAKER_MIN_TRIES
+            and len(failures) >= BREAKER_FAILURE_SHARE * len(self._tries)
+            and failures[-1] - failures[0] >= BREAKER_MIN_SPAN
+        ):
             self._open(operation)
+
+    def abandon(self, probe: bool) -> None:
+        """A try ended with no outcome (cancelled, or an error that says nothing of the server): a probe's turn
+        goes to the next call."""
+        if probe:
+            self._probing = False
 
     def _open(self, operation: str) -> None:
         self._opened_at = self.clock()
@@ -409,7 +436,9 @@ class RateWindow:
         if response.status_code != 429:
             self._strikes = 0
             return
-        delay = retry_delay(self._strikes, response)
+        # the server's advice, but never less than the backoff of this many 429s in a row: a Retry-After of a
+        # millisecond must not let every waiting request poll in a tight loop
+        delay = max(retry_delay(self._strikes, response), DEFAULT_BACKOFF.delay(self._strikes, draw=0.0))
         self._strikes += 1
         self.open_until = max(self.open_until, self.clock() + delay)
 
@@ -421,20 +450,32 @@ class ServerGuards:
         self.breaker = Breaker(server, clock=clock)
         self.window = RateWindow(clock=clock)
 
-    async def before(self, operation: str, request: httpx.Request, sleep: Sleep) -> None:
+    async def before(self, operation: str, request: httpx.Request, sleep: Sleep) -> bool:
+        """Wait out the 429 window, then ask the breaker; True when this try is its probe."""
         await self.window.wait(sleep)
-        self.breaker.before(operation, request)
+        return self.breaker.before(operation, request)
 
-    def answered(self, response: httpx.Response, operation: str) -> None:
+    def answered(self, response: httpx.Response, operation: str, probe: bool) -> None:
         self.window.record(response)
-        self.breaker.record(response.status_code >= 500, operation)
+        self.breaker.record(response.status_code >= 500, operation, probe=probe)
 
-    def unanswered(self, error: Exception, operation: str) -> None:
-        self.breaker.record(isinstance(error, APIConnectionError), operation)
+    def unanswered(self, error: Exception, operation: str, probe: bool) -> None:
+        self.breaker.record(isinstance(error, APIConnectionError), operation, probe=probe)
 
 
 _guards: dict[tuple[str, str], ServerGuards] = {}
 _guards_lock = threading.Lock()
+
+
+def _forget_guards_in_child() -> None:
+    """A forked child starts with its own guards (and a lock no thread of the parent can be holding)."""
+    global _guards_lock
+    _guards_lock = threading.Lock()
+    _guards.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_guards_in_child)
 
 
 def guards_for(base_url: str, credential: str | None, *, clock: Clock = time.monotonic) -> ServerGuards:

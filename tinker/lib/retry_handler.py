@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from .._exceptions import APIConnectionError, ProgressTimeoutError
+from .retryable_exception import RetryableException
 
 __all__ = ["ProgressTimeoutError", "RetryConfig"]
 
@@ -39,6 +40,7 @@ class RetryConfig:
         asyncio.TimeoutError,
         APIConnectionError,
         httpx.TimeoutException,
+        RetryableException,
     )
     max_attempts: int = 10
 

@@ -28,7 +28,7 @@ class APIFuture(ABC, Generic[T]):
     @abstractmethod
     async def result_async(self, timeout: float | None = None) -> T:
         """Wait without blocking the event loop; ``timeout`` acts as in ``result``, with the same effect on the
-        work (none: it goes on)."""
+        work (none: it goes on). Cancelling the task that awaits cancels the work, as in 0.38."""
 
     @abstractmethod
     def future(self) -> ConcurrentFuture[T]:
@@ -67,6 +67,9 @@ class AwaitableConcurrentFuture(APIFuture[T]):
         try:
             # shielded: a timeout ends this wait, not the work (wrap_future would cancel it with the wait)
             return await asyncio.wait_for(asyncio.shield(waiting), timeout)
+        except asyncio.CancelledError:
+            waiting.cancel()  # the caller's task was cancelled: so is the work, as in 0.38
+            raise
         except TimeoutError as error:
             if self._failed_with(error):
                 raise

@@ -51,11 +51,15 @@ __all__ = ["CustomLossFnV1", "TrainingClient"]
 class _Turns:
     """Lets submissions go out strictly in seq_id order, whatever order their coroutines start in.
 
-    A wait is bounded by ``patience``: the turns must move at least that often (each earlier request is itself
-    bounded by the pipeline's retry budget, so only a seq_id that was taken and never sent can exhaust it)."""
+    A wait ends with ``ProgressTimeoutError`` only when the seq_id it waits for has not even started to be sent
+    for ``patience`` seconds (one being sent is bounded by the pipeline itself): only a seq_id that was taken and
+    never sent can do that. The waiting seq_id is then given up, and the turns skip it when they reach it, so one
+    such failure does not hold up every later call."""
 
     def __init__(self, patience: float | None) -> None:
         self._next = 1
+        self._sending = False
+        self._given_up: set[int] = set()
         self._changed = asyncio.Condition()
         self._patience = patience
 
@@ -66,7 +70,8 @@ class _Turns:
                 try:
                     await asyncio.wait_for(self._changed.wait(), self._patience)
                 except TimeoutError:
-                    if self._next == waiting_for:
+                    if self._next == waiting_for and not self._sending:
+                        self._given_up.add(seq_id)
                         raise ProgressTimeoutError(
                             timeout=self._patience or 0.0,
                             operation=f"request with seq_id {seq_id}",
@@ -74,10 +79,19 @@ class _Turns:
                             last_status=None,
                             reason=f"The request with seq_id {waiting_for} was never sent",
                         ) from None
+            self._sending = True
+
+    async def give_up(self, seq_ids: Sequence[int]) -> None:
+        async with self._changed:
+            self._given_up.update(seq_ids)
 
     async def done(self, last_seq_id: int) -> None:
         async with self._changed:
             self._next = last_seq_id + 1
+            self._sending = False
+            while self._next in self._given_up:
+                self._given_up.discard(self._next)
+                self._next += 1
             self._changed.notify_all()
 
 
@@ -132,8 +146,13 @@ class TrainingClient:
         """Send each request when its turn comes, all of them even if one fails, and always pass the turn on:
         a later request must neither overtake an earlier one nor wait for one that will never be sent."""
         answers: list[types.UntypedAPIFuture | Exception] = []
-        for seq_id, body in zip(seq_ids, bodies, strict=True):
-            await self._turns.wait(seq_id)
+        for index, (seq_id, body) in enumerate(zip(seq_ids, bodies, strict=True)):
+            try:
+                await self._turns.wait(seq_id)
+            except ProgressTimeoutError as error:
+                await self._turns.give_up(seq_ids[index + 1 :])  # the rest of this batch will not go out either
+                answers.extend([error] * (len(seq_ids) - index))
+                break
             try:
                 encoded = body if isinstance(body, EncodedBody) else json_body(body)
                 answers.append(await self.holder.request(build(body=encoded), types.UntypedAPIFuture))
