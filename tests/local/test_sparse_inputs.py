@@ -41,7 +41,7 @@ def test_csr_bombs_and_malformed_csr_are_a_400_naming_the_field_on_both_wires(ap
     seq_ids = itertools.count(1)
     for case, tensor in {**BOMBS, **MALFORMED}.items():
         body = {**json_request(tensor), "model_id": model}
-        del body["seq_id"]  # a body the document's checks refuse never reaches the model's queue, so takes no turn
+        del body["seq_id"]  # a JSON body failing validation never reaches the handler: its seq_id would stay a gap
         started = time.monotonic()
         answers = [
             api.post("forward_backward", body),
