@@ -14,7 +14,7 @@ from tinker_api import pydantic_models as models
 
 from ._auth import issue_jwt
 from ._call import Call, Handler
-from ._errors import bad_request
+from ._errors import bad_request, invalid
 from ._store import dumps, loads
 
 _CREDENTIAL = re.compile(r"tml-[\w-]+|eyJ[\w-]+\.[\w-]+\.[\w-]*")  # API keys and JWTs, anywhere in a string
@@ -30,6 +30,23 @@ def _redact(value: Any) -> Any:
     if isinstance(value, str):
         return _CREDENTIAL.sub("[redacted]", value)
     return value
+
+
+# event_data is the one free-form object the server keeps; pydantic and orjson stop at about 255 levels, _redact
+# at Python's recursion limit, and no SDK sends more than a few.
+MAX_EVENT_DATA_DEPTH = 32
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels; iterative, for input nested a thousand deep."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 async def get_client_config(call: Call) -> models.ClientConfigResponse:
@@ -73,6 +90,12 @@ async def health_check(call: Call) -> models.HealthResponse:
 
 async def send_telemetry(call: Call) -> models.TelemetryResponse:
     request = call.model(models.TelemetrySendRequest)
+    for index, event in enumerate(request.events):
+        if _deeper_than(getattr(event, "event_data", None), MAX_EVENT_DATA_DEPTH):
+            raise invalid(
+                ["body", "events", index, "event_data"],
+                f"nested more than {MAX_EVENT_DATA_DEPTH} levels deep; the server keeps telemetry up to that depth",
+            )
     call.service.store.insert(
         "telemetry",
         {

@@ -60,10 +60,13 @@ class Operation:
 
     def parse_json_value(self, data: Any) -> pydantic.BaseModel:
         assert self.body_model is not None and self._body_validator is not None
-        errors = [
-            (["body", *error.instance_path], error.message, _error_kind(error))
-            for error in self._body_validator.iter_errors(data)
-        ]
+        try:
+            errors = [
+                (["body", *error.instance_path], error.message, _error_kind(error))
+                for error in self._body_validator.iter_errors(data)
+            ]
+        except ValueError as exc:  # jsonschema-rs stops at its recursion limit where a value nests too deep
+            raise invalid(["body"], f"JSON nested too deeply to check: {exc}", "json_invalid") from None
         if errors:
             raise invalid_many(errors[:20])
         try:

@@ -52,8 +52,21 @@ class _JSONResponse(JSONResponse):
         return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+MAX_MESSAGE = 1000
+
+
+def _shortened(message: Any) -> Any:
+    """A message may quote the value at fault, which may be megabytes long; the answer needs only its start."""
+    if not isinstance(message, str) or len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[:MAX_MESSAGE]}... ({len(message)} characters)"
+
+
 def error_response(error: HTTPError) -> Response:
-    return _JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+    detail = error.detail
+    if isinstance(detail, list):
+        detail = [{**item, "msg": _shortened(item["msg"])} if "msg" in item else item for item in detail]
+    return _JSONResponse({"detail": _shortened(detail)}, status_code=error.status_code, headers=error.headers)
 
 
 def render(result: Any) -> Response:
@@ -66,17 +79,66 @@ def render(result: Any) -> Response:
     return _JSONResponse(result)
 
 
+def _too_large(what: str, limit: int) -> HTTPError:
+    return HTTPError(413, f"{what} exceeds the server's max_body_bytes limit of {limit} bytes; send less per request")
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPError(413, f"request body of {declared} bytes exceeds the limit of {limit} bytes")
+        raise _too_large(f"request body of {declared} bytes", limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HTTPError(413, f"request body exceeds the limit of {limit} bytes")
+            raise _too_large("request body", limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+_DECODE_CHUNK = 1 << 20
+
+
+def _gunzip(raw: bytes, limit: int) -> bytes:
+    """Each gzip member inflated to at most what is left of the limit, whatever its trailer says."""
+    members, size, rest = [], 0, raw
+    while rest:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        member = inflater.decompress(rest, limit + 1 - size)
+        size += len(member)
+        if size > limit:
+            raise _too_large("decoded request body", limit)
+        if not inflater.eof:
+            raise bad_request("Content-Encoding: the gzip body ends before its stream does")
+        members.append(member)
+        rest = inflater.unused_data
+    return b"".join(members)
+
+
+def _unzstd(raw: bytes, limit: int) -> bytes:
+    """Decode zstd frames, counting the output as it streams and stopping past the limit, whatever size the frame
+    header states (a one-shot decode would allocate that size first).
+
+    The streaming reader decodes a frame cut short without an error, so a second pass, bounded now by the first,
+    decodes frame by frame and checks that each one ends.
+    """
+    import zstandard
+
+    decompressor = zstandard.ZstdDecompressor()
+    size = 0
+    with decompressor.stream_reader(raw, read_across_frames=True) as reader:
+        while chunk := reader.read(_DECODE_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _too_large("decoded request body", limit)
+    frames, rest = [], raw
+    while rest:
+        frame = decompressor.decompressobj()
+        frames.append(frame.decompress(rest))
+        if not frame.eof:
+            raise bad_request("Content-Encoding: the zstd body ends before its frame does")
+        rest = frame.unused_data
+    return b"".join(frames)
 
 
 def _decode(raw: bytes, header: str | None, limit: int) -> bytes:
@@ -92,18 +154,11 @@ def _decode(raw: bytes, header: str | None, limit: int) -> bytes:
     if not raw:  # no body: nothing to undo, and a missing one is a 422 later
         return raw
     try:
-        if encoding == "gzip":
-            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # bounded: a small bomb cannot fill memory
-            data = inflater.decompress(raw, limit + 1)
-        else:
-            import zstandard
-
-            data = zstandard.ZstdDecompressor().decompress(raw, max_output_size=limit + 1)
+        return _gunzip(raw, limit) if encoding == "gzip" else _unzstd(raw, limit)
+    except HTTPError:
+        raise
     except Exception as exc:
         raise bad_request(f"Content-Encoding: cannot decode the {encoding} body: {exc}") from None
-    if len(data) > limit:
-        raise HTTPError(413, f"decoded request body exceeds the limit of {limit} bytes")
-    return data
 
 
 def _carries_seq_id(call: Call) -> bool:
