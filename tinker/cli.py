@@ -53,7 +53,7 @@ _VERSION_MARKS = ("x-tinker-since", "x-tinker-removed-in")
 def _serve_local(args: argparse.Namespace) -> int:
     try:
         from tinker.local import ServerConfig, default_data_dir, serve
-        from tinker.local._config import API_KEYS_ENV, hub_cache_setting, stored_api_key
+        from tinker.local._config import API_KEYS_ENV, LIMITS, hub_cache_setting, stored_api_key
         from tinker.local._faults import FaultSpec
     except ImportError as exc:
         print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
@@ -75,7 +75,7 @@ def _serve_local(args: argparse.Namespace) -> int:
         long_poll_seconds=args.long_poll_seconds,
         session_timeout_seconds=args.session_timeout_seconds,
         seq_gap_timeout_seconds=args.seq_gap_timeout_seconds,
-        max_body_bytes=args.max_body_bytes,
+        **{limit: getattr(args, limit) for limit in LIMITS},
         device=args.device,
         hf_hub_cache=hub_cache_setting(args.hf_hub_cache),
         faults=faults,
@@ -84,6 +84,27 @@ def _serve_local(args: argparse.Namespace) -> int:
         print(f"Injecting faults: {faults}", flush=True)
     serve(config, args.host, args.port, log_level=args.log_level)
     return 0
+
+
+# The server's limits (tinker.local._config.LIMITS, whose defaults these repeat: the command line is built without
+# importing the server); tests/local/test_cli_and_plugin.py checks that they agree.
+_LIMIT_FLAGS = (
+    ("--max-body-bytes", 64 * 1024 * 1024, "largest request body, as sent and as decoded (413)"),
+    ("--max-queued-per-model", 1_000, "training requests waiting on one model (then 429)"),
+    ("--max-queued-per-tenant", 4_000, "training requests waiting over all models of one API key (then 429)"),
+    ("--max-sampling-requests-per-tenant", 256, "sample requests running or waiting for one API key (then 429)"),
+    ("--max-sessions-per-tenant", 1_000, "active sessions of one API key (then 400)"),
+    ("--max-training-runs-per-tenant", 64, "training runs loaded for one API key (then 400)"),
+    ("--max-samplers-per-tenant", 1_000, "samplers held for one API key (then 400)"),
+    ("--max-sampled-tokens", 65_536, "max_tokens x num_samples of one sample request (then 400)"),
+)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _add_local(commands: Any) -> None:
@@ -110,7 +131,8 @@ def _add_local(commands: Any) -> None:
         default=60.0,
         help="how long a request waits for a missing earlier seq_id before failing",
     )
-    serve.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024, help="largest request body")
+    for flag, default, text in _LIMIT_FLAGS:
+        serve.add_argument(flag, type=_positive, default=default, metavar="N", help=f"{text} (default: {default:,})")
     serve.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
     serve.add_argument(
         "--hf-hub-cache",

@@ -60,3 +60,13 @@ def test_the_fixture_injects_the_faults_pytest_is_told(tmp_path: Path) -> None:
     assert passed.returncode == 0, passed.stdout + passed.stderr
     refused = run([*command, "--tinker-faults", "rate=3"])
     assert refused.returncode != 0 and "--tinker-faults" in refused.stdout + refused.stderr
+
+
+def test_each_limit_is_a_serve_flag_with_the_servers_default() -> None:
+    from tinker.cli import _LIMIT_FLAGS
+    from tinker.local import ServerConfig
+    from tinker.local._config import LIMITS
+
+    defaults = ServerConfig(api_keys=("k",))
+    assert [flag for flag, _, _ in _LIMIT_FLAGS] == ["--" + limit.replace("_", "-") for limit in LIMITS]
+    assert [default for _, default, _ in _LIMIT_FLAGS] == [getattr(defaults, limit) for limit in LIMITS]

@@ -13,6 +13,18 @@ from ._faults import FaultSpec
 API_KEY_FILE = "api_key"
 API_KEYS_ENV = "TINKER_LOCAL_API_KEYS"  # comma-separated keys for `tinker local serve`, kept off the command line
 NO_HUB_CACHE = "none"  # `tinker local serve --hf-hub-cache none`: publish the tokenizer in the data dir only
+# The settings that bound what one tenant may ask of the server; each is a `tinker local serve --flag` of its name
+# (underscores as dashes), and `tinker local serve --help` lists them with their defaults.
+LIMITS = (
+    "max_body_bytes",
+    "max_queued_per_model",
+    "max_queued_per_tenant",
+    "max_sampling_requests_per_tenant",
+    "max_sessions_per_tenant",
+    "max_training_runs_per_tenant",
+    "max_samplers_per_tenant",
+    "max_sampled_tokens",
+)
 
 
 def default_data_dir() -> Path:
@@ -73,6 +85,12 @@ class ServerConfig:
 
     ``faults`` makes the server fail some requests on purpose, on a seeded schedule (``_faults``), for testing
     clients; None (the default) injects nothing.
+
+    The limits (``LIMITS``) keep one tenant from taking the machine: ``max_body_bytes`` bounds a body as sent and
+    as decoded (413); a request past a queue or the sampling bound is a 429 with Retry-After, since those drain on
+    their own; sessions, training runs and samplers are counted while active or loaded, and one past the bound is
+    a 400 until the tenant finishes a session or unloads a model; ``max_sampled_tokens`` bounds ``max_tokens *
+    num_samples`` of one sample request (400).
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -81,6 +99,13 @@ class ServerConfig:
     seq_gap_timeout_seconds: float = 60.0
     session_timeout_seconds: float = 600.0
     max_body_bytes: int = 64 * 1024 * 1024
+    max_queued_per_model: int = 1_000
+    max_queued_per_tenant: int = 4_000
+    max_sampling_requests_per_tenant: int = 256
+    max_sessions_per_tenant: int = 1_000
+    max_training_runs_per_tenant: int = 64
+    max_samplers_per_tenant: int = 1_000
+    max_sampled_tokens: int = 65_536
     device: str | None = None
     hf_hub_cache: Path | None = None
     faults: FaultSpec | None = None

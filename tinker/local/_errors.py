@@ -21,6 +21,11 @@ def bad_request(detail: str) -> HTTPError:
     return HTTPError(400, detail)
 
 
+def too_many(detail: str, retry_after: int = 1) -> HTTPError:
+    """A bound that frees on its own as work finishes: clients wait Retry-After seconds and send it again."""
+    return HTTPError(429, detail, {"Retry-After": str(retry_after)})
+
+
 def not_found(detail: str) -> HTTPError:
     return HTTPError(404, detail)
 

@@ -170,6 +170,10 @@ class ModelQueue:
         self._task: asyncio.Task[None] | None = None
         self.closed = False
 
+    def __len__(self) -> int:
+        """How many requests wait here (the one running is not counted)."""
+        return len(self._jobs)
+
     def assign(self, seq_id: int | None) -> int:
         """The seq_id a new request runs at; an impossible one is a 400 naming seq_id."""
         if seq_id is None:

@@ -20,6 +20,7 @@ from . import _wire as wire
 from ._call import Call, Handler
 from ._errors import HTTPError, bad_request, not_found
 from ._futures import Future
+from ._limits import check_sampled_tokens, check_sampler_room
 from ._service import SamplerSlot, Service
 from .engine._types import EngineInputError, SampleSpec
 
@@ -43,6 +44,7 @@ async def create_sampling_session(call: Call) -> models.CreateSamplingSessionRes
         raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
     if request.base_model is None and request.model_path is None:
         raise bad_request("model_path: send a model_path or a base_model")
+    check_sampler_room(service, call.owner)
     if request.model_path is not None:
         checkpoint = service.checkpoint_at(request.model_path, call.owner, "model_path")
         slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint)
@@ -159,6 +161,9 @@ async def _prepare(call: Call, request: models.SampleRequest) -> tuple[SamplerSl
     spec = _spec(request, prompt)
     engine = await service.engine()
     engine.check_sample(slot.base_model, spec)
+    info = await service.base_model(slot.base_model)
+    max_tokens = spec.max_tokens if spec.max_tokens is not None else info.max_context_length - prompt.size
+    check_sampled_tokens(service, max_tokens, spec.num_samples)
     return slot, spec
 
 
@@ -171,6 +176,7 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
     answer = models.UntypedAPIFuture(request_id=request_id, model_id=slot.sampler_id, sample_sequence_ids=sequence_ids)
     if service.futures.existing(request_id, call.digest, f"seq_id {request.seq_id}") is not None:
         return answer
+    service.sampling.start(call.owner)
     future = service.futures.create(request_id, call.owner, "SampleResponse", slot.sampler_id, call.digest)
 
     async def work() -> dict[str, Any]:
@@ -179,7 +185,10 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
         return wire.sample_output_json(result, sequence_ids)
 
     async def job() -> None:
-        await service.futures.run(future, work)
+        try:
+            await service.futures.run(future, work)
+        finally:
+            service.sampling.finish(call.owner)
         slot.completions.append((future.request_id, future.state))
         slot.changed.set()
 
@@ -226,8 +235,10 @@ async def stream_sample(call: Call) -> StreamingResponse:
             category = "user" if isinstance(exc, HTTPError | EngineInputError) else "server"
             send("error", models.SampleStreamError(error=str(exc), category=category))
         finally:
+            service.sampling.finish(call.owner)
             events.put_nowait(None)
 
+    service.sampling.start(call.owner)
     task = loop.create_task(generate())
 
     async def body() -> AsyncIterator[bytes]:

@@ -11,12 +11,14 @@ from tinker_api import pydantic_models as models
 
 from ._call import Call, Handler
 from ._errors import gone, not_found
+from ._limits import check_session_room
 from ._store import Row, dumps, loads, when
 
 
 async def create_session(call: Call) -> models.CreateSessionResponse:
     request = call.model(models.CreateSessionRequest)
     service = call.service
+    check_session_room(service, call.owner)
     session_id = service.new_session_id()
     now = time.time()
     service.store.insert(

@@ -14,6 +14,7 @@ from . import _wire as wire
 from ._call import Call, Handler
 from ._errors import HTTPError, bad_request
 from ._futures import RequestFailed
+from ._limits import check_queue_room, check_sampler_room, check_training_run_room
 from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
 from ._store import dumps
 from ._validation import PROTOBUF
@@ -34,6 +35,7 @@ def submit(call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, 
         if existing is not None:
             return _future(existing.request_id, slot.model_id)
     seq = slot.queue.assign(seq_id)
+    check_queue_room(service, slot, seq)
     request_id = f"{slot.model_id}:{seq}"
     future = service.futures.create(request_id, call.owner, result_type, slot.model_id, call.digest)
 
@@ -57,13 +59,17 @@ def _addressed(call: Call) -> tuple[str | None, int | None]:
 
 
 def consumes_seq_id(handler: Handler) -> Handler:
-    """A refused request still uses up its seq_id: the client moves on to the next one, so the server must too."""
+    """A refused request still uses up its seq_id: the client moves on to the next one, so the server must too.
+
+    A 429 does not: the client sends that request again, at the same seq_id."""
 
     @functools.wraps(handler)
     async def wrapped(call: Call) -> Any:
         try:
             return await handler(call)
-        except (HTTPError, EngineInputError, RequestFailed):
+        except (HTTPError, EngineInputError, RequestFailed) as error:
+            if isinstance(error, HTTPError) and error.status_code == 429:
+                raise
             model_id, seq_id = _addressed(call)
             slot = call.service.trainers.get(model_id or "")
             if slot is not None and slot.owner == call.owner and seq_id is not None:
@@ -116,6 +122,7 @@ def _start_model(
         return _future(existing.request_id, model_id)
     if model_id in service.trainers or service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id]):
         raise bad_request(f"model_seq_id: training run {model_id!r} already exists in this session")
+    check_training_run_room(service, call.owner)
     slot = service.new_slot(model_id, session_id, call.owner, base_model, lora)
 
     async def work() -> dict[str, Any]:
@@ -359,10 +366,10 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     if request.sampling_session_seq_id is None:
         raise bad_request("path: send a path (a name to save under) or a sampling_session_seq_id")
     sampler_id = f"{slot.session_id}:sample:{request.sampling_session_seq_id}"
-    if service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]) and not service.futures.find(
-        f"{slot.model_id}:{request.seq_id}"
-    ):
-        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
+    if not service.futures.find(f"{slot.model_id}:{request.seq_id}"):  # else a resubmission, answered by submit
+        if service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
+            raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
+        check_sampler_room(service, call.owner)
 
     async def work() -> dict[str, Any]:
         from ._service import SamplerSlot

@@ -26,6 +26,7 @@ from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
 from ._futures import Futures, ModelQueue
 from ._idempotency import Idempotency
+from ._limits import SamplingWork
 from ._store import Row, Store, dumps, loads
 from ._tokenizer_publish import publish_tokenizer
 from .engine._registry import MODELS
@@ -114,6 +115,7 @@ class Service:
         self.keys = {owner_of(key): key for key in config.resolved_api_keys()}
         self.trainers: dict[str, TrainerSlot] = {}
         self.samplers: dict[str, SamplerSlot] = {}
+        self.sampling = SamplingWork(config.max_sampling_requests_per_tenant)
         self.started = time.time()
         self._engine: Engine | None = None
         self._engine_lock = asyncio.Lock()

@@ -18,7 +18,7 @@ from typing import IO, Any
 import uvicorn
 from starlette.applications import Starlette
 
-from ._config import API_KEYS_ENV, NO_HUB_CACHE, ServerConfig, stored_api_key
+from ._config import API_KEYS_ENV, LIMITS, NO_HUB_CACHE, ServerConfig, stored_api_key
 from ._faults import FaultSpec
 from .app import create_app
 
@@ -127,9 +127,9 @@ class LocalServer:
             str(config.session_timeout_seconds),
             "--seq-gap-timeout-seconds",
             str(config.seq_gap_timeout_seconds),
-            "--max-body-bytes",
-            str(config.max_body_bytes),
         ]
+        for limit in LIMITS:
+            command += ["--" + limit.replace("_", "-"), str(getattr(config, limit))]
         if config.device is not None:
             command += ["--device", config.device]
         if config.faults is not None:
