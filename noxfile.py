@@ -27,6 +27,7 @@ TEST_REQUIREMENTS = [
     # tokenizer (offline: nothing is downloaded); those checks skip where it is absent
     "transformers==5.25.0",
     "pytest-timeout==2.4.0",  # a per-test bound (pyproject.toml): a hang fails one test instead of stalling CI
+    "psutil==7.2.2",  # tests/local/test_hostile_input.py reads the server process's resident memory
 ]
 LINT_REQUIREMENTS = ["ruff==0.17.6", "import-linter==2.17"]
 # the local extra with the pinned torch, so that mypy sees the same types as a developer's environment
