@@ -263,7 +263,7 @@ class CreateSamplingSessionRequest(BaseModel):
     """
     Base model to sample from when no model_path is given.
     """
-    model_path: str | None = None
+    model_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$") | None = None
     """
     tinker:// path of weights to sample from.
     """
@@ -828,7 +828,7 @@ class WeightsInfoRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    tinker_path: str
+    tinker_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
     """
     Tinker path of the checkpoint to describe.
     """
@@ -1095,7 +1095,7 @@ class CopyWeightsRequest(BaseModel):
     """
     Target project of the copy, used instead of session_id.
     """
-    source_path: str
+    source_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
     """
     Tinker path of the checkpoint to copy (training or sampler weights).
     """
@@ -1132,7 +1132,7 @@ class SaveWeightsExternalRequest(BaseModel):
     """
     Training model to export.
     """
-    path: str
+    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$")
     """
     Name of the export; it becomes the last part of the external_weights tinker path.
     """
@@ -1871,7 +1871,7 @@ class SaveWeightsRequest(BaseModel):
     """
     Training model to save, in the form `{session_id}:train:{n}`.
     """
-    path: str | None = None
+    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$") | None = None
     """
     Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path.
     """
@@ -1924,7 +1924,7 @@ class SaveWeightsForSamplerRequest(BaseModel):
     """
     Training model whose weights are exported.
     """
-    path: str | None = None
+    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$") | None = None
     """
     Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path.
     """
@@ -2903,7 +2903,7 @@ class SampleRequest(BaseModel):
     """
     Base model to sample from.
     """
-    model_path: str | None = None
+    model_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$") | None = None
     """
     tinker:// path of weights to sample from.
     """
@@ -2981,9 +2981,9 @@ class LoadWeightsRequest(BaseModel):
     """
     Caller-chosen metadata for the training run created by the load.
     """
-    path: str
+    path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
     """
-    Tinker path of the checkpoint to load.
+    Tinker path of the checkpoint to load: tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>.
     """
     optimizer: bool
     """

@@ -49,12 +49,32 @@ def test_a_page_size_past_the_documented_maximum_is_refused_not_a_crash(api: Api
 
 
 def test_a_body_that_fits_the_schema_but_not_the_model_checks_is_a_400(api: Api) -> None:
-    half_csr = {"dtype": "int64", "data": [5], "shape": [1, 2], "sparse_crow_indices": [0, 1], "pad_value": 0}
-    data = [{**datum(TOKENS), "loss_fn_inputs": {"x": half_csr}}]
+    crow_past_0 = {
+        "dtype": "int64",
+        "data": [5],
+        "shape": [1, 2],
+        "sparse_crow_indices": [1, 1],
+        "sparse_col_indices": [0],
+        "pad_value": 0,
+    }
+    data = [{**datum(TOKENS), "loss_fn_inputs": {"x": crow_past_0}}]
     body = {"model_id": "nope:train:0", "forward_input": {"data": data, "loss_fn": "cross_entropy"}}
     response = api.post("forward", body)
     assert response.status_code == 400, response.text
     assert "forward_input.data[0].loss_fn_inputs.x: Value error, TensorData.sparse_crow_indices" in response.text
+
+
+def test_the_sparse_form_the_document_states_is_checked_by_its_schema(api: Api) -> None:
+    half_csr = {"dtype": "int64", "data": [5], "shape": [1, 2], "sparse_crow_indices": [0, 1], "pad_value": 0}
+    one_d = {**half_csr, "shape": [2], "sparse_col_indices": [0]}
+    for tensor, field in ((half_csr, "sparse_col_indices"), (one_d, "shape")):
+        data = [{**datum(TOKENS), "loss_fn_inputs": {"x": tensor}}]
+        body = {"model_id": "nope:train:0", "forward_input": {"data": data, "loss_fn": "cross_entropy"}}
+        response = api.post("forward", body)
+        assert response.status_code == 422 and field in response.text, response.text
+    empty_path = {"model_id": "nope:train:0", "path": "", "optimizer": False}
+    response = api.post("load_weights", empty_path)
+    assert response.status_code == 422 and "path" in response.text, response.text
 
 
 def test_int64_tensor_data_past_int64_is_refused() -> None:

@@ -116,7 +116,7 @@ def _spec(request: models.SampleRequest, prompt: np.ndarray) -> SampleSpec:
     params = request.sampling_params
     for name, used in _UNSUPPORTED:
         if used(request):
-            raise bad_request(f"{name}: not supported by the local server")
+            raise bad_request(f"{name}: this server does not support the sampling option {name}")
     if not 1 <= request.num_samples <= MAX_NUM_SAMPLES:
         raise bad_request(f"num_samples: must be between 1 and {MAX_NUM_SAMPLES} on the local server")
     if request.topk_prompt_logprobs < 0:

@@ -102,7 +102,9 @@ def _lora(config: models.LoraConfig | None) -> LoraSpec:
 def _check_optimizer(config: Any) -> None:
     kind = getattr(config, "type", "adamw")
     if kind != "adamw":
-        raise bad_request(f"optimizer_config.type: the local server trains with adamw only, not {kind!r}")
+        raise bad_request(
+            f"optimizer_config.type: this server does not support the {kind!r} optimizer; it trains with adamw only"
+        )
 
 
 def _start_model(
@@ -245,7 +247,9 @@ async def optim_step(call: Call) -> models.UntypedAPIFuture:
     service = call.service
     slot = service.slot(request.model_id, call.owner)
     if request.optimizer_params is not None:
-        raise bad_request("optimizer_params: the local server trains with adamw only; send adam_params")
+        raise bad_request(
+            "optimizer_params: this server does not support optimizers other than adamw; send adam_params"
+        )
     params = request.adam_params or models.AdamParams()
     adam = AdamSpec(
         learning_rate=params.learning_rate,
@@ -480,7 +484,7 @@ async def save_weights_external(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SaveWeightsExternalRequest)
     slot = call.service.slot(request.model_id, call.owner)
     if request.age_encryption_recipients:
-        raise bad_request("age_encryption_recipients: the local server does not encrypt exported weights")
+        raise bad_request("age_encryption_recipients: this server does not support encrypted exports")
     return _save(
         call,
         slot,
@@ -550,7 +554,7 @@ async def copy_weights(call: Call) -> models.CopyWeightsResponse:
 
 async def create_custom_loss(call: Call) -> None:
     raise bad_request(
-        "loss_fn: server-side custom losses are not supported by the local server (client/config says "
+        "loss_fn: this server does not support server-side custom losses (client/config says "
         "custom_loss_server_side: false); use forward_backward_custom, which runs the loss client-side"
     )
 

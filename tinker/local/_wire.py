@@ -84,7 +84,7 @@ def _proto_input(tensor: Any, field: str) -> LossInput:
 
 
 def _unsupported_chunk(kind: str, field: str) -> Exception:
-    return bad_request(f"{field}: '{kind}' chunks are not supported: the local models read text tokens only")
+    return bad_request(f"{field}: this server does not support '{kind}' chunks; its models read text tokens only")
 
 
 def tokens_from_model_input(model_input: models.ModelInput, field: str) -> np.ndarray:

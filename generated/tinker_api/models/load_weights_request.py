@@ -27,7 +27,8 @@ class LoadWeightsRequest:
     """
 
     path: str
-    """ Tinker path of the checkpoint to load. """
+    """ Tinker path of the checkpoint to load: tinker://<training run
+    id>/<weights|sampler_weights|external_weights>/<name>. """
     optimizer: bool
     """ Also restore the optimizer state saved with the checkpoint. """
     model_id: None | str | Unset = UNSET

@@ -20,8 +20,8 @@ PerToken = Callable[[torch.Tensor, TokenInputs, Mapping[str, float]], torch.Tens
 _IS_INPUTS = ("logprobs", "advantages")
 _CLIP_INPUTS = ("clip_low_threshold", "clip_high_threshold")
 _NOT_LOCAL = {
-    "stable_reinforce": "its inputs are not published, so the local server does not support it",
-    "custom": "server-side custom losses are not supported by the local server; custom losses run client-side "
+    "stable_reinforce": "this server does not support the stable_reinforce loss (its inputs are not published)",
+    "custom": "this server does not support server-side custom losses; custom losses run client-side "
     "(forward_backward_custom)",
 }
 
