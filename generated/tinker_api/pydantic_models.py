@@ -360,9 +360,9 @@ class LoraConfig(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    rank: int
+    rank: conint(ge=1)
     """
-    Adapter rank.
+    Adapter rank. The local server takes at most 1024 (400 past it), and refuses a config whose train_attn, train_mlp and train_unembed are all false (nothing would train).
     """
     seed: int | None = None
     """
@@ -479,27 +479,27 @@ class AdamParams(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    learning_rate: float = 0.0001
+    learning_rate: confloat(ge=0.0) = 0.0001
     """
     Step size.
     """
-    beta1: float = 0.9
+    beta1: confloat(ge=0.0, lt=1.0) = 0.9
     """
     Decay rate of the first-moment estimate.
     """
-    beta2: float = 0.95
+    beta2: confloat(ge=0.0, lt=1.0) = 0.95
     """
     Decay rate of the second-moment estimate.
     """
-    eps: float = 1e-12
+    eps: confloat(ge=0.0) = 1e-12
     """
     Term added to the denominator for numerical stability.
     """
-    weight_decay: float = 0.0
+    weight_decay: confloat(ge=0.0) = 0.0
     """
     Decoupled weight-decay factor.
     """
-    grad_clip_norm: float = 0.0
+    grad_clip_norm: confloat(ge=0.0) = 0.0
     """
     Global gradient-norm clip; 0 disables clipping.
     """
@@ -899,7 +899,7 @@ class SetCheckpointTtlRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ttl_seconds: int | None
+    ttl_seconds: conint(ge=1) | None
     """
     New lifetime in seconds, counted from now; null makes the checkpoint permanent.
     """
@@ -1140,7 +1140,7 @@ class SaveWeightsExternalRequest(BaseModel):
     """
     Position of this request in the model's request order.
     """
-    ttl_seconds: int | None = None
+    ttl_seconds: conint(ge=1) | None = None
     """
     Seconds until the export expires; absent or null keeps it until it is deleted.
     """
@@ -1879,7 +1879,7 @@ class SaveWeightsRequest(BaseModel):
     """
     Position of this request in the model's request order (training seq ids start at 1).
     """
-    ttl_seconds: int | None = None
+    ttl_seconds: conint(ge=1) | None = None
     """
     Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
     """
@@ -1940,7 +1940,7 @@ class SaveWeightsForSamplerRequest(BaseModel):
     """
     Position of this request in the model's request order.
     """
-    ttl_seconds: int | None = None
+    ttl_seconds: conint(ge=1) | None = None
     """
     Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
     """
@@ -2893,9 +2893,9 @@ class SampleRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    num_samples: int = 1
+    num_samples: conint(ge=1) = 1
     """
-    Number of independent completions.
+    Number of independent completions. The local server takes at most 128 per request, and at most its max_sampled_tokens (65,536 by default) as max_tokens x num_samples; past either it answers 400.
     """
     prompt: ModelInput
     sampling_params: SamplingParams
@@ -2919,7 +2919,7 @@ class SampleRequest(BaseModel):
     """
     Also return the logprob of every prompt token.
     """
-    topk_prompt_logprobs: int = 0
+    topk_prompt_logprobs: conint(ge=0) = 0
     """
     Also return the k most likely tokens at every prompt position (0 = off).
     """
@@ -3297,7 +3297,7 @@ class ForwardBackwardInput(BaseModel):
     )
     data: list[Datum]
     """
-    The examples of the batch.
+    The examples of the batch; a server refuses an empty batch with a 400.
     """
     loss_fn: Literal[
         "cross_entropy", "importance_sampling", "ppo", "cispo", "dro", "gspo", "stable_reinforce", "custom"

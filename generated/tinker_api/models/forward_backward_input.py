@@ -24,7 +24,7 @@ class ForwardBackwardInput:
     """
 
     data: list[Datum]
-    """ The examples of the batch. """
+    """ The examples of the batch; a server refuses an empty batch with a 400. """
     loss_fn: LossFnType
     """ Loss the server applies. Inputs are per-token tensors of shape (N,) in loss_fn_inputs (position i predicts
     token i+1); losses are summed over tokens, not averaged; every loss returns a float32 `logprobs` output and a

@@ -15,7 +15,8 @@ class LoraConfig:
     """Shape of the LoRA adapter that is trained on top of the base model."""
 
     rank: int
-    """ Adapter rank. """
+    """ Adapter rank. The local server takes at most 1024 (400 past it), and refuses a config whose train_attn,
+    train_mlp and train_unembed are all false (nothing would train). """
     seed: int | None | Unset = UNSET
     """ Seed for adapter initialization; null lets the server choose. """
     train_unembed: bool | Unset = True

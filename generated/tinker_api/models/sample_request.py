@@ -28,7 +28,8 @@ class SampleRequest:
     sampling_params: SamplingParams
     """ Decoding settings of a sample call; unknown keys are ignored. """
     num_samples: int | Unset = 1
-    """ Number of independent completions. """
+    """ Number of independent completions. The local server takes at most 128 per request, and at most its
+    max_sampled_tokens (65,536 by default) as max_tokens x num_samples; past either it answers 400. """
     base_model: str | Unset = UNSET
     """ Base model to sample from. """
     model_path: str | Unset = UNSET
