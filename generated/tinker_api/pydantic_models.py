@@ -245,7 +245,7 @@ class SessionHeartbeatResponse(BaseModel):
 
 class CreateSamplingSessionRequest(BaseModel):
     """
-    Opens a sampling session on a base model or on saved sampler weights.
+    Opens a sampling session on a base model or on saved sampler weights; a request with neither model_path nor base_model is refused with 400.
     """
 
     model_config = ConfigDict(
@@ -1930,7 +1930,7 @@ class SaveWeightsForSamplerRequest(BaseModel):
     """
     sampling_session_seq_id: int | None = None
     """
-    For an unnamed save, the client's per-session sampling counter; the service creates the sampling session `{session_id}:sample:{sampling_session_seq_id}` for it.
+    For an unnamed save, the client's per-session sampling counter; the service creates the sampling session `{session_id}:sample:{sampling_session_seq_id}` for it. Send it or path, not both and not neither (400).
     """
     kind: Literal["snapshot", "inflight"] = Field("snapshot", examples=["snapshot"])
     """
@@ -2887,7 +2887,7 @@ class ModelInput(ModelInputMixin):
 
 class SampleRequest(BaseModel):
     """
-    Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling session, a model_path, or a base_model.
+    Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling session, a model_path, or a base_model; a request naming none of them is refused with 400.
     """
 
     model_config = ConfigDict(

@@ -12,7 +12,10 @@ T = TypeVar("T", bound="CreateSamplingSessionRequest")
 
 @_attrs_define
 class CreateSamplingSessionRequest:
-    """Opens a sampling session on a base model or on saved sampler weights."""
+    """Opens a sampling session on a base model or on saved sampler weights; a request with neither model_path nor
+    base_model is refused with 400.
+
+    """
 
     session_id: str
     """ Owning session. """

@@ -29,7 +29,7 @@ class SaveWeightsForSamplerRequest:
     """ Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path. """
     sampling_session_seq_id: int | None | Unset = UNSET
     """ For an unnamed save, the client's per-session sampling counter; the service creates the sampling session
-    `{session_id}:sample:{sampling_session_seq_id}` for it. """
+    `{session_id}:sample:{sampling_session_seq_id}` for it. Send it or path, not both and not neither (400). """
     kind: SamplingClientKind | Unset = UNSET
     """ Whether a sampler built from a training run freezes the weights at save time (snapshot) or follows the run
     (inflight). """
