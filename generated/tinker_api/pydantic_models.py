@@ -1132,9 +1132,9 @@ class SaveWeightsExternalRequest(BaseModel):
     """
     Training model to export.
     """
-    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$")
+    path: constr(pattern=r"^[^/]+$")
     """
-    Name of the export; it becomes the last part of the external_weights tinker path.
+    Name of the export; it becomes the last part of the external_weights tinker path. The local server accepts 1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise).
     """
     seq_id: int | None = None
     """
@@ -1871,9 +1871,9 @@ class SaveWeightsRequest(BaseModel):
     """
     Training model to save, in the form `{session_id}:train:{n}`.
     """
-    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$") | None = None
+    path: constr(pattern=r"^[^/]+$") | None = None
     """
-    Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path.
+    Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path. The local server accepts 1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise); the hosted service states no such rule, so the document does not either.
     """
     seq_id: int | None = None
     """
@@ -1924,9 +1924,9 @@ class SaveWeightsForSamplerRequest(BaseModel):
     """
     Training model whose weights are exported.
     """
-    path: constr(pattern=r"^[A-Za-z0-9._-]{1,200}$") | None = None
+    path: constr(pattern=r"^[^/]+$") | None = None
     """
-    Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path.
+    Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path. The local server accepts 1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise).
     """
     sampling_session_seq_id: int | None = None
     """

@@ -20,7 +20,8 @@ class SaveWeightsExternalRequest:
     model_id: str
     """ Training model to export. """
     path: str
-    """ Name of the export; it becomes the last part of the external_weights tinker path. """
+    """ Name of the export; it becomes the last part of the external_weights tinker path. The local server accepts
+    1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise). """
     seq_id: int | None | Unset = UNSET
     """ Position of this request in the model's request order. """
     ttl_seconds: int | None | Unset = UNSET

@@ -26,7 +26,8 @@ class SaveWeightsForSamplerRequest:
     model_id: str
     """ Training model whose weights are exported. """
     path: None | str | Unset = UNSET
-    """ Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path. """
+    """ Checkpoint name for a named save; it becomes the last part of the sampler_weights tinker path. The local
+    server accepts 1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise). """
     sampling_session_seq_id: int | None | Unset = UNSET
     """ For an unnamed save, the client's per-session sampling counter; the service creates the sampling session
     `{session_id}:sample:{sampling_session_seq_id}` for it. Send it or path, not both and not neither (400). """

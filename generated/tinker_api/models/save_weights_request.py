@@ -24,7 +24,9 @@ class SaveWeightsRequest:
     model_id: str
     """ Training model to save, in the form `{session_id}:train:{n}`. """
     path: None | str | Unset = UNSET
-    """ Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path. """
+    """ Checkpoint name (one path segment, no slash); it becomes the last part of the tinker path. The local server
+    accepts 1-200 characters of A-Z a-z 0-9 . _ - (a 400 otherwise); the hosted service states no such rule, so the
+    document does not either. """
     seq_id: int | Unset = UNSET
     """ Position of this request in the model's request order (training seq ids start at 1). """
     ttl_seconds: int | None | Unset = UNSET
