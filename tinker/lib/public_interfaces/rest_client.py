@@ -220,18 +220,19 @@ class RestClient:
 
         async def run() -> str:
             attempts = Attempts("export_session_trace", request_id=session_id, progress=self.holder.progress())
-            while True:
-                attempts.started()
-                answer = await self.holder.request(
-                    export_session_trace.build_request(session_id=session_id), types.SessionTraceExportResponse
-                )
-                if answer.status == "ready" and answer.url:
-                    attempts.ended()
-                    return answer.url
-                if answer.status == "failed":
-                    attempts.ended()
-                    raise TinkerError(f"trace export of session {session_id} failed: {answer.error}")
-                await attempts.pause(TRACE_POLL_SECONDS, status=answer.status)
+            try:
+                while True:
+                    attempts.started()
+                    answer = await self.holder.request(
+                        export_session_trace.build_request(session_id=session_id), types.SessionTraceExportResponse
+                    )
+                    if answer.status == "ready" and answer.url:
+                        return answer.url
+                    if answer.status == "failed":
+                        raise TinkerError(f"trace export of session {session_id} failed: {answer.error}")
+                    await attempts.pause(TRACE_POLL_SECONDS, status=answer.status)
+            finally:
+                attempts.ended()
 
         return self._future(run())
 

@@ -19,6 +19,7 @@ import queue
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
@@ -55,6 +56,7 @@ log = logging.getLogger("tinker")
 __all__ = ["SamplingClient"]
 
 _END = object()
+PUMP_CHECK_SECONDS = 1.0  # how often a stream's reader checks that its pump still runs
 SampleStreamEvent = types.SampleStreamToken | types.SampleStreamDone
 
 
@@ -320,7 +322,7 @@ class SamplingClient:
         items: queue.Queue[object] = queue.Queue()
         pump = self.holder.io.submit(self._pump(request, items.put))
         try:
-            while (item := items.get()) is not _END:
+            while (item := _next_item(items, pump)) is not _END:
                 if isinstance(item, BaseException):
                     raise item
                 yield cast(SampleStreamEvent, item)
@@ -341,7 +343,7 @@ class SamplingClient:
 
         pump = self.holder.io.submit(self._pump(request, push))
         try:
-            while (item := await items.get()) is not _END:
+            while (item := await _next_item_async(items, pump)) is not _END:
                 if isinstance(item, BaseException):
                     raise item
                 yield cast(SampleStreamEvent, item)
@@ -492,6 +494,25 @@ def _replay(result: types.SampleResponse, tokenizer: Any | None) -> Iterator[Sam
         yield types.SampleStreamDone(
             sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
         )
+
+
+def _next_item(items: queue.Queue[object], pump: Future[None]) -> object:
+    """The pump's next item; a pump that ended without its end marker (cancelled before it ran) ends the wait."""
+    while True:
+        try:
+            return items.get(timeout=PUMP_CHECK_SECONDS)
+        except queue.Empty:
+            if pump.done() and items.empty():
+                return RuntimeError("the stream ended before its end marker")
+
+
+async def _next_item_async(items: asyncio.Queue[object], pump: Future[None]) -> object:
+    while True:
+        try:
+            return await asyncio.wait_for(items.get(), PUMP_CHECK_SECONDS)
+        except TimeoutError:
+            if pump.done() and items.empty():
+                return RuntimeError("the stream ended before its end marker")
 
 
 def _retryable(error: APIStatusError) -> bool:

@@ -179,6 +179,18 @@ class TrainingClient:
         (future,) = await self._submit([seq_id], build, [body])
         return await wait_result(self.holder, future, cast_to, request_type, self._queue_state, self._progress)
 
+    def _one(
+        self,
+        seq_id: int,
+        build: Callable[..., OperationRequest],
+        body: Any,
+        cast_to: type[Any],
+        request_type: str,
+        what: str,
+    ) -> AwaitableConcurrentFuture[Any]:
+        """One request and its result, as a future named for errors."""
+        return self._run(self._call(seq_id, build, body, cast_to, request_type), what, [seq_id])
+
     def _run(self, coroutine: Any, what: str, seq_ids: Sequence[int]) -> AwaitableConcurrentFuture[Any]:
         ids = ", ".join(map(str, seq_ids))
         return self.holder.submit(coroutine, f"{what} on {self.model_id} (seq_id {ids})")
@@ -362,11 +374,7 @@ class TrainingClient:
                 {field: params, "model_id": self.model_id, "seq_id": seq_id}
             )
         )
-        return self._run(
-            self._call(seq_id, optim_step_op.build_request, body, types.OptimStepResponse, "OptimStep"),
-            "optim_step",
-            [seq_id],
-        )
+        return self._one(seq_id, optim_step_op.build_request, body, types.OptimStepResponse, "OptimStep", "optim_step")
 
     def save_state(
         self,
@@ -386,10 +394,8 @@ class TrainingClient:
                 user_metadata=user_metadata,
             )
         )
-        return self._run(
-            self._call(seq_id, save_weights.build_request, body, types.SaveWeightsResponse, "SaveWeights"),
-            "save_state",
-            [seq_id],
+        return self._one(
+            seq_id, save_weights.build_request, body, types.SaveWeightsResponse, "SaveWeights", "save_state"
         )
 
     def _load(self, path: str, optimizer: bool, token: str | None) -> APIFuture[types.LoadWeightsResponse]:
@@ -398,10 +404,8 @@ class TrainingClient:
                 model_id=self.model_id, seq_id=seq_id, path=path, optimizer=optimizer, weights_access_token=token
             )
         )
-        return self._run(
-            self._call(seq_id, load_weights.build_request, body, types.LoadWeightsResponse, "LoadWeights"),
-            "load_state",
-            [seq_id],
+        return self._one(
+            seq_id, load_weights.build_request, body, types.LoadWeightsResponse, "LoadWeights", "load_state"
         )
 
     @deprecated("use ServiceClient.create_training_client_from_state instead")
