@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tinker_api import pydantic_models as models
 
@@ -29,10 +30,29 @@ def checkpoint_model(row: Row) -> models.Checkpoint:
     )
 
 
+# A checkpoint past its TTL is no longer listed; housekeeping deletes it (``Service.expire_checkpoints``).
+LIVE = "(expires_at IS NULL OR expires_at > ?)"
+
+
 def _live_checkpoints(call: Call, run_id: str, *, public_only: bool) -> list[Row]:
-    call.service.expire_checkpoints()
-    sql = "SELECT * FROM checkpoints WHERE training_run_id=?" + (" AND public=1" if public_only else "")
-    return call.service.store.all(sql + " ORDER BY created_at", [run_id])
+    sql = f"SELECT * FROM checkpoints WHERE training_run_id=? AND {LIVE}" + (" AND public=1" if public_only else "")
+    return call.service.store.all(sql + " ORDER BY created_at", [run_id, time.time()])
+
+
+def _last_checkpoint(call: Call, run_id: str, kind: str, *, public_only: bool) -> models.Checkpoint | None:
+    sql = f"SELECT * FROM checkpoints WHERE training_run_id=? AND kind=? AND {LIVE}" + (
+        " AND public=1" if public_only else ""
+    )
+    row = call.service.store.one(sql + " ORDER BY created_at DESC LIMIT 1", [run_id, kind, time.time()])
+    return None if row is None else checkpoint_model(row)
+
+
+def _has_published(call: Call, run_id: str) -> bool:
+    return bool(
+        call.service.store.scalar(
+            f"SELECT 1 FROM checkpoints WHERE public=1 AND training_run_id=? AND {LIVE} LIMIT 1", [run_id, time.time()]
+        )
+    )
 
 
 def _visible_run(call: Call, run_id: str) -> tuple[Row, bool]:
@@ -40,28 +60,23 @@ def _visible_run(call: Call, run_id: str) -> tuple[Row, bool]:
     row = call.service.store.one("SELECT * FROM training_runs WHERE model_id=?", [run_id])
     if row is not None and row["owner"] == call.owner:
         return row, True
-    if (
-        row is not None
-        and call.query.get("access_scope") == "accessible"
-        and _live_checkpoints(call, run_id, public_only=True)
-    ):
+    if row is not None and call.query.get("access_scope") == "accessible" and _has_published(call, run_id):
         return row, False
     raise not_found(f"training run {run_id!r} not found")
 
 
 def _run_model(call: Call, row: Row, owned: bool) -> models.TrainingRun:
-    checkpoints = _live_checkpoints(call, row["model_id"], public_only=not owned)
-    last = {kind: [c for c in checkpoints if c["kind"] == kind] for kind in ("weights", "sampler_weights")}
+    run_id = row["model_id"]
     return models.TrainingRun(
-        training_run_id=row["model_id"],
+        training_run_id=run_id,
         base_model=row["base_model"],
         model_owner=row["owner"],
         is_lora=True,
         corrupted=bool(row["corrupted"]),
         lora_rank=lora_from_row(row).rank,
         last_request_time=when(row["last_request_time"]),
-        last_checkpoint=checkpoint_model(last["weights"][-1]) if last["weights"] else None,
-        last_sampler_checkpoint=checkpoint_model(last["sampler_weights"][-1]) if last["sampler_weights"] else None,
+        last_checkpoint=_last_checkpoint(call, run_id, "weights", public_only=not owned),
+        last_sampler_checkpoint=_last_checkpoint(call, run_id, "sampler_weights", public_only=not owned),
         user_metadata=loads(row["user_metadata"]),
     )
 
@@ -71,16 +86,19 @@ def _page(call: Call) -> tuple[int, int]:
 
 
 async def list_training_runs(call: Call) -> models.TrainingRunsResponse:
+    """One page, cut and counted in SQL on the owner index (plus the published-checkpoint index when the scope is
+    'accessible')."""
     limit, offset = _page(call)
     store = call.service.store
+    params: list[Any] = [call.owner]
+    where = "owner=?"
     if call.query.get("access_scope") == "accessible":
-        where = "owner=? OR model_id IN (SELECT training_run_id FROM checkpoints WHERE public=1)"
-    else:
-        where = "owner=?"
-    total = store.scalar(f"SELECT COUNT(*) FROM training_runs WHERE {where}", [call.owner])
+        where += f" OR model_id IN (SELECT training_run_id FROM checkpoints WHERE public=1 AND {LIVE})"
+        params.append(time.time())
+    total = store.scalar(f"SELECT COUNT(*) FROM training_runs WHERE {where}", params)
     rows = store.all(
         f"SELECT * FROM training_runs WHERE {where} ORDER BY created_at DESC, model_id LIMIT ? OFFSET ?",
-        [call.owner, limit, offset],
+        [*params, limit, offset],
     )
     return models.TrainingRunsResponse(
         training_runs=[_run_model(call, row, row["owner"] == call.owner) for row in rows],
@@ -105,11 +123,12 @@ async def list_checkpoints(call: Call) -> models.CheckpointsListResponse:
 
 async def list_user_checkpoints(call: Call) -> models.CheckpointsListResponse:
     limit, offset = _page(call)
-    call.service.expire_checkpoints()
     store = call.service.store
-    total = store.scalar("SELECT COUNT(*) FROM checkpoints WHERE owner=?", [call.owner])
+    params = [call.owner, time.time()]
+    total = store.scalar(f"SELECT COUNT(*) FROM checkpoints WHERE owner=? AND {LIVE}", params)
     rows = store.all(
-        "SELECT * FROM checkpoints WHERE owner=? ORDER BY created_at DESC LIMIT ? OFFSET ?", [call.owner, limit, offset]
+        f"SELECT * FROM checkpoints WHERE owner=? AND {LIVE} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
     return models.CheckpointsListResponse(
         checkpoints=[checkpoint_model(row) for row in rows],

@@ -125,6 +125,7 @@ async def delete_api_key(call: Call) -> None:
 
 
 async def get_audit_log(call: Call) -> models.AuditLogResponse:
+    """The tenant's audit entries, oldest first; ``_retention`` bounds how many are kept (and so answered)."""
     sql = "SELECT * FROM audit WHERE owner=?"
     params: list[Any] = [call.owner]
     if call.query.get("event_type") == "checkpoints":
@@ -134,7 +135,7 @@ async def get_audit_log(call: Call) -> models.AuditLogResponse:
         start = datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).timestamp()
         sql += " AND time >= ? AND time < ?"
         params += [start, start + 86400]
-    rows = call.service.store.all(sql + " ORDER BY id", params)
+    rows = call.service.store.all(sql + " ORDER BY time, id", params)  # the order of the (owner, time) index
     return models.AuditLogResponse(
         entries=[
             models.AuditLogEntry(
@@ -174,7 +175,9 @@ async def get_billing_usage(call: Call) -> models.BillingUsageResponse:
 
 async def get_current_checkpoint_storage_usage(call: Call) -> models.CurrentCheckpointStorageUsageResponse:
     row = call.service.store.one(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints WHERE owner=?", [call.owner]
+        "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints WHERE owner=? "
+        "AND (expires_at IS NULL OR expires_at > ?)",
+        [call.owner, time.time()],
     )
     assert row is not None
     return models.CurrentCheckpointStorageUsageResponse(

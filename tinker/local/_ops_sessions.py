@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -76,15 +77,16 @@ def _status(row: Row) -> Any:
     return models.SessionCancelled(detail=f"session {row['status']}: no heartbeat in time, or the server restarted")
 
 
-def _status_name(row: Row) -> str:
-    return {"active": "active", "finished": "client_finished"}.get(row["status"], "cancelled")
+# A stored status as the name search_sessions filters on.
+_STATUS_NAME = "CASE status WHEN 'active' THEN 'active' WHEN 'finished' THEN 'client_finished' ELSE 'cancelled' END"
+_SEARCH_BATCH = 256
 
 
 def _summary(call: Call, row: Row) -> models.SessionSummary:
     count, size = call.service.store.one(
         "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints c JOIN training_runs r "
-        "ON c.training_run_id = r.model_id WHERE r.session_id=?",
-        [row["session_id"]],
+        "ON c.training_run_id = r.model_id WHERE r.session_id=? AND (c.expires_at IS NULL OR c.expires_at > ?)",
+        [row["session_id"], time.time()],
     ).values()  # type: ignore[union-attr]
     return models.SessionSummary(
         session_id=row["session_id"],
@@ -99,34 +101,63 @@ def _summary(call: Call, row: Row) -> models.SessionSummary:
     )
 
 
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _search_rows(call: Call, request: models.SessionSearchRequest) -> Iterator[Row]:
+    """The tenant's sessions that match every filter but ``user_metadata``, newest first, read a batch at a time
+    along the owner index (keyset on created_at and session_id), so a search reads about as many rows as it
+    answers."""
+    where, params = ["owner=?"], [call.owner]
+    if request.session_id is not None:
+        where.append("session_id=?")
+        params.append(request.session_id)
+    if request.project_ids:
+        where.append(f"COALESCE(project_id, 'default') IN ({_marks(request.project_ids)})")
+        params += request.project_ids
+    if request.display_name is not None:
+        where.append("display_name=?")
+        params.append(request.display_name)
+    statuses = sorted({status.type for status in request.statuses or []})
+    if statuses:
+        where.append(f"{_STATUS_NAME} IN ({_marks(statuses)})")
+        params += statuses
+    bound, bound_params = "", []
+    if request.cursor is not None:
+        # a cursor holds a stored time rounded to the microsecond: the SQL bound lets one microsecond more through
+        # and the exact comparison below decides, as it did before
+        bound, bound_params = " AND created_at <= ?", [request.cursor.last_created_at.timestamp() + 1e-6]
+    while True:
+        rows = call.service.store.all(
+            f"SELECT * FROM sessions WHERE {' AND '.join(where)}{bound} "
+            "ORDER BY created_at DESC, session_id DESC LIMIT ?",
+            [*params, *bound_params, _SEARCH_BATCH],
+        )
+        for row in rows:
+            if request.cursor is None or (when(row["created_at"]), row["session_id"]) < (
+                request.cursor.last_created_at,
+                request.cursor.last_session_id,
+            ):
+                yield row
+        if len(rows) < _SEARCH_BATCH:
+            return
+        bound, bound_params = " AND (created_at, session_id) < (?, ?)", [rows[-1]["created_at"], rows[-1]["session_id"]]
+
+
 async def search_sessions(call: Call) -> models.SessionSearchResponse:
     request = call.model(models.SessionSearchRequest)
     owner_filter = request.owner
     if isinstance(owner_filter, models.UserSearchOwner) and call.owner not in owner_filter.owner_urns:
         return models.SessionSearchResponse(sessions=[])
-    rows = call.service.store.all(
-        "SELECT * FROM sessions WHERE owner=? ORDER BY created_at DESC, session_id DESC", [call.owner]
-    )
-    wanted_statuses = {status.type for status in request.statuses or []}
     found = []
-    for row in rows:
+    for row in _search_rows(call, request):
         metadata = loads(row["user_metadata"]) or {}
-        if request.cursor is not None and (
-            (when(row["created_at"]), row["session_id"])
-            >= (request.cursor.last_created_at, request.cursor.last_session_id)
-        ):
-            continue
-        if request.session_id is not None and row["session_id"] != request.session_id:
-            continue
-        if request.project_ids and (row["project_id"] or "default") not in request.project_ids:
-            continue
-        if request.display_name is not None and request.display_name != row["display_name"]:
-            continue
         if any(metadata.get(key) != value for key, value in request.user_metadata.items()):
             continue
-        if wanted_statuses and _status_name(row) not in wanted_statuses:
-            continue
         found.append(row)
+        if len(found) > request.limit:
+            break
     page = found[: request.limit]
     cursor = None
     if len(found) > request.limit:

@@ -2,6 +2,8 @@
 answers kept for idempotency keys.
 
 Every write commits before the server acknowledges it, so a killed server loses nothing it answered.
+Each list operation and each pruning query (``_retention``) has an index to search; ``CREATE INDEX IF NOT EXISTS``
+adds them to a data directory made before they existed.
 One connection shared by the event loop and the worker threads, serialised by a lock: each statement
 is small, and SQLite allows one writer at a time anyway.
 """
@@ -57,6 +59,19 @@ CREATE TABLE IF NOT EXISTS idempotency (
 );
 CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
 CREATE TABLE IF NOT EXISTS revoked_keys (owner TEXT PRIMARY KEY, revoked_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_owner ON sessions (owner, created_at, session_id);
+CREATE INDEX IF NOT EXISTS training_runs_by_owner ON training_runs (owner, created_at, model_id);
+CREATE INDEX IF NOT EXISTS training_runs_by_session ON training_runs (session_id, created_at);
+CREATE INDEX IF NOT EXISTS checkpoints_by_owner ON checkpoints (owner, created_at);
+CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints (training_run_id, kind, created_at);
+CREATE INDEX IF NOT EXISTS checkpoints_published ON checkpoints (public, training_run_id);
+CREATE INDEX IF NOT EXISTS checkpoints_expiry ON checkpoints (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS samplers_by_session ON samplers (session_id, created_at);
+CREATE INDEX IF NOT EXISTS futures_by_owner ON futures (owner, created_at);
+CREATE INDEX IF NOT EXISTS futures_age ON futures (created_at);
+CREATE INDEX IF NOT EXISTS telemetry_age ON telemetry (received_at);
+CREATE INDEX IF NOT EXISTS audit_by_owner ON audit (owner, time);
+CREATE INDEX IF NOT EXISTS audit_age ON audit (time);
 """
 
 Row = dict[str, Any]
