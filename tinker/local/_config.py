@@ -25,6 +25,17 @@ LIMITS = (
     "max_samplers_per_tenant",
     "max_sampled_tokens",
 )
+# How long, and how many of, the server's own records are kept (``_retention``); each is a `tinker local serve
+# --flag` of its name too. User data (sessions, training runs, checkpoints, samplers) is never among them.
+RETENTION = (
+    "telemetry_retention_seconds",
+    "max_telemetry_batches",
+    "audit_retention_seconds",
+    "max_audit_events_per_tenant",
+    "result_retention_seconds",
+    "max_results_per_tenant",
+)
+DAY = 24 * 3600
 
 
 def default_data_dir() -> Path:
@@ -91,6 +102,11 @@ class ServerConfig:
     their own; sessions, training runs and samplers are counted while active or loaded, and one past the bound is
     a 400 until the tenant finishes a session or unloads a model; ``max_sampled_tokens`` bounds ``max_tokens *
     num_samples`` of one sample request (400).
+
+    The retention settings (``RETENTION``) bound the server's own records, each by age and by count, the oldest
+    dropped first: telemetry batches (30 days, 100,000 in all: they carry no tenant), audit events (90 days, 10,000
+    per tenant, which is also the most ``get_audit_log`` answers) and finished futures' results (24 hours, 10,000
+    per tenant: a client fetches a result within minutes; a pruned one is a 404).
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -106,6 +122,12 @@ class ServerConfig:
     max_training_runs_per_tenant: int = 64
     max_samplers_per_tenant: int = 1_000
     max_sampled_tokens: int = 65_536
+    telemetry_retention_seconds: int = 30 * DAY
+    max_telemetry_batches: int = 100_000
+    audit_retention_seconds: int = 90 * DAY
+    max_audit_events_per_tenant: int = 10_000
+    result_retention_seconds: int = DAY
+    max_results_per_tenant: int = 10_000
     device: str | None = None
     hf_hub_cache: Path | None = None
     faults: FaultSpec | None = None

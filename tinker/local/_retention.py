@@ -1,0 +1,87 @@
+"""Pruning the server's own records, so that the store stays bounded however long the server runs.
+
+Telemetry batches, audit events, finished futures' results and idempotent answers are dropped by age and by
+count, the oldest first (the bounds are ``ServerConfig``'s ``RETENTION`` settings; idempotent answers keep
+``_idempotency``'s). User data (sessions, training runs, checkpoints, samplers) is never pruned here: it goes only
+when its owner deletes it or its TTL passes. Housekeeping calls ``prune`` now and then.
+
+Counts are per tenant where a tenant could otherwise push another's records out (audit, results); telemetry carries
+no tenant and is bounded as a whole. Deletes go ``BATCH`` rows at a time, so that the store's lock is let go between
+statements even when a data directory from before these bounds holds millions of rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ._store import Store
+
+if TYPE_CHECKING:
+    from ._service import Service
+
+BATCH = 5_000
+# Finished futures stay in memory this long (the store answers for them after that, until they are pruned).
+RESULTS_IN_MEMORY_SECONDS = 600.0
+
+
+def prune(service: Service) -> dict[str, int]:
+    """Apply every retention bound once; returns how many rows each table lost."""
+    config, store = service.config, service.store
+    now = time.time()
+    service.futures.forget_finished(older_than=RESULTS_IN_MEMORY_SECONDS)
+    return {
+        "telemetry": _drop(store, "telemetry", "id", "received_at < ?", [now - config.telemetry_retention_seconds])
+        + _keep_newest_telemetry(store, config.max_telemetry_batches),
+        "audit": _drop(store, "audit", "id", "time < ?", [now - config.audit_retention_seconds])
+        + sum(
+            _drop(store, "audit", "id", "owner=?", [owner], "time DESC, id DESC", config.max_audit_events_per_tenant)
+            for owner in _owners(store, "audit")
+        ),
+        "futures": service.futures.prune(older_than=config.result_retention_seconds)
+        + sum(
+            _drop(
+                store,
+                "futures",
+                "rowid",
+                "owner=? AND state != 'pending'",
+                [owner],
+                "created_at DESC",
+                config.max_results_per_tenant,
+            )
+            for owner in _owners(store, "futures")
+        ),
+        "idempotency": service.idempotency.prune(),
+    }
+
+
+def _drop(
+    store: Store, table: str, key: str, where: str, params: list[Any], newest_first: str = "", keep: int = 0
+) -> int:
+    """Delete the rows that match ``where``, all but the first ``keep`` of them in ``newest_first`` order."""
+    order = f" ORDER BY {newest_first}" if newest_first else ""
+    sql = f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {where}{order} LIMIT ? OFFSET ?)"
+    dropped = 0
+    while True:
+        count = store.execute(sql, [*params, BATCH, keep])
+        dropped += count
+        if count < BATCH:
+            return dropped
+
+
+def _keep_newest_telemetry(store: Store, keep: int) -> int:
+    """Ids only grow (AUTOINCREMENT), so the newest ``keep`` batches have ids above the highest minus ``keep``:
+    one seek instead of walking ``keep`` rows."""
+    highest = store.scalar("SELECT MAX(id) FROM telemetry")
+    if highest is None or highest <= keep:
+        return 0
+    return _drop(store, "telemetry", "id", "id <= ?", [highest - keep])
+
+
+def _owners(store: Store, table: str) -> Iterator[str]:
+    """The tenants with rows in ``table``, one index seek each (rather than a scan for DISTINCT)."""
+    owner = store.scalar(f"SELECT MIN(owner) FROM {table}")
+    while owner is not None:
+        yield owner
+        owner = store.scalar(f"SELECT MIN(owner) FROM {table} WHERE owner > ?", [owner])
