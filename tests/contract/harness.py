@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -82,26 +81,16 @@ def register_hooks(hook: Callable[[str], Callable[..., Any]]) -> None:
     # Schemathesis sends a body as it generated it and cannot zstd-compress one: with a generated
     # `Content-Encoding: zstd` a request is a 400 for an undecodable body, whatever its data. Generated cases
     # drop that header; the coverage phase builds its cases without hooks, so its 400s for it are let pass.
-    # An X-Idempotency-Key names one request and its retries: a generated value that two different cases share is a
-    # client reusing a key for another request, which the server refuses (422, type idempotency_key_reused) without
-    # running the handler. Generated cases get a key each, as a client sends, so that their handlers run; the
-    # coverage phase's shared keys (the document's example) get that 422, which is let pass.
-    keys = itertools.count()
-
     @hook("map_headers")
     def as_a_client_sends(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
         if headers and _says_zstd(headers):
             headers = {name: value for name, value in headers.items() if name.lower() != "content-encoding"}
-        if headers and any(name.lower() == "x-idempotency-key" for name in headers):
-            headers = {name: value for name, value in headers.items() if name.lower() != "x-idempotency-key"}
-            headers["X-Idempotency-Key"] = f"contract-case-{next(keys)}"
         return headers
 
     @hook("filter_failure")
-    def not_for_an_undecodable_body_or_a_reused_key(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    def not_for_an_undecodable_body(context: Any, failure: Any, case: Any, response: Any) -> bool:
         undecodable = response.status_code == 400 and "cannot decode the zstd body" in response.text
-        reused = response.status_code == 422 and "idempotency_key_reused" in response.text
-        return not ((_says_zstd(case.headers or {}) and undecodable) or reused)
+        return not (_says_zstd(case.headers or {}) and undecodable)
 
     # A link fills in a field of a JSON body (the model_id of a new model). Put into a protobuf body, that makes
     # a JSON object sent as protobuf, which no client would send; such cases are dropped.

@@ -60,14 +60,18 @@ def test_without_a_key_every_request_counts(api: Api, server: LocalServer) -> No
     assert count(server, "SELECT COUNT(*) FROM sessions") == before + 2
 
 
-def test_a_key_reused_for_another_request_is_422(api: Api) -> None:
-    api.ok(api.post("create_session", SESSION, **keyed("reused-key")))
-    changed = api.post("create_session", {**SESSION, "tags": ["other"]}, **keyed("reused-key"))
-    assert changed.status_code == 422  # not retried by clients: the key was misused, not the server busy
-    (error,) = changed.json()["detail"]
-    assert error["loc"] == ["header", "x-idempotency-key"] and error["type"] == "idempotency_key_reused"
-    elsewhere = api.post("copy_weights", {"source_path": "tinker://x/weights/y"}, **keyed("reused-key"))
-    assert elsewhere.status_code == 422
+def test_a_key_reused_for_another_request_runs_that_request_and_each_replays_its_own(
+    api: Api, server: LocalServer
+) -> None:
+    before = count(server, "SELECT COUNT(*) FROM sessions")
+    first = api.ok(api.post("create_session", SESSION, **keyed("reused-key")))
+    other = {**SESSION, "tags": ["other"]}
+    second = api.ok(api.post("create_session", other, **keyed("reused-key")))
+    assert second["session_id"] != first["session_id"]
+    again = api.post("create_session", other, **keyed("reused-key"))
+    assert again.headers["idempotent-replayed"] == "true" and again.json() == second
+    assert api.ok(api.post("create_session", SESSION, **keyed("reused-key"))) == first
+    assert count(server, "SELECT COUNT(*) FROM sessions") == before + 2
 
 
 def test_keys_belong_to_their_tenant(api: Api, other: Api) -> None:

@@ -90,8 +90,10 @@ def sync_detailed(
 ) -> Response[BillingUsageResponse | HTTPError | HTTPValidationError]:
     """Read billed usage events
 
-     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters).
-    Both must be whole UTC hours and at most 14 days apart, otherwise the request is rejected with 400.
+     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters),
+    both on a whole UTC hour. The hosted service also refuses with 400 a window that does not end after
+    it starts or is longer than 14 days; the local server answers any window (one that ends before it
+    starts holds no usage).
 
     Args:
         starting_on (datetime.datetime):
@@ -123,8 +125,10 @@ def sync(
 ) -> BillingUsageResponse | HTTPError | HTTPValidationError | None:
     """Read billed usage events
 
-     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters).
-    Both must be whole UTC hours and at most 14 days apart, otherwise the request is rejected with 400.
+     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters),
+    both on a whole UTC hour. The hosted service also refuses with 400 a window that does not end after
+    it starts or is longer than 14 days; the local server answers any window (one that ends before it
+    starts holds no usage).
 
     Args:
         starting_on (datetime.datetime):
@@ -153,8 +157,10 @@ async def asyncio_detailed(
 ) -> Response[BillingUsageResponse | HTTPError | HTTPValidationError]:
     """Read billed usage events
 
-     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters).
-    Both must be whole UTC hours and at most 14 days apart, otherwise the request is rejected with 400.
+     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters),
+    both on a whole UTC hour. The hosted service also refuses with 400 a window that does not end after
+    it starts or is longer than 14 days; the local server answers any window (one that ends before it
+    starts holds no usage).
 
     Args:
         starting_on (datetime.datetime):
@@ -186,8 +192,10 @@ async def asyncio(
 ) -> BillingUsageResponse | HTTPError | HTTPValidationError | None:
     """Read billed usage events
 
-     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters).
-    Both must be whole UTC hours and at most 14 days apart, otherwise the request is rejected with 400.
+     Returns usage buckets between two instants (the GetBillingUsageRequest fields as query parameters),
+    both on a whole UTC hour. The hosted service also refuses with 400 a window that does not end after
+    it starts or is longer than 14 days; the local server answers any window (one that ends before it
+    starts holds no usage).
 
     Args:
         starting_on (datetime.datetime):
