@@ -53,7 +53,7 @@ _VERSION_MARKS = ("x-tinker-since", "x-tinker-removed-in")
 def _serve_local(args: argparse.Namespace) -> int:
     try:
         from tinker.local import ServerConfig, default_data_dir, serve
-        from tinker.local._config import API_KEYS_ENV, LIMITS, hub_cache_setting, stored_api_key
+        from tinker.local._config import API_KEYS_ENV, LIMITS, RETENTION, hub_cache_setting, stored_api_key
         from tinker.local._faults import FaultSpec
     except ImportError as exc:
         print(f"tinker local serve needs the local extra (pip install 'tinker-openapi[local]'): {exc}", file=sys.stderr)
@@ -75,7 +75,7 @@ def _serve_local(args: argparse.Namespace) -> int:
         long_poll_seconds=args.long_poll_seconds,
         session_timeout_seconds=args.session_timeout_seconds,
         seq_gap_timeout_seconds=args.seq_gap_timeout_seconds,
-        **{limit: getattr(args, limit) for limit in LIMITS},
+        **{setting: getattr(args, setting) for setting in LIMITS + RETENTION},
         device=args.device,
         hf_hub_cache=hub_cache_setting(args.hf_hub_cache),
         faults=faults,
@@ -97,6 +97,15 @@ _LIMIT_FLAGS = (
     ("--max-training-runs-per-tenant", 64, "training runs loaded for one API key (then 400)"),
     ("--max-samplers-per-tenant", 1_000, "samplers held for one API key (then 400)"),
     ("--max-sampled-tokens", 65_536, "max_tokens x num_samples of one sample request (then 400)"),
+)
+# How long and how many of the server's own records are kept (tinker.local._config.RETENTION), checked the same way.
+_RETENTION_FLAGS = (
+    ("--telemetry-retention-seconds", 30 * 86_400, "telemetry batches older than this are pruned"),
+    ("--max-telemetry-batches", 100_000, "telemetry batches kept in all, the newest"),
+    ("--audit-retention-seconds", 90 * 86_400, "audit events older than this are pruned"),
+    ("--max-audit-events-per-tenant", 10_000, "audit events kept per API key, the newest"),
+    ("--result-retention-seconds", 86_400, "finished futures' results older than this are pruned"),
+    ("--max-results-per-tenant", 10_000, "finished futures' results kept per API key, the newest"),
 )
 
 
@@ -131,7 +140,7 @@ def _add_local(commands: Any) -> None:
         default=60.0,
         help="how long a request waits for a missing earlier seq_id before failing",
     )
-    for flag, default, text in _LIMIT_FLAGS:
+    for flag, default, text in _LIMIT_FLAGS + _RETENTION_FLAGS:
         serve.add_argument(flag, type=_positive, default=default, metavar="N", help=f"{text} (default: {default:,})")
     serve.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
     serve.add_argument(

@@ -62,11 +62,12 @@ def test_the_fixture_injects_the_faults_pytest_is_told(tmp_path: Path) -> None:
     assert refused.returncode != 0 and "--tinker-faults" in refused.stdout + refused.stderr
 
 
-def test_each_limit_is_a_serve_flag_with_the_servers_default() -> None:
-    from tinker.cli import _LIMIT_FLAGS
+def test_each_limit_and_retention_setting_is_a_serve_flag_with_the_servers_default() -> None:
+    from tinker.cli import _LIMIT_FLAGS, _RETENTION_FLAGS
     from tinker.local import ServerConfig
-    from tinker.local._config import LIMITS
+    from tinker.local._config import LIMITS, RETENTION
 
     defaults = ServerConfig(api_keys=("k",))
-    assert [flag for flag, _, _ in _LIMIT_FLAGS] == ["--" + limit.replace("_", "-") for limit in LIMITS]
-    assert [default for _, default, _ in _LIMIT_FLAGS] == [getattr(defaults, limit) for limit in LIMITS]
+    for flags, settings in [(_LIMIT_FLAGS, LIMITS), (_RETENTION_FLAGS, RETENTION)]:
+        assert [flag for flag, _, _ in flags] == ["--" + setting.replace("_", "-") for setting in settings]
+        assert [default for _, default, _ in flags] == [getattr(defaults, setting) for setting in settings]
