@@ -32,6 +32,7 @@ class Parameter:
     location: str
     required: bool
     schema: dict[str, Any]
+    validator: Any = field(repr=False, compare=False)
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Operation:
 
     def parse_json_body(self, raw: bytes) -> pydantic.BaseModel | None:
         """Decode, schema-check and parse a JSON body; every failure is a 422 naming the field."""
-        if not raw.strip():
+        if is_blank(raw):
             if self.body_required:
                 raise invalid(["body"], "Field required", "missing")
             return None
@@ -89,6 +90,12 @@ class Operation:
                 continue
             values[parameter.name] = _convert(parameter, raw[parameter.name])
         return values
+
+
+def is_blank(raw: bytes) -> bool:
+    """Whether a body holds nothing but whitespace; unlike ``strip()``, this copies nothing, and stops at the first
+    byte that is not whitespace (a protobuf body often begins with a newline byte)."""
+    return not raw or raw.isspace()
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -138,12 +145,21 @@ def _convert(parameter: Parameter, text: str) -> Any:
         if text.lower() not in ("true", "false", "1", "0"):
             raise invalid(loc, "Input should be a valid boolean", "bool_parsing")
         value = text.lower() in ("true", "1")
-    errors = [
-        error.message for error in jsonschema_rs.Draft202012Validator(schema, validate_formats=True).iter_errors(value)
-    ]
+    errors = [error.message for error in parameter.validator.iter_errors(value)]
     if errors:
         raise invalid(loc, errors[0])
     return value
+
+
+def _compile(schema: dict[str, Any]) -> Any:
+    """A schema's validator, made once per schema when the document is loaded: compiling costs more than
+    checking, so a request only checks."""
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+
+
+def _parameter(spec: dict[str, Any]) -> Parameter:
+    schema = _with_integer_bounds(spec.get("schema", {}))
+    return Parameter(spec["name"], spec["in"], spec.get("required", False), schema, _compile(schema))
 
 
 def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +172,7 @@ def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_operations() -> list[Operation]:
-    """Every operation of the packaged document, with validators for their JSON bodies."""
+    """Every operation of the packaged document, with the validators of their JSON bodies and parameters."""
     document = openapi_document()
     components = _with_integer_bounds(document["components"])
     default_security = document.get("security", [])
@@ -173,11 +189,7 @@ def load_operations() -> list[Operation]:
                 method=method.upper(),
                 path=path,
                 authenticated=bool(op.get("security", default_security)),
-                parameters=[
-                    Parameter(p["name"], p["in"], p.get("required", False), _with_integer_bounds(p.get("schema", {})))
-                    for p in parameters
-                    if p["in"] in ("query", "path")
-                ],
+                parameters=[_parameter(p) for p in parameters if p["in"] in ("query", "path")],
             )
             body = op.get("requestBody")
             if body is not None:
@@ -189,9 +201,7 @@ def load_operations() -> list[Operation]:
                 if schema is not None:
                     name = schema["$ref"].rsplit("/", 1)[-1]
                     operation.body_model = getattr(models, name)
-                    operation._body_validator = jsonschema_rs.Draft202012Validator(
-                        {"$ref": schema["$ref"], "components": components}, validate_formats=True
-                    )
+                    operation._body_validator = _compile({"$ref": schema["$ref"], "components": components})
             found.append(operation)
     return found
 
