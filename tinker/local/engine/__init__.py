@@ -22,6 +22,7 @@ from ._types import (
     SampledSequence,
     SampleResult,
     SampleSpec,
+    SamplingStopped,
 )
 
 if TYPE_CHECKING:
@@ -51,5 +52,6 @@ __all__ = [
     "SampleSpec",
     "SampledSequence",
     "Sampler",
+    "SamplingStopped",
     "Trainer",
 ]

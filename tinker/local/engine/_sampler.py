@@ -14,7 +14,7 @@ from tinker._mixins import MASK_LOGPROB
 
 from ._lora import Adapter
 from ._model import BaseModel, KVCache, hidden_states, logits
-from ._types import BaseModelInfo, EngineInputError, SampledSequence, SampleResult, SampleSpec
+from ._types import BaseModelInfo, EngineInputError, SampledSequence, SampleResult, SampleSpec, SamplingStopped
 
 _SEED_MASK = (1 << 64) - 1
 
@@ -90,7 +90,7 @@ def _choose(log_probs: torch.Tensor, spec: SampleSpec, generator: torch.Generato
     return torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)[:, 0]
 
 
-TokenCallback = Callable[[int, int, float, int], None]
+TokenCallback = Callable[[int, int, float, int], bool | None]
 
 
 class Sampler:
@@ -108,7 +108,9 @@ class Sampler:
         """``num_samples`` continuations of ``spec.prompt``, decoded together in one batch.
 
         ``on_token(sample_index, token, logprob, position)``, when given, is called for each token as soon as
-        it is chosen (streaming), in order, for the samples still running.
+        it is chosen (streaming), in order, for the samples still running. When it returns False (its stream's
+        client went away, or the request was cancelled), sampling ends before the next token with SamplingStopped,
+        so that no engine time goes to tokens nobody wants.
 
         Returned logprobs are log-softmax of the model's unscaled logits (temperature 1, before top_k/top_p) at the
         chosen token: the learner's logprob, so they match a trainer forward of prompt + completion. Tokens are
@@ -152,8 +154,9 @@ class Sampler:
                             active.discard(index)
                 if on_token is not None:
                     step_tokens, step_values = chosen.tolist(), chosen_log_probs[-1].tolist()
-                    for index in running:
-                        on_token(index, step_tokens[index], step_values[index], step)
+                    wanted = [on_token(index, step_tokens[index], step_values[index], step) for index in running]
+                    if False in wanted:
+                        raise SamplingStopped()
                 if not active or step + 1 == plan.max_tokens:
                     break
                 hidden = hidden_states(model, adapter, chosen[:, None], length + step, cache)

@@ -17,6 +17,13 @@ class EngineInputError(ValueError):
         self.message = message
 
 
+class SamplingStopped(Exception):
+    """Sampling stopped early because its caller asked (the client went away or cancelled); there is no result."""
+
+    def __init__(self) -> None:
+        super().__init__("sampling stopped at the caller's request")
+
+
 @dataclass(frozen=True)
 class BaseModelInfo:
     name: str
