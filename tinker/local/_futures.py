@@ -3,27 +3,52 @@
 A training model's requests run one at a time in ``seq_id`` order (``ModelQueue``); a missing ``seq_id``
 holds the later ones for a bounded time and then fails them clearly. Futures and their results are kept in
 the store, so a result survives a restart and a request cut off by one resolves to a clear failure.
+
+Each future holds a ``Ticket`` for its engine work: a cancel that comes before the work starts drops it (a queued
+training request still takes its seq_id turn, so later ones proceed), one that comes later leaves the future to
+resolve with its real result, except sampling, which has no side effects and stops at its next token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 
 from ._errors import bad_request
+from ._scheduler import CANCELLED_MESSAGE, Ticket, WorkCancelled
 from ._store import Store
-from .engine._types import EngineInputError
+from .engine._types import EngineInputError, SamplingStopped
 
 log = logging.getLogger("tinker.local")
 
 Category = Literal["user", "server", "unknown"]
 RESTART_MESSAGE = "the server restarted before this request finished; submit it again"
+
+_RUNNING: ContextVar[Ticket | None] = ContextVar("tinker_local_running_ticket", default=None)
+
+
+@contextlib.contextmanager
+def running(ticket: Ticket) -> Iterator[None]:
+    """Tie the engine work started in this block to ``ticket``: work closures are built before their request has
+    an id, so ``Service.in_thread`` learns the ticket from here rather than from each of them."""
+    token = _RUNNING.set(ticket)
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
+
+
+def running_ticket() -> Ticket | None:
+    """The ticket of the request whose work runs in this task, if any."""
+    return _RUNNING.get()
 
 
 class RequestFailed(Exception):
@@ -46,6 +71,7 @@ class Future:
     result: dict[str, Any] | None = None
     finished_at: float = 0.0
     event: asyncio.Event = field(default_factory=asyncio.Event)
+    ticket: Ticket = field(default_factory=Ticket)
 
 
 class Futures:
@@ -116,9 +142,19 @@ class Futures:
         self._finish(future, "failed", {"error": message, "category": category})
 
     async def run(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        """Run ``work`` and resolve the future with its result or its failure; never raises."""
+        """Run ``work`` and resolve the future with its result or its failure; never raises.
+
+        Work cancelled before it started is not run at all (cancel_future has failed its future already)."""
+        if future.ticket.cancelled:
+            self.fail(future, CANCELLED_MESSAGE, "user")
+            return
         try:
-            result = await work()
+            with running(future.ticket):
+                result = await work()
+        except WorkCancelled as exc:
+            self.fail(future, exc.message, exc.category)
+        except SamplingStopped:
+            self.fail(future, "cancelled by the client while it ran", "user")
         except RequestFailed as exc:
             self.fail(future, exc.message, exc.category)
         except EngineInputError as exc:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
@@ -19,10 +21,13 @@ from tinker_api import pydantic_models as models
 from . import _wire as wire
 from ._call import Call, Handler
 from ._errors import HTTPError, bad_request, not_found
-from ._futures import Future
+from ._futures import Future, running
 from ._limits import check_sampled_tokens, check_sampler_room
+from ._scheduler import SHUTDOWN_MESSAGE, Ticket, WorkCancelled
 from ._service import SamplerSlot, Service
-from .engine._types import EngineInputError, SampleSpec
+from .engine._types import EngineInputError, SampleSpec, SamplingStopped
+
+log = logging.getLogger("tinker.local")
 
 PROTO_RESULTS = {
     "ForwardBackwardOutput": wire.forward_backward_output_proto,
@@ -167,6 +172,11 @@ async def _prepare(call: Call, request: models.SampleRequest) -> tuple[SamplerSl
     return slot, spec
 
 
+def _unless(stop: threading.Event) -> Callable[[int, int, float, int], bool]:
+    """An on_token callback that only tells the sampler to stop once ``stop`` is set (the request was cancelled)."""
+    return lambda *_: not stop.is_set()
+
+
 async def asample(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SampleRequest)
     service = call.service
@@ -181,7 +191,7 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
 
     async def work() -> dict[str, Any]:
         sampler = await service.sampler(slot)
-        result = await service.in_thread(sampler.sample, spec)
+        result = await service.in_thread(call.owner, sampler.sample, spec, _unless(future.ticket.stop))
         return wire.sample_output_json(result, sequence_ids)
 
     async def job() -> None:
@@ -189,7 +199,7 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
             await service.futures.run(future, work)
         finally:
             service.sampling.finish(call.owner)
-        slot.completions.append((future.request_id, future.state))
+        slot.completions.append(future.request_id, future.state)
         slot.changed.set()
 
     asyncio.get_running_loop().create_task(job())
@@ -201,7 +211,11 @@ def _event(kind: str, data: pydantic.BaseModel, event_id: int) -> bytes:
 
 
 async def stream_sample(call: Call) -> StreamingResponse:
-    """Sampling with each token sent as a Server-Sent Event the moment the engine picks it."""
+    """Sampling with each token sent as a Server-Sent Event the moment the engine picks it.
+
+    When the client goes away (Starlette cancels the body's iterator), sampling that waits for the engine is
+    dropped and sampling that runs stops before its next token: nobody's engine time goes to tokens nobody reads.
+    """
     request = call.model(models.SampleRequest)
     service = call.service
     slot, spec = await _prepare(call, request)
@@ -210,20 +224,23 @@ async def stream_sample(call: Call) -> StreamingResponse:
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[bytes | None] = asyncio.Queue()
     ids = itertools.count()
+    ticket = Ticket()
 
     def send(kind: str, data: pydantic.BaseModel) -> None:
         events.put_nowait(_event(kind, data, next(ids)))
 
-    def on_token(index: int, token: int, logprob: float, position: int) -> None:
+    def on_token(index: int, token: int, logprob: float, position: int) -> bool:
         data = models.SampleStreamToken(
             sample_index=index, token_id=token, text=decoders[index](token), logprob=logprob, position=position
         )
         loop.call_soon_threadsafe(send, "token", data)
+        return not ticket.stop.is_set()
 
     async def generate() -> None:
         try:
-            sampler = await service.sampler(slot)
-            result = await service.in_thread(sampler.sample, spec, on_token)
+            with running(ticket):
+                sampler = await service.sampler(slot)
+                result = await service.in_thread(call.owner, sampler.sample, spec, on_token)
             for index, sequence in enumerate(result.sequences):
                 send(
                     "done",
@@ -231,6 +248,10 @@ async def stream_sample(call: Call) -> StreamingResponse:
                         sample_index=index, stop_reason=sequence.stop_reason, num_tokens=len(sequence.tokens)
                     ),
                 )
+        except SamplingStopped:  # read only when the server stopped it: a client that left reads nothing
+            send("error", models.SampleStreamError(error=SHUTDOWN_MESSAGE, category="server"))
+        except WorkCancelled as exc:
+            send("error", models.SampleStreamError(error=exc.message, category=exc.category))
         except Exception as exc:
             category = "user" if isinstance(exc, HTTPError | EngineInputError) else "server"
             send("error", models.SampleStreamError(error=str(exc), category=category))
@@ -242,9 +263,13 @@ async def stream_sample(call: Call) -> StreamingResponse:
     task = loop.create_task(generate())
 
     async def body() -> AsyncIterator[bytes]:
-        while (event := await events.get()) is not None:
-            yield event
-        await task
+        try:
+            while (event := await events.get()) is not None:
+                yield event
+            await task
+        finally:
+            if not task.done():  # the client went away: its engine work is dropped, or stops at the next token
+                service.scheduler.cancel(ticket)
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -292,21 +317,26 @@ async def retrieve_futures(call: Call) -> models.FuturesRetrieveResponse:
     service = call.service
     slot = service.sampler_slot(request.target.sampling_session_id, call.owner)
     timeout = service.config.long_poll_seconds if request.timeout is None else min(request.timeout, 60.0)
-    if len(slot.completions) <= request.prev_cursor and timeout > 0:
+    if slot.completions.end <= request.prev_cursor and timeout > 0:
         slot.changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(slot.changed.wait(), timeout=timeout)
     completions: list[models.FutureFinished | models.FutureFailed] = [
         models.FutureFinished(request_id=request_id) if state == "done" else models.FutureFailed(request_id=request_id)
-        for request_id, state in slot.completions[request.prev_cursor :]
+        for request_id, state in slot.completions.since(request.prev_cursor)
     ]
-    return models.FuturesRetrieveResponse(completions=completions, cursor=len(slot.completions))
+    return models.FuturesRetrieveResponse(completions=completions, cursor=slot.completions.end)
 
 
 async def cancel_future(call: Call) -> None:
+    """Drop a request whose work has not started; it never runs and its future fails as cancelled.
+
+    The document allows only an empty 204, so a cancel that came too late answers the same: the future then
+    resolves with its real result (a running sample stops at its next token and resolves as cancelled).
+    """
     future = _own_future(call, call.model(models.CancelFutureRequest).request_id)
-    if future.state == "pending":
-        call.service.futures.fail(future, "cancelled by the client", "user")
+    if not call.service.cancel(future) and future.state == "pending":
+        log.info("cancel of %s came after its work started; it resolves with its result", future.request_id)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -130,7 +130,7 @@ def _start_model(
     async def work() -> dict[str, Any]:
         try:
             engine = await service.engine()
-            slot.trainer = await service.in_thread(engine.create_trainer, base_model, lora)
+            slot.trainer = await service.in_thread(call.owner, engine.create_trainer, base_model, lora)
             now = time.time()
             service.store.insert(
                 "training_runs",
@@ -219,6 +219,7 @@ async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> mo
 
     async def work() -> dict[str, Any]:
         result = await service.in_thread(
+            slot.owner,
             _trainer(slot).forward_backward,
             examples,
             request.loss_fn,
@@ -267,7 +268,7 @@ async def optim_step(call: Call) -> models.UntypedAPIFuture:
             raise bad_request(f"adam_params.{name}: must be in [0, 1)")
 
     async def work() -> dict[str, Any]:
-        metrics = await service.in_thread(_trainer(slot).optim_step, adam)
+        metrics = await service.in_thread(slot.owner, _trainer(slot).optim_step, adam)
         return {"metrics": metrics}
 
     return submit(call, slot, request.seq_id, "OptimStepResponse", work)
@@ -300,9 +301,10 @@ def _save(
         try:
             trainer = _trainer(slot)
             tensors = await service.in_thread(
-                trainer.state if kind == "weights" else lambda _: trainer.sampler_weights(), with_optimizer
+                slot.owner, trainer.state if kind == "weights" else lambda _: trainer.sampler_weights(), with_optimizer
             )
             row = await service.in_thread(
+                slot.owner,
                 lambda: service.write_checkpoint(
                     slot,
                     kind,
@@ -311,7 +313,7 @@ def _save(
                     with_optimizer=with_optimizer,
                     ttl_seconds=ttl_seconds,
                     user_metadata=user_metadata,
-                )
+                ),
             )
             return answer(tinker_path(slot.model_id, kind, name), row["size_bytes"])
         finally:
@@ -379,7 +381,7 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
         from ._service import SamplerSlot
 
         trainer = _trainer(slot)
-        adapter = await service.in_thread(trainer.sampler_weights)
+        adapter = await service.in_thread(slot.owner, trainer.sampler_weights)
         engine = await service.engine()
         sampler_slot = SamplerSlot(sampler_id, slot.session_id, call.owner, slot.base_model, None)
         sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
@@ -405,8 +407,8 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
 async def _load_into(service: Service, slot: TrainerSlot, checkpoint: dict[str, Any], optimizer: bool) -> None:
     if optimizer and not checkpoint["with_optimizer"]:
         raise RequestFailed("optimizer: these are sampler weights, which hold no optimizer state", "user")
-    tensors = await service.in_thread(service.read_checkpoint, checkpoint)
-    await service.in_thread(_trainer(slot).load_state, tensors, optimizer)
+    tensors = await service.in_thread(slot.owner, service.read_checkpoint, checkpoint)
+    await service.in_thread(slot.owner, _trainer(slot).load_state, tensors, optimizer)
 
 
 def _check_compatible(slot_base: str, slot_lora: LoraSpec, run: dict[str, Any], path: str) -> None:
@@ -534,7 +536,7 @@ async def copy_weights(call: Call) -> models.CopyWeightsResponse:
     )
     target = service.checkpoint_file(run_id, source["kind"], source["name"])
     target.parent.mkdir(parents=True, exist_ok=True)
-    await service.in_thread(shutil.copyfile, source["file"], target)
+    await service.in_thread(call.owner, shutil.copyfile, source["file"], target)
     service.store.insert(
         "checkpoints",
         {

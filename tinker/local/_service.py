@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
 import os
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,9 +25,10 @@ from tinker_api import pydantic_models as models
 from ._auth import jwt_owner, owner_of
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
-from ._futures import Futures, ModelQueue
+from ._futures import Future, Futures, ModelQueue, running_ticket
 from ._idempotency import Idempotency
 from ._limits import SamplingWork
+from ._scheduler import CANCELLED_MESSAGE, EngineScheduler, Lane
 from ._store import Row, Store, dumps, loads
 from ._tokenizer_publish import publish_tokenizer
 from .engine._registry import MODELS
@@ -81,6 +83,35 @@ class TrainerSlot:
     pending_names: set[tuple[str, str]] = field(default_factory=set)
 
 
+class Completions:
+    """A sampler's finished requests in the order they finished, read by retrieve_futures from a cursor.
+
+    Only the newest ``limit`` are kept, so a sampler used for days holds bounded memory. Cursors stay absolute
+    (the count of completions ever recorded): a cursor into the evicted range reads from the oldest kept one,
+    the evicted ones counting as delivered; a poller that fell that far behind still has each result from
+    retrieve_future.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, limit: int | None = None) -> None:
+        self._kept: deque[tuple[str, str]] = deque(maxlen=limit or self.LIMIT)
+        self.end = 0
+
+    def __len__(self) -> int:
+        """How many are kept (at most the limit)."""
+        return len(self._kept)
+
+    def append(self, request_id: str, state: str) -> None:
+        self._kept.append((request_id, state))
+        self.end += 1
+
+    def since(self, cursor: int) -> list[tuple[str, str]]:
+        """The completions at ``cursor`` and after that are still kept."""
+        first = self.end - len(self._kept)
+        return list(itertools.islice(self._kept, max(cursor - first, 0), None))
+
+
 @dataclass
 class SamplerSlot:
     sampler_id: str
@@ -91,7 +122,7 @@ class SamplerSlot:
     sampler: Sampler | None = None
     build: Callable[[], Sampler] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    completions: list[tuple[str, str]] = field(default_factory=list)
+    completions: Completions = field(default_factory=Completions)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     clients: int = 0
 
@@ -119,7 +150,7 @@ class Service:
         self.started = time.time()
         self._engine: Engine | None = None
         self._engine_lock = asyncio.Lock()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinker-engine")
+        self._scheduler = EngineScheduler()
         self.recovered = self.futures.recover()
         self.store.execute("UPDATE sessions SET status='inactive' WHERE status='active'")
         self._tokenizer_ids = {ByteTokenizer.name: publish_tokenizer(config.data_dir, config.hf_hub_cache, MODELS)}
@@ -140,7 +171,7 @@ class Service:
         """The engine, built on first use so that start-up stays quick (torch loads here)."""
         async with self._engine_lock:
             if self._engine is None:
-                self._engine = await self.in_thread(self._make_engine)
+                self._engine = await self.in_thread(None, self._make_engine)
             return self._engine
 
     def _make_engine(self) -> Engine:
@@ -163,20 +194,36 @@ class Service:
         with transformers (see ``_tokenizer_publish``)."""
         return self._tokenizer_ids.get(info.tokenizer_id, info.tokenizer_id)
 
-    async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
-        """Run blocking work on the one engine thread.
+    async def in_thread(self, owner: Lane, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking work on the one engine thread, in the turn of ``owner`` (a tenant, or None for the server's
+        own work), so that one tenant's deep queue does not hold back another's (see ``_scheduler``).
 
-        One thread for all torch work keeps one OpenMP team busy; work spread over several threads made their
-        teams spin against each other, which cost about a quarter of a training step on two cores.
+        Work of a request (run by ``Futures.run``) carries the request's ticket, so that cancel_future can drop it
+        before it starts; the server's own work belongs to no request.
         """
-        return await asyncio.get_running_loop().run_in_executor(self._worker, functools.partial(function, *args))
+        ticket = running_ticket() if owner is not None else None
+        return await self._scheduler.run(owner, functools.partial(function, *args), ticket)
+
+    @property
+    def scheduler(self) -> EngineScheduler:
+        return self._scheduler
+
+    def cancel(self, future: Future) -> bool:
+        """Cancel a pending request: True when its work had not started, so it never runs (a queued training
+        request still takes its seq_id turn, so the later ones proceed) and its future fails as cancelled. When it
+        came too late the future resolves with its real result, except sampling, which stops at its next token."""
+        if future.state != "pending" or not self._scheduler.cancel(future.ticket):
+            return False
+        self.futures.fail(future, CANCELLED_MESSAGE, "user")
+        return True
 
     def close(self) -> None:
         """Stop for good (on the event loop, at shutdown): a model queue still waiting for a missing seq_id
-        would otherwise wake after its gap timeout and write to the closed store."""
+        would otherwise wake after its gap timeout and write to the closed store. Queued engine work is dropped and
+        the running call waited for, within a bound."""
         for slot in self.trainers.values():
             slot.queue.close()
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._scheduler.close()
         self.store.close()
 
     # --- sessions ------------------------------------------------------------------------------------
@@ -417,7 +464,7 @@ class Service:
             if slot.sampler is None:
                 engine = await self.engine()
                 build = slot.build or (lambda: engine.create_sampler(slot.base_model))
-                slot.sampler = await self.in_thread(build)
+                slot.sampler = await self.in_thread(slot.owner, build)
             return slot.sampler
 
     def new_session_id(self) -> str:
