@@ -3,6 +3,11 @@
 Order of checks: authentication (401), body size (413), content type (422) and decoding (400), JSON Schema (422)
 and the model's own checks (400), query and path parameters (422); then the answer kept for the request's
 idempotency key (``_idempotency``), else the operation's handler, whose client mistakes are 4xx too.
+
+Authentication is the endpoint's first step, since whether an operation needs it is the document's to say; the
+body's size limit and Content-Encoding are middleware (``_middleware``) acting as the endpoint reads the body, so
+they come second, as the list says. Every error is an exception, answered by the app's exception handlers
+(``{"detail": ...}``). A large body is decoded, checked and hashed in a worker thread (``_offload``).
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +23,7 @@ import orjson
 import pydantic
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,12 +33,14 @@ from tinker_api import openapi_document
 
 from . import _idempotency as idempotency
 from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training
-from ._call import Call, Handler
+from ._call import Call, Handler, digest_of
 from ._config import ServerConfig
-from ._errors import HTTPError, bad_request, invalid
+from ._errors import HTTPError, bad_request
 from ._faults import FaultLayer, FaultSchedule
+from ._middleware import BodyLimit, ContentDecoding
+from ._offload import off_loop
 from ._service import Service
-from ._validation import JSON, PROTOBUF, Operation, check_content_type, load_operations
+from ._validation import JSON, PROTOBUF, Operation, check_content_type, is_blank, load_operations
 from .engine._types import EngineInputError
 
 log = logging.getLogger("tinker.local")
@@ -79,148 +86,80 @@ def render(result: Any) -> Response:
     return _JSONResponse(result)
 
 
-def _too_large(what: str, limit: int) -> HTTPError:
-    return HTTPError(413, f"{what} exceeds the server's max_body_bytes limit of {limit} bytes; send less per request")
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(f"request body of {declared} bytes", limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large("request body", limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-_DECODE_CHUNK = 1 << 20
-
-
-def _gunzip(raw: bytes, limit: int) -> bytes:
-    """Each gzip member inflated to at most what is left of the limit, whatever its trailer says."""
-    members, size, rest = [], 0, raw
-    while rest:
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        member = inflater.decompress(rest, limit + 1 - size)
-        size += len(member)
-        if size > limit:
-            raise _too_large("decoded request body", limit)
-        if not inflater.eof:
-            raise bad_request("Content-Encoding: the gzip body ends before its stream does")
-        members.append(member)
-        rest = inflater.unused_data
-    return b"".join(members)
-
-
-def _unzstd(raw: bytes, limit: int) -> bytes:
-    """Decode zstd frames, counting the output as it streams and stopping past the limit, whatever size the frame
-    header states (a one-shot decode would allocate that size first).
-
-    The streaming reader decodes a frame cut short without an error, so a second pass, bounded now by the first,
-    decodes frame by frame and checks that each one ends.
-    """
-    import zstandard
-
-    decompressor = zstandard.ZstdDecompressor()
-    size = 0
-    with decompressor.stream_reader(raw, read_across_frames=True) as reader:
-        while chunk := reader.read(_DECODE_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise _too_large("decoded request body", limit)
-    frames, rest = [], raw
-    while rest:
-        frame = decompressor.decompressobj()
-        frames.append(frame.decompress(rest))
-        if not frame.eof:
-            raise bad_request("Content-Encoding: the zstd body ends before its frame does")
-        rest = frame.unused_data
-    return b"".join(frames)
-
-
-def _decode(raw: bytes, header: str | None, limit: int) -> bytes:
-    """Undo a Content-Encoding (zstd needs the optional zstandard package); the limit applies to the result.
-
-    No header means no coding; an empty one names none of the codings there are, and is refused like any other.
-    """
-    encoding = "identity" if header is None else header.strip().lower()
-    if encoding == "identity":
-        return raw
-    if encoding not in ("gzip", "zstd"):
-        raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
-    if not raw:  # no body: nothing to undo, and a missing one is a 422 later
-        return raw
-    try:
-        return _gunzip(raw, limit) if encoding == "gzip" else _unzstd(raw, limit)
-    except HTTPError:
-        raise
-    except Exception as exc:
-        raise bad_request(f"Content-Encoding: cannot decode the {encoding} body: {exc}") from None
-
-
 def _carries_seq_id(call: Call) -> bool:
     """Whether the request names its place in a model's order; a protobuf forward_backward always does."""
     return call.media_type == PROTOBUF or getattr(call.body, "seq_id", None) is not None
 
 
-async def _answer(operation: Operation, call: Call) -> Response:
+async def _answer(handler: Handler, call: Call) -> Response:
+    return render(await handler(call))
+
+
+async def _kept_answer(request: Request, handler: Handler, call: Call) -> Response:
+    """The answer an idempotency key keeps: a client error too, rendered by its exception handler, since a retry
+    must get it again rather than run the request a second time."""
     try:
-        return render(await HANDLERS[operation.operation_id](call))
+        return await _answer(handler, call)
     except HTTPError as error:
-        return error_response(error)
+        return await _http_error(request, error)
     except EngineInputError as error:
-        return error_response(bad_request(str(error)))
+        return await _engine_input_error(request, error)
 
 
-def _endpoint(service: Service, operations: dict[str, Operation]) -> Any:
+def _read(operation: Operation, media_type: str | None, raw: bytes) -> tuple[pydantic.BaseModel | None, str]:
+    """The body parsed and checked, and its digest: the work that a large body makes worth a thread."""
+    body = operation.parse_json_body(raw) if media_type == JSON else None
+    return body, digest_of(raw)
+
+
+def _service(request: Request) -> Service:
+    service: Service | None = getattr(request.app.state, "service", None)
+    if service is None:
+        raise RuntimeError("the app has not started: run its lifespan (uvicorn does, httpx.ASGITransport does not)")
+    return service
+
+
+def _endpoint(operations: dict[str, Operation]) -> Any:
     async def endpoint(request: Request) -> Response:
         operation = operations[request.method if request.method != "HEAD" else "GET"]
-        try:
-            owner = service.authenticate(request.headers.get("x-api-key")) if operation.authenticated else ""
-            raw = b""
-            media_type = None
-            body = None
-            if operation.body_media_types:
-                limit = service.config.max_body_bytes
-                raw = _decode(await _read_body(request, limit), request.headers.get("content-encoding"), limit)
-                if raw.strip() or operation.body_required:
-                    media_type = check_content_type(operation, request.headers.get("content-type", ""))
-                    if media_type == JSON:
-                        body = operation.parse_json_body(raw)
-            call = Call(
-                service=service,
-                owner=owner,
-                body=body,
-                raw_body=raw,
-                media_type=media_type,
-                query=operation.parse_parameters("query", dict(request.query_params)),
-                path=operation.parse_parameters("path", request.path_params),
-                headers=request.headers,
-            )
-            replayable = operation.method != "GET" and operation.operation_id not in idempotency.NOT_REPLAYED
-            key = idempotency.key_of(request.headers) if replayable and not _carries_seq_id(call) else None
-            if key is None:
-                return await _answer(operation, call)
-            fingerprint = idempotency.fingerprint_of(request.method, request.url.path, request.url.query, raw)
-            return await service.idempotency.run(owner, key, fingerprint, lambda: _answer(operation, call))
-        except HTTPError as error:
-            return error_response(error)
+        service = _service(request)
+        owner = service.authenticate(request.headers.get("x-api-key")) if operation.authenticated else ""
+        raw = b""
+        media_type = None
+        if operation.body_media_types:
+            raw = await request.body()  # the middleware's size limit and Content-Encoding apply here
+            if not is_blank(raw) or operation.body_required:
+                media_type = check_content_type(operation, request.headers.get("content-type", ""))
+        body, digest = await off_loop(len(raw), _read, operation, media_type, raw)
+        call = Call(
+            service=service,
+            owner=owner,
+            body=body,
+            raw_body=raw,
+            digest=digest,
+            media_type=media_type,
+            query=operation.parse_parameters("query", dict(request.query_params)),
+            path=operation.parse_parameters("path", request.path_params),
+            headers=request.headers,
+        )
+        handler = HANDLERS[operation.operation_id]
+        replayable = operation.method != "GET" and operation.operation_id not in idempotency.NOT_REPLAYED
+        key = idempotency.key_of(request.headers) if replayable and not _carries_seq_id(call) else None
+        if key is None:
+            return await _answer(handler, call)
+        fingerprint = idempotency.fingerprint_of(request.method, request.url.path, request.url.query, digest.encode())
+        return await service.idempotency.run(owner, key, fingerprint, lambda: _kept_answer(request, handler, call))
 
     return endpoint
 
 
-def build_routes(service: Service) -> list[Route]:
+def build_routes() -> list[Route]:
     by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
     for operation in load_operations():
         if operation.operation_id not in HANDLERS:
             raise RuntimeError(f"no handler for operation {operation.operation_id}")
         by_path[operation.path][operation.method] = operation
-    routes = [
-        Route(path, _endpoint(service, operations), methods=list(operations)) for path, operations in by_path.items()
-    ]
+    routes = [Route(path, _endpoint(operations), methods=list(operations)) for path, operations in by_path.items()]
     document = openapi_document()
     routes.append(Route("/openapi.json", lambda _: _JSONResponse(document), methods=["GET"]))
     return routes
@@ -244,6 +183,35 @@ async def _housekeeping(service: Service) -> None:
             log.exception("housekeeping failed")
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPError)
+    return error_response(exc)
+
+
+async def _engine_input_error(request: Request, exc: Exception) -> Response:
+    """The engine's refusal of its input (a token outside the vocabulary, shapes that do not fit): a 400."""
+    return error_response(bad_request(str(exc)))
+
+
+async def _starlette_http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own answers: an unknown path (404), a method the path does not take (405)."""
+    assert isinstance(exc, StarletteHTTPException)
+    return _JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPError: _http_error,
+    EngineInputError: _engine_input_error,
+    StarletteHTTPException: _starlette_http_error,
+    Exception: _server_error,
+}
+
+
 class _App(Starlette):
     """Starlette with the fault layer (when the config asks for faults) outside all of its own middleware: a
     dropped connection must reach the server as one, not as a 500 from Starlette's error handling."""
@@ -253,20 +221,20 @@ class _App(Starlette):
         schedule: FaultSchedule | None = self.state.faults
         if schedule is None:
             return stack
-        service: Service = self.state.service
-        return FaultLayer(stack, schedule, service.futures.is_sample)
+        return FaultLayer(stack, schedule, lambda request_id: self.state.service.futures.is_sample(request_id))
 
 
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """The local Tinker server as an ASGI app; serve it with uvicorn, or use ``LocalServer``.
 
-    ``app.state.faults`` is the fault schedule when ``config.faults`` asks for faults (what it injected so far is
-    its ``injected`` counter), else None."""
+    The ``Service`` (store, engine, models) is made when the app starts (its lifespan) and closed when it stops;
+    ``app.state.service`` is it meanwhile. ``app.state.faults`` is the fault schedule when ``config.faults`` asks
+    for faults (what it injected so far is its ``injected`` counter), else None."""
     config = config or ServerConfig()
-    service = Service(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service = app.state.service = Service(config)
         task = asyncio.get_running_loop().create_task(_housekeeping(service))
         try:
             yield
@@ -275,19 +243,14 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             service.futures.fail_pending("the server is shutting down; submit the request again")
             service.close()
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        return _JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-    async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _JSONResponse({"detail": f"internal server error: {type(exc).__name__}"}, status_code=500)
-
     app = _App(
-        routes=build_routes(service),
+        routes=build_routes(),
+        middleware=[
+            Middleware(BodyLimit, limit=config.max_body_bytes),
+            Middleware(ContentDecoding, limit=config.max_body_bytes),
+        ],
         lifespan=lifespan,
-        exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
+        exception_handlers=EXCEPTION_HANDLERS,
     )
-    app.state.service = service
     app.state.faults = FaultSchedule(config.faults) if config.faults is not None else None
     return app

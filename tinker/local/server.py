@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
@@ -23,6 +24,7 @@ from ._faults import FaultSpec
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
+_READY = "Tinker local server ready"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -143,23 +145,36 @@ class LocalServer:
         env = {**os.environ, API_KEYS_ENV: ",".join(config.api_keys)}
         self.process = sp.Popen(command, stdout=sp.PIPE, stderr=sp.STDOUT, text=True, env=env)
         assert self.process.stdout is not None
-        seen = []
-        for line in self.process.stdout:
-            seen.append(line)
-            match = _LISTENING.search(line)
-            if match:
-                self.base_url = match.group(1)
-                break
-        else:
-            raise RuntimeError("the local Tinker server did not start:\n" + "".join(seen))
-        self._drainer = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
+        lines: queue.Queue[str | None] = queue.Queue()
+        self._drainer = threading.Thread(target=self._read, args=(self.process.stdout, lines), daemon=True)
         self._drainer.start()
+        deadline = time.monotonic() + self.startup_timeout
+        seen: list[str] = []
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                self.stop()
+                raise RuntimeError("the local Tinker server did not start:\n" + "".join(seen))
+            seen.append(line)
+            if match := _LISTENING.search(line):
+                self.base_url = match.group(1)
+            if _READY in line and self.base_url:
+                return
 
     @staticmethod
-    def _drain(stream: IO[str]) -> None:
-        """Keep reading the child's output so that it never blocks on a full pipe."""
-        for _ in stream:
-            pass
+    def _read(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+        """Hand the child's lines on until it is ready (None when its output ends first), then keep reading them,
+        so that it never blocks on a full pipe."""
+        waiting = True
+        for line in stream:
+            if waiting:
+                lines.put(line)
+                waiting = _READY not in line
+        if waiting:
+            lines.put(None)
 
     def kill(self) -> None:
         """SIGKILL the child process, as a crash would (subprocess mode only)."""
@@ -195,10 +210,20 @@ class LocalServer:
         self.stop()
 
 
+class _Announcing(uvicorn.Server):
+    """Says when the app has started: its lifespan makes the data dir and the tokenizer folder, so a parent that
+    reads files there (or wants its first request answered at once) waits for this line."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            print(_READY, flush=True)
+
+
 def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -> None:
-    """Serve until interrupted (``tinker local serve``); prints where, so that a parent can find the port."""
+    """Serve until interrupted (``tinker local serve``); prints where, so that a parent can find the port, then
+    that it is ready. Connections made in between wait in the socket's backlog until the app has started."""
     sock = bind(host, port)
     url = _url(host, sock.getsockname()[1])
-    app = create_app(config)  # before the line a parent waits for: the data dir and tokenizer folder are ready then
     print(f"Tinker local server listening on {url} (data in {config.data_dir})", flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on")).run(sockets=[sock])
+    _Announcing(uvicorn.Config(create_app(config), log_level=log_level, lifespan="on")).run(sockets=[sock])

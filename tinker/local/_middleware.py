@@ -1,0 +1,159 @@
+"""The checks on a request body that are the same for every operation, as pure ASGI middleware.
+
+Both work on ``receive``, so that they act when an operation reads its body: after authentication, which depends
+on the operation and stays with the endpoint, and never for an operation that takes no body. Their errors are
+raised inside that read, so the app's exception handlers answer them as they answer every other error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ._errors import HTTPError, bad_request, invalid
+
+_DECODE_CHUNK = 1 << 20
+
+
+def too_large(what: str, limit: int) -> HTTPError:
+    return HTTPError(413, f"{what} exceeds the server's max_body_bytes limit of {limit} bytes; send less per request")
+
+
+class BodyLimit:
+    """A body as sent is at most ``limit`` bytes (413): a Content-Length past it is refused before the body is
+    read, and a body without one is counted as it arrives."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        size = 0
+        first = True
+
+        async def limited() -> Message:
+            nonlocal size, first
+            if first and declared is not None and declared.isdigit() and int(declared) > self.limit:
+                raise too_large(f"request body of {declared} bytes", self.limit)
+            first = False
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > self.limit:
+                    raise too_large("request body", self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class ContentDecoding:
+    """A body sent with a Content-Encoding reaches the app decoded, in one message; the limit applies to what it
+    decodes to, counted as it is inflated, whatever size the encoding states. The headers the app sees no longer
+    name the encoding or the encoded length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        header = Headers(scope=scope).get("content-encoding") if scope["type"] == "http" else None
+        if header is None:
+            await self.app(scope, receive, send)
+            return
+        pending: list[Message] | None = None
+
+        async def decoded() -> Message:
+            nonlocal pending
+            if pending is None:
+                raw = await _whole_body(receive)
+                # what a body decodes to is known only once decoded (a bomb is small), so each is decoded in a thread
+                body = await asyncio.to_thread(_decode, raw, header, self.limit)
+                pending = [{"type": "http.request", "body": body, "more_body": False}]
+            return pending.pop() if pending else await receive()
+
+        unencoded = [(name, value) for name, value in scope["headers"] if name not in _ENCODED_HEADERS]
+        await self.app({**scope, "headers": unencoded}, decoded, send)
+
+
+_ENCODED_HEADERS = (b"content-encoding", b"content-length")
+
+
+async def _whole_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _decode(raw: bytes, header: str, limit: int) -> bytes:
+    """Undo a Content-Encoding (zstd needs the optional zstandard package).
+
+    An empty header names none of the codings there are, and is refused like any other.
+    """
+    encoding = header.strip().lower()
+    if encoding == "identity":
+        return raw
+    if encoding not in ("gzip", "zstd"):
+        raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
+    if not raw:  # no body: nothing to undo, and a missing one is a 422 later
+        return raw
+    try:
+        return _gunzip(raw, limit) if encoding == "gzip" else _unzstd(raw, limit)
+    except HTTPError:
+        raise
+    except Exception as exc:
+        raise bad_request(f"Content-Encoding: cannot decode the {encoding} body: {exc}") from exc
+
+
+def _gunzip(raw: bytes, limit: int) -> bytes:
+    """Each gzip member inflated to at most what is left of the limit, whatever its trailer says."""
+    members, size, rest = [], 0, raw
+    while rest:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        member = inflater.decompress(rest, limit + 1 - size)
+        size += len(member)
+        if size > limit:
+            raise too_large("decoded request body", limit)
+        if not inflater.eof:
+            raise bad_request("Content-Encoding: the gzip body ends before its stream does")
+        members.append(member)
+        rest = inflater.unused_data
+    return b"".join(members)
+
+
+def _unzstd(raw: bytes, limit: int) -> bytes:
+    """Decode zstd frames, counting the output as it streams and stopping past the limit, whatever size the frame
+    header states (a one-shot decode would allocate that size first).
+
+    The streaming reader decodes a frame cut short without an error, so a second pass, bounded now by the first,
+    decodes frame by frame and checks that each one ends.
+    """
+    import zstandard
+
+    decompressor = zstandard.ZstdDecompressor()
+    size = 0
+    with decompressor.stream_reader(raw, read_across_frames=True) as reader:
+        while chunk := reader.read(_DECODE_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise too_large("decoded request body", limit)
+    frames, rest = [], raw
+    while rest:
+        frame = decompressor.decompressobj()
+        frames.append(frame.decompress(rest))
+        if not frame.eof:
+            raise bad_request("Content-Encoding: the zstd body ends before its frame does")
+        rest = frame.unused_data
+    return b"".join(frames)
