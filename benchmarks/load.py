@@ -184,7 +184,9 @@ class Tenant:
             base_url=f"{base_url}/api/v1",
             headers={"X-API-Key": KEYS[name]},
             timeout=httpx.Timeout(120.0),
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=256),
+            # idle connections are dropped before uvicorn's 5 s keep-alive ends them, so that none is reused as the
+            # server closes it (that race is a ReadError, not a figure of the server's)
+            limits=httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=2.0),
         )
         self.session_id = ""
         self.models: list[str] = []
@@ -242,8 +244,11 @@ class Tenant:
         return start, str(response.json()["request_id"])
 
     async def result(self, kind: str, submitted: float, request_id: str, accept: str) -> bool:
-        """Long-polls retrieve_future until the result comes; records the time from submit to result."""
-        ok, failure = False, "no answer"
+        """Long-polls retrieve_future until the result comes; records the time from submit to result.
+
+        A poll that fails in transport (a connection the server closed as it was reused, say) is an error of the poll,
+        and the result is polled for again."""
+        ok, failure, transport_errors = False, "no answer", 0
         while True:
             response = await self.timed(
                 LONG_POLL,
@@ -251,8 +256,12 @@ class Tenant:
                     "retrieve_future", json={"request_id": request_id}, headers={"Accept": accept}
                 ),
             )
-            if response is None:
-                break
+            if response is None:  # recorded as an error of the poll; polled again as a client would, twice at most
+                transport_errors += 1
+                if transport_errors > 2:
+                    break
+                await asyncio.sleep(0.1)
+                continue
             if response.headers.get("content-type", "").startswith("application/json"):
                 body = response.json()
                 if response.status_code in (200, 408) and body.get("type") == "try_again":
