@@ -11,6 +11,7 @@ import pytest
 
 import tinker
 from tinker import types
+from tinker.lib import _resilience
 
 from .conftest import KEY, TINY
 
@@ -152,6 +153,26 @@ def test_a_dropped_service_client_is_collected_and_stops_its_heartbeat(local: ob
             break
         time.sleep(0.05)
     assert holder() is None
+
+
+def test_a_session_is_kept_alive_by_heartbeats(
+    local: Any, monkeypatch: pytest.MonkeyPatch, events: list[_resilience.Event]
+) -> None:
+    import time
+
+    from tinker.lib import _holder
+
+    monkeypatch.setattr(_holder, "HEARTBEAT_INTERVAL", 0.05)
+
+    def beats() -> int:
+        return sum(e.operation == "session_heartbeat" and e.kind == "attempt_started" for e in events)
+
+    with tinker.ServiceClient(base_url=local.base_url, api_key=KEY) as service:
+        service.create_lora_training_client(TINY, rank=4).result()
+        deadline = time.monotonic() + 30
+        while beats() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert beats() >= 2
 
 
 def finish_reason(local: object, session_id: str) -> Any:

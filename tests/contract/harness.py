@@ -78,20 +78,6 @@ def register_hooks(hook: Callable[[str], Callable[..., Any]]) -> None:
     """Hooks for ``schema.hook`` (one schema) or ``schemathesis.hook`` (a CLI run), and how to send protobuf."""
     schemathesis.serializer(PROTOBUF)(_protobuf_body)
 
-    # Schemathesis sends a body as it generated it and cannot zstd-compress one: with a generated
-    # `Content-Encoding: zstd` a request is a 400 for an undecodable body, whatever its data. Generated cases
-    # drop that header; the coverage phase builds its cases without hooks, so its 400s for it are let pass.
-    @hook("map_headers")
-    def as_a_client_sends(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
-        if headers and _says_zstd(headers):
-            headers = {name: value for name, value in headers.items() if name.lower() != "content-encoding"}
-        return headers
-
-    @hook("filter_failure")
-    def not_for_an_undecodable_body(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        undecodable = response.status_code == 400 and "cannot decode the zstd body" in response.text
-        return not (_says_zstd(case.headers or {}) and undecodable)
-
     # A link fills in a field of a JSON body (the model_id of a new model). Put into a protobuf body, that makes
     # a JSON object sent as protobuf, which no client would send; such cases are dropped.
     @hook("filter_case")
@@ -112,10 +98,6 @@ def _protobuf_body(context: Any, value: Any) -> bytes:
     setattr(message, first.name, value.encode("utf-8", "replace").decode("utf-8"))
     body: bytes = message.SerializeToString()
     return body
-
-
-def _says_zstd(headers: dict[str, Any]) -> bool:
-    return any(name.lower() == "content-encoding" and str(value).lower() == "zstd" for name, value in headers.items())
 
 
 def read_only_operations(document: dict[str, Any] | None = None) -> list[str]:
@@ -167,10 +149,8 @@ class OneLifespan:
         try:
             yield
         finally:
-            if self._loop is not None:
+            if self._loop is not None:  # else no request came, so the app's lifespan (and its Service) never began
                 asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=60)
-            else:  # no request came, so no lifespan and no task ever started
-                app.state.service.close()
             self.app, self._loop = None, None
 
     async def _start(self) -> None:

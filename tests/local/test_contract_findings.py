@@ -84,8 +84,12 @@ def test_int64_tensor_data_past_int64_is_refused() -> None:
 
 def test_content_encoding_faults(api: Api) -> None:
     headers = {"Content-Type": "application/json"}
-    undecodable = api.post("forward_backward", content=b"{}", headers={**headers, "Content-Encoding": "zstd"})
-    assert undecodable.status_code == 400 and "cannot decode the zstd body" in undecodable.text
+    # a body that does not begin as zstd output was never compressed, and is read as sent (here: checked, 422)
+    plain = api.post("forward_backward", content=b"{}", headers={**headers, "Content-Encoding": "zstd"})
+    assert plain.status_code == 422 and "model_id" in plain.text, plain.text
+    bad_frame = b"\x28\xb5\x2f\xfd" + b"\xff" * 16
+    undecodable = api.post("forward_backward", content=bad_frame, headers={**headers, "Content-Encoding": "zstd"})
+    assert undecodable.status_code == 400 and "cannot decode the zstd body" in undecodable.text, undecodable.text
     empty = api.post("forward_backward", content=b"{}", headers={**headers, "Content-Encoding": ""})
     assert empty.status_code == 422 and "content-encoding" in empty.text
     unknown_without_body = api.post("forward_backward", content=b"", headers={**headers, "Content-Encoding": "br"})
@@ -115,17 +119,19 @@ def test_shutdown_stops_a_queue_waiting_for_a_missing_seq_id(tmp_path: Path) -> 
     async def scenario() -> list[BaseException | None]:
         app = create_app(ServerConfig(data_dir=tmp_path, api_keys=("tml-k",), seq_gap_timeout_seconds=0.3))
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://local", headers={"X-API-Key": "tml-k"}) as c:
-            created = await c.post("/api/v1/create_session", json={"tags": [], "user_metadata": {}, "sdk_version": "t"})
-            session_id = created.json()["session_id"]
-            body = {"session_id": session_id, "model_seq_id": 0, "base_model": TINY, "lora_config": {"rank": 2}}
-            model_id = (await c.post("/api/v1/create_model", json=body)).json()["model_id"]
-            ahead = {"model_id": model_id, "seq_id": 5, "adam_params": {"learning_rate": 0.1}}
-            assert (await c.post("/api/v1/optim_step", json=ahead)).status_code == 200
-        service: Service = app.state.service
-        tasks = [slot.queue._task for slot in service.trainers.values()]
-        assert tasks and all(task is not None and not task.done() for task in tasks)  # held at the gap
-        service.close()
+        async with app.router.lifespan_context(app):  # its end closes the Service
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://local", headers={"X-API-Key": "tml-k"}
+            ) as c:
+                body = {"tags": [], "user_metadata": {}, "sdk_version": "t"}
+                session_id = (await c.post("/api/v1/create_session", json=body)).json()["session_id"]
+                body = {"session_id": session_id, "model_seq_id": 0, "base_model": TINY, "lora_config": {"rank": 2}}
+                model_id = (await c.post("/api/v1/create_model", json=body)).json()["model_id"]
+                ahead = {"model_id": model_id, "seq_id": 5, "adam_params": {"learning_rate": 0.1}}
+                assert (await c.post("/api/v1/optim_step", json=ahead)).status_code == 200
+            service: Service = app.state.service
+            tasks = [slot.queue._task for slot in service.trainers.values()]
+            assert tasks and all(task is not None and not task.done() for task in tasks)  # held at the gap
         await asyncio.sleep(0.6)  # past the gap timeout
         return [task.exception() if task is not None and task.done() else None for task in tasks]
 

@@ -86,6 +86,13 @@ class ContentDecoding:
 _ENCODED_HEADERS = (b"content-encoding", b"content-length")
 
 
+def _coded(raw: bytes, encoding: str) -> bool:
+    """Whether the body begins as its coding's output does: a gzip member, a zstd frame or skippable frame."""
+    if encoding == "gzip":
+        return raw.startswith(b"\x1f\x8b")
+    return raw.startswith(b"\x28\xb5\x2f\xfd") or (raw[1:4] == b"\x2a\x4d\x18" and 0x50 <= raw[0] <= 0x5F)
+
+
 async def _whole_body(receive: Receive) -> bytes:
     chunks = []
     while True:
@@ -100,14 +107,16 @@ async def _whole_body(receive: Receive) -> bytes:
 def _decode(raw: bytes, header: str, limit: int) -> bytes:
     """Undo a Content-Encoding (zstd needs the optional zstandard package).
 
-    An empty header names none of the codings there are, and is refused like any other.
+    An empty header names none of the codings there are, and is refused like any other. A body that does not begin
+    with its coding's magic number was not coded (a client or contract tester that sends the header the document
+    offers with a plain body) and is read as sent; whatever it holds is checked as any body is.
     """
     encoding = header.strip().lower()
     if encoding == "identity":
         return raw
     if encoding not in ("gzip", "zstd"):
         raise invalid(["header", "content-encoding"], f"unsupported Content-Encoding {encoding!r}; use gzip or zstd")
-    if not raw:  # no body: nothing to undo, and a missing one is a 422 later
+    if not _coded(raw, encoding):  # no body, or one that was never coded: it is read as sent
         return raw
     try:
         return _gunzip(raw, limit) if encoding == "gzip" else _unzstd(raw, limit)

@@ -15,6 +15,7 @@ from ._call import Call, Handler
 from ._errors import HTTPError, bad_request
 from ._futures import RequestFailed
 from ._limits import check_queue_room, check_sampler_room, check_training_run_room
+from ._offload import off_loop
 from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
 from ._store import dumps
 from ._validation import PROTOBUF
@@ -232,15 +233,18 @@ async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> mo
 
 
 async def forward_backward(call: Call) -> models.UntypedAPIFuture:
+    size = len(call.raw_body)
     if call.media_type == PROTOBUF:
-        request = wire.forward_backward_from_proto(call.raw_body)
+        request = await off_loop(size, wire.forward_backward_from_proto, call.raw_body)
     else:
-        request = wire.forward_backward_from_json(call.model(models.ForwardBackwardRequest))
+        body = call.model(models.ForwardBackwardRequest)
+        request = await off_loop(size, wire.forward_backward_from_json, body)
     return await _forward_backward(call, request)
 
 
 async def forward(call: Call) -> models.UntypedAPIFuture:
-    return await _forward_backward(call, wire.forward_backward_from_json(call.model(models.ForwardRequest)))
+    body = call.model(models.ForwardRequest)
+    return await _forward_backward(call, await off_loop(len(call.raw_body), wire.forward_backward_from_json, body))
 
 
 async def optim_step(call: Call) -> models.UntypedAPIFuture:

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp
 from tinker_api import openapi_document
 
 from . import _idempotency as idempotency
-from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training
+from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training, _retention
 from ._call import Call, Handler, digest_of
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request
@@ -165,20 +165,16 @@ def build_routes() -> list[Route]:
     return routes
 
 
-RESULT_RETENTION_SECONDS = 24 * 3600
-
-
 async def _housekeeping(service: Service) -> None:
-    """Expire silent sessions and old checkpoints, and drop old results from memory, now and then."""
+    """Expire silent sessions and old checkpoints, and prune the server's own records (``_retention``), now and
+    then."""
     interval = max(0.5, min(30.0, service.config.session_timeout_seconds / 4))
     while True:
         await asyncio.sleep(interval)
         try:
             service.expire_sessions()
             service.expire_checkpoints()
-            service.futures.forget_finished(older_than=600)
-            service.futures.prune(older_than=RESULT_RETENTION_SECONDS)
-            service.idempotency.prune()
+            _retention.prune(service)
         except Exception:
             log.exception("housekeeping failed")
 

@@ -19,12 +19,15 @@ from typing import IO, Any
 import uvicorn
 from starlette.applications import Starlette
 
-from ._config import API_KEYS_ENV, LIMITS, NO_HUB_CACHE, ServerConfig, stored_api_key
+from ._config import API_KEYS_ENV, LIMITS, NO_HUB_CACHE, RETENTION, ServerConfig, stored_api_key
 from ._faults import FaultSpec
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
 _READY = "Tinker local server ready"
+# Idle kept-alive connections stay open longer than clients keep them (httpx: 5 s, uvicorn's own default too): with
+# equal timeouts a client may send on a connection the server is closing at that moment, and get a read error.
+KEEP_ALIVE_SECONDS = 30
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -98,7 +101,9 @@ class LocalServer:
         sock = bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.app = create_app(self.config)
-        server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
+        server = uvicorn.Server(
+            uvicorn.Config(self.app, log_level="warning", lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        )
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="tinker-local-server"
@@ -134,8 +139,8 @@ class LocalServer:
             "--seq-gap-timeout-seconds",
             str(config.seq_gap_timeout_seconds),
         ]
-        for limit in LIMITS:
-            command += ["--" + limit.replace("_", "-"), str(getattr(config, limit))]
+        for setting in LIMITS + RETENTION:
+            command += ["--" + setting.replace("_", "-"), str(getattr(config, setting))]
         if config.device is not None:
             command += ["--device", config.device]
         if config.faults is not None:
@@ -226,4 +231,7 @@ def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -
     sock = bind(host, port)
     url = _url(host, sock.getsockname()[1])
     print(f"Tinker local server listening on {url} (data in {config.data_dir})", flush=True)
-    _Announcing(uvicorn.Config(create_app(config), log_level=log_level, lifespan="on")).run(sockets=[sock])
+    app = create_app(config)
+    _Announcing(uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)).run(
+        sockets=[sock]
+    )
