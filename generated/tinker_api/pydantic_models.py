@@ -245,7 +245,7 @@ class SessionHeartbeatResponse(BaseModel):
 
 class CreateSamplingSessionRequest(BaseModel):
     """
-    Opens a sampling session on a base model or on saved sampler weights; a request with neither model_path nor base_model is refused with 400.
+    Opens a sampling session on a base model or on saved sampler weights; a request with neither model_path nor base_model fails the schema (422).
     """
 
     model_config = ConfigDict(
@@ -899,9 +899,9 @@ class SetCheckpointTtlRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ttl_seconds: conint(ge=1) | None
+    ttl_seconds: conint(ge=1, le=3155760000) | None
     """
-    New lifetime in seconds, counted from now; null makes the checkpoint permanent.
+    New lifetime in seconds (at most 100 years), counted from now; null makes the checkpoint permanent.
     """
 
 
@@ -1099,9 +1099,9 @@ class CopyWeightsRequest(BaseModel):
     """
     Tinker path of the checkpoint to copy (training or sampler weights).
     """
-    ttl_seconds: int | None = None
+    ttl_seconds: conint(ge=1, le=3155760000) | None = None
     """
-    Lifetime of the new checkpoint in seconds from now, independent of when the source expires.
+    Lifetime of the new checkpoint in seconds from now (at most 100 years), independent of when the source expires.
     """
     weights_access_token: str | None = None
     """
@@ -1140,9 +1140,9 @@ class SaveWeightsExternalRequest(BaseModel):
     """
     Position of this request in the model's request order.
     """
-    ttl_seconds: conint(ge=1) | None = None
+    ttl_seconds: conint(ge=1, le=3155760000) | None = None
     """
-    Seconds until the export expires; absent or null keeps it until it is deleted.
+    Seconds until the export expires (at most 100 years); absent or null keeps it until it is deleted.
     """
     age_encryption_recipients: list[str] | None = None
     """
@@ -1879,9 +1879,9 @@ class SaveWeightsRequest(BaseModel):
     """
     Position of this request in the model's request order (training seq ids start at 1).
     """
-    ttl_seconds: conint(ge=1) | None = None
+    ttl_seconds: conint(ge=1, le=3155760000) | None = None
     """
-    Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
+    Seconds until the checkpoint expires (at most 100 years); absent or null keeps it until it is deleted.
     """
     overwrite: bool = False
     """
@@ -1914,7 +1914,7 @@ class SaveWeightsResponse(BaseModel):
 
 class SaveWeightsForSamplerRequest(BaseModel):
     """
-    Exports a training model's current weights in the form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+    Exports a training model's current weights in the form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or neither fail the schema, 422). The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
     """
 
     model_config = ConfigDict(
@@ -1940,9 +1940,9 @@ class SaveWeightsForSamplerRequest(BaseModel):
     """
     Position of this request in the model's request order.
     """
-    ttl_seconds: conint(ge=1) | None = None
+    ttl_seconds: conint(ge=1, le=3155760000) | None = None
     """
-    Seconds until the checkpoint expires; absent or null keeps it until it is deleted.
+    Seconds until the checkpoint expires (at most 100 years); absent or null keeps it until it is deleted.
     """
     user_metadata: dict[str, str] | None = None
     """
@@ -2887,7 +2887,7 @@ class ModelInput(ModelInputMixin):
 
 class SampleRequest(BaseModel):
     """
-    Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling session, a model_path, or a base_model; a request naming none of them is refused with 400.
+    Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling session, a model_path, or a base_model; a request naming none of them fails the schema (422).
     """
 
     model_config = ConfigDict(

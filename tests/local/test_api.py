@@ -410,7 +410,8 @@ def test_save_and_load_bad_inputs(api: Api, session: str, trained: dict[str, Any
     assert api.post("load_weights", {"model_id": model_id, "path": missing, "optimizer": False}).status_code == 404
     assert api.post("weights_info", {"tinker_path": missing}).status_code == 404
     both = {"model_id": model_id, "path": "x", "sampling_session_seq_id": 1}
-    assert api.post("save_weights_for_sampler", both).status_code == 400
+    assert api.post("save_weights_for_sampler", both).status_code == 422  # the document's if/then
+    assert api.post("save_weights_for_sampler", {"model_id": model_id}).status_code == 422
 
 
 def test_overwrite_replaces_a_checkpoint(api: Api, session: str) -> None:
@@ -541,6 +542,10 @@ def test_sampling_bad_inputs(api: Api, session: str) -> None:
         ).status_code
         == 400
     )
+    # naming nothing to sample from breaks the document's if/then: 422
+    no_target = {"session_id": session, "sampling_session_seq_id": 5}
+    assert api.post("create_sampling_session", no_target).status_code == 422
+    assert api.post("asample", _sample_body()).status_code == 422
     bad_token = _sample_body(sampling_session_id=sampler_id)
     bad_token["prompt"]["chunks"][0]["tokens"] = [70000]
     assert "prompt" in detail(api.post("asample", bad_token))

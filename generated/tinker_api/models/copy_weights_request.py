@@ -26,7 +26,8 @@ class CopyWeightsRequest:
     destination_project_id: None | str | Unset = UNSET
     """ Target project of the copy, used instead of session_id. """
     ttl_seconds: int | None | Unset = UNSET
-    """ Lifetime of the new checkpoint in seconds from now, independent of when the source expires. """
+    """ Lifetime of the new checkpoint in seconds from now (at most 100 years), independent of when the source
+    expires. """
     weights_access_token: None | str | Unset = UNSET
     """ Token granting access to a source owned by another account. """
 

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="CreateSamplingSessionRequest")
 @_attrs_define
 class CreateSamplingSessionRequest:
     """Opens a sampling session on a base model or on saved sampler weights; a request with neither model_path nor
-    base_model is refused with 400.
+    base_model fails the schema (422).
 
     """
 

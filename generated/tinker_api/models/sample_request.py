@@ -19,7 +19,7 @@ T = TypeVar("T", bound="SampleRequest")
 @_attrs_define
 class SampleRequest:
     """Asks for completions of one prompt; answered with a future that resolves to SampleResponse. Target either a sampling
-    session, a model_path, or a base_model; a request naming none of them is refused with 400.
+    session, a model_path, or a base_model; a request naming none of them fails the schema (422).
 
     """
 

@@ -25,7 +25,7 @@ class SaveWeightsExternalRequest:
     seq_id: int | None | Unset = UNSET
     """ Position of this request in the model's request order. """
     ttl_seconds: int | None | Unset = UNSET
-    """ Seconds until the export expires; absent or null keeps it until it is deleted. """
+    """ Seconds until the export expires (at most 100 years); absent or null keeps it until it is deleted. """
     age_encryption_recipients: list[str] | None | Unset = UNSET
     """ age or SSH public keys to encrypt every exported file to; absent means unencrypted. """
     type_: Literal["save_weights_external"] | Unset = "save_weights_external"

@@ -18,8 +18,8 @@ T = TypeVar("T", bound="SaveWeightsForSamplerRequest")
 @_attrs_define
 class SaveWeightsForSamplerRequest:
     """Exports a training model's current weights in the form a sampler loads, either as a named checkpoint (`path`) or as
-    an unnamed save that backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the two.
-    The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+    an unnamed save that backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or
+    neither fail the schema, 422). The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
 
     """
 
@@ -37,7 +37,7 @@ class SaveWeightsForSamplerRequest:
     seq_id: int | None | Unset = UNSET
     """ Position of this request in the model's request order. """
     ttl_seconds: int | None | Unset = UNSET
-    """ Seconds until the checkpoint expires; absent or null keeps it until it is deleted. """
+    """ Seconds until the checkpoint expires (at most 100 years); absent or null keeps it until it is deleted. """
     user_metadata: None | Unset | UserMetadata = UNSET
     """ Caller-chosen string labels stored with the checkpoint. """
     type_: Literal["save_weights_for_sampler"] | Unset = "save_weights_for_sampler"

@@ -30,7 +30,7 @@ class SaveWeightsRequest:
     seq_id: int | Unset = UNSET
     """ Position of this request in the model's request order (training seq ids start at 1). """
     ttl_seconds: int | None | Unset = UNSET
-    """ Seconds until the checkpoint expires; absent or null keeps it until it is deleted. """
+    """ Seconds until the checkpoint expires (at most 100 years); absent or null keeps it until it is deleted. """
     overwrite: bool | Unset = False
     """ Replace an existing checkpoint of the same name instead of failing. """
     user_metadata: None | Unset | UserMetadata = UNSET

@@ -16,7 +16,7 @@ class SetCheckpointTtlRequest:
     """
 
     ttl_seconds: int | None
-    """ New lifetime in seconds, counted from now; null makes the checkpoint permanent. """
+    """ New lifetime in seconds (at most 100 years), counted from now; null makes the checkpoint permanent. """
 
     def to_dict(self) -> dict[str, Any]:
         ttl_seconds: int | None

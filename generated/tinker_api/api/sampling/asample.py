@@ -119,7 +119,7 @@ def sync_detailed(
         x_tinker_sampling_backpressure (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +160,7 @@ def sync(
         x_tinker_sampling_backpressure (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,7 +198,7 @@ async def asyncio_detailed(
         x_tinker_sampling_backpressure (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,7 +239,7 @@ async def asyncio(
         x_tinker_sampling_backpressure (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -105,7 +105,7 @@ def sync_detailed(
     Args:
         x_idempotency_key (str | Unset):
         body (CreateSamplingSessionRequest): Opens a sampling session on a base model or on saved
-            sampler weights; a request with neither model_path nor base_model is refused with 400.
+            sampler weights; a request with neither model_path nor base_model fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +140,7 @@ def sync(
     Args:
         x_idempotency_key (str | Unset):
         body (CreateSamplingSessionRequest): Opens a sampling session on a base model or on saved
-            sampler weights; a request with neither model_path nor base_model is refused with 400.
+            sampler weights; a request with neither model_path nor base_model fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,7 +172,7 @@ async def asyncio_detailed(
     Args:
         x_idempotency_key (str | Unset):
         body (CreateSamplingSessionRequest): Opens a sampling session on a base model or on saved
-            sampler weights; a request with neither model_path nor base_model is refused with 400.
+            sampler weights; a request with neither model_path nor base_model fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +207,7 @@ async def asyncio(
     Args:
         x_idempotency_key (str | Unset):
         body (CreateSamplingSessionRequest): Opens a sampling session on a base model or on saved
-            sampler weights; a request with neither model_path nor base_model is refused with 400.
+            sampler weights; a request with neither model_path nor base_model fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

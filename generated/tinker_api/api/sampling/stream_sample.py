@@ -112,7 +112,7 @@ def sync_detailed(
         x_idempotency_key (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +151,7 @@ def sync(
         x_idempotency_key (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,7 +187,7 @@ async def asyncio_detailed(
         x_idempotency_key (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -226,7 +226,7 @@ async def asyncio(
         x_idempotency_key (str | Unset):
         body (SampleRequest): Asks for completions of one prompt; answered with a future that
             resolves to SampleResponse. Target either a sampling session, a model_path, or a
-            base_model; a request naming none of them is refused with 400.
+            base_model; a request naming none of them fails the schema (422).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

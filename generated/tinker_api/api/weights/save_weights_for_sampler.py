@@ -106,8 +106,9 @@ def sync_detailed(
         x_idempotency_key (str | Unset):
         body (SaveWeightsForSamplerRequest): Exports a training model's current weights in the
             form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that
-            backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the
-            two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+            backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or
+            neither fail the schema, 422). The call is a future that resolves to
+            SaveWeightsForSamplerResponseInternal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,8 +144,9 @@ def sync(
         x_idempotency_key (str | Unset):
         body (SaveWeightsForSamplerRequest): Exports a training model's current weights in the
             form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that
-            backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the
-            two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+            backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or
+            neither fail the schema, 422). The call is a future that resolves to
+            SaveWeightsForSamplerResponseInternal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,8 +179,9 @@ async def asyncio_detailed(
         x_idempotency_key (str | Unset):
         body (SaveWeightsForSamplerRequest): Exports a training model's current weights in the
             form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that
-            backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the
-            two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+            backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or
+            neither fail the schema, 422). The call is a future that resolves to
+            SaveWeightsForSamplerResponseInternal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,8 +217,9 @@ async def asyncio(
         x_idempotency_key (str | Unset):
         body (SaveWeightsForSamplerRequest): Exports a training model's current weights in the
             form a sampler loads, either as a named checkpoint (`path`) or as an unnamed save that
-            backs a new sampling session (`sampling_session_seq_id`); the SDK sends exactly one of the
-            two. The call is a future that resolves to SaveWeightsForSamplerResponseInternal.
+            backs a new sampling session (`sampling_session_seq_id`): exactly one of the two (both or
+            neither fail the schema, 422). The call is a future that resolves to
+            SaveWeightsForSamplerResponseInternal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
