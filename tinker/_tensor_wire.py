@@ -161,10 +161,18 @@ _INT32 = np.dtype("<i4")
 _STRUCTS: dict[tuple[int, str], struct.Struct] = {}
 
 
-def _pack(values: Sequence[Any] | np.ndarray[Any, Any], code: str, dtype: np.dtype[Any]) -> bytes:
-    """Little-endian bytes of ``values``: one C call (``struct`` packs a list faster than numpy converts it)."""
+Buffer = bytes | memoryview
+"""A piece of a request: bytes, or a view of an array's memory that ``bytes.join`` reads in place (no ``tobytes``
+copy)."""
+
+
+def _pack(values: Sequence[Any] | np.ndarray[Any, Any], code: str, dtype: np.dtype[Any]) -> Buffer:
+    """Little-endian values of ``dtype``: a contiguous array of that dtype as itself (copied once, by the join), a
+    list by one C call (``struct`` packs a list faster than numpy converts it)."""
     if isinstance(values, np.ndarray):
-        return np.ascontiguousarray(values, dtype=dtype).tobytes()
+        if values.dtype != dtype or not values.flags.c_contiguous:
+            values = np.ascontiguousarray(values, dtype=dtype)
+        return values.data
     key = (len(values), code)
     packer = _STRUCTS.get(key)
     if packer is None:
@@ -186,14 +194,15 @@ def _pack(values: Sequence[Any] | np.ndarray[Any, Any], code: str, dtype: np.dty
 # when the request is joined, however deep it sits; a length prefix goes in a slot reserved before the content.
 
 
-def _put(out: list[bytes], tag: bytes, payload: bytes) -> int:
-    header = tag + _varint(len(payload))
+def _put(out: list[Buffer], tag: bytes, payload: Buffer) -> int:
+    size = payload.nbytes if isinstance(payload, memoryview) else len(payload)
+    header = tag + _varint(size)
     out.append(header)
     out.append(payload)
-    return len(header) + len(payload)
+    return len(header) + size
 
 
-def _tensor(out: list[bytes], tensor: types.TensorData) -> int:
+def _tensor(out: list[Buffer], tensor: types.TensorData) -> int:
     """A TensorData as ``tinker_public.Tensor``: its array's bytes, dense or CSR."""
     code, dtype, dtype_field = _DTYPES[tensor.dtype]
     values = tensor._numpy
@@ -215,16 +224,17 @@ def _tensor(out: list[bytes], tensor: types.TensorData) -> int:
     return size + len(dtype_field)
 
 
-def _chunk(out: list[bytes], chunk: Any) -> int:
+def _chunk(out: list[Buffer], chunk: Any) -> int:
     if isinstance(chunk, types.EncodedTextChunk):
         try:
             tokens = _pack(chunk.tokens, "i", _INT32)
         except ValueError:
             raise ValueError("token ids must fit in int32") from None
-        inner = _TEXT_TOKENS + _varint(len(tokens))
-        header = _CHUNK_TEXT + _varint(len(inner) + len(tokens))
+        size = tokens.nbytes if isinstance(tokens, memoryview) else len(tokens)
+        inner = _TEXT_TOKENS + _varint(size)
+        header = _CHUNK_TEXT + _varint(len(inner) + size)
         out += (header, inner, tokens)
-        return len(header) + len(inner) + len(tokens)
+        return len(header) + len(inner) + size
     if isinstance(chunk, types.ImageChunk):
         image = _ld(_IMAGE_DATA, base64.b64decode(chunk.data)) + _ld(_IMAGE_FORMAT, chunk.format.encode())
         if chunk.expected_tokens is not None:
@@ -246,7 +256,7 @@ def _span(tag: bytes, span: Any) -> bytes:
     return _ld(tag, _ld(arm, fields + _SPAN_LENGTH + _varint(span.length)))
 
 
-def _datum(out: list[bytes], datum: types.Datum) -> int:
+def _datum(out: list[Buffer], datum: types.Datum) -> int:
     """One Datum message; a part that cannot be sent raises ValueError naming where it is in the datum."""
     size = 0
     for index, chunk in enumerate(datum.model_input.chunks):
@@ -296,9 +306,13 @@ def _config(loss_fn_config: Mapping[str, float | str] | None) -> list[bytes]:
 
 @dataclass(frozen=True)
 class EncodedData:
-    """The ``data`` fields of a ForwardBackwardRequest, as pieces joined once with the rest of the request."""
+    """The ``data`` fields of a ForwardBackwardRequest, as pieces joined once with the rest of the request.
 
-    parts: list[bytes]
+    Array pieces are the tensors' own arrays, read when the request is joined: the client joins at once, in the
+    call that encoded them, so no later change to a caller's array can slip in between.
+    """
+
+    parts: list[Buffer]
 
 
 def encode_data(data: Sequence[types.Datum]) -> EncodedData:
@@ -306,7 +320,7 @@ def encode_data(data: Sequence[types.Datum]) -> EncodedData:
 
     Kept apart so that a batch is encoded before its seq_ids are taken (a seq_id never sent would stall the run).
     """
-    out: list[bytes] = []
+    out: list[Buffer] = []
     for index, datum in enumerate(data):
         slot = len(out)
         out.append(b"")
