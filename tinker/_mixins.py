@@ -45,11 +45,19 @@ SPARSE_KEYS = frozenset({"target_tokens", "weights"})
 _CHECKPOINT_SEGMENTS = {"weights": "training", "sampler_weights": "sampler", "external_weights": "external"}
 
 
+_GENERATED: dict[tuple[type[BaseModel], str], Any] = {}
+
+
 def _generated(model: type[BaseModel], name: str) -> Any:
-    """A class of the generated module that defines ``model`` (or the generated class a user subclassed)."""
+    """A class of the generated module that defines ``model`` (or the generated class a user subclassed); looked
+    up once per class, as ``from_ints`` runs per datum."""
+    found = _GENERATED.get((model, name))
+    if found is not None:
+        return found
     for klass in model.__mro__:
         if any(base.__module__ == __name__ for base in klass.__bases__):
-            return getattr(sys.modules[klass.__module__], name)
+            found = _GENERATED[model, name] = getattr(sys.modules[klass.__module__], name)
+            return found
     raise TypeError(f"{model.__name__} is not a generated model")
 
 
@@ -317,9 +325,19 @@ class ModelInputMixin(BaseModel):
 
     @classmethod
     def from_ints(cls, tokens: Sequence[int]) -> Self:
-        """A model input of one text chunk holding ``tokens``."""
-        chunk = _generated(cls, "EncodedTextChunk")(tokens=list(tokens))
-        return cls(chunks=[chunk])
+        """A model input of one text chunk holding ``tokens`` (a list, or any iterable of ints: a 1-D integer
+        array is read by one ``tolist``, since its dtype already guarantees what validation would check).
+
+        The chunk is validated once; the model input around it is not validated again.
+        """
+        chunk_type = _generated(cls, "EncodedTextChunk")
+        if isinstance(tokens, np.ndarray) and tokens.ndim == 1 and tokens.dtype.kind in "iu":
+            chunk = chunk_type.model_construct(tokens=tokens.tolist())
+        else:  # pydantic copies a list as it checks it
+            chunk = chunk_type(tokens=tokens if isinstance(tokens, list | tuple) else list(tokens))
+        if cls is not _generated(cls, "ModelInput"):  # a subclass may add validators of its own
+            return cls(chunks=[chunk])
+        return cls.model_construct(chunks=[chunk])
 
     @classmethod
     def empty(cls) -> Self:
