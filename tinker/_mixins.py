@@ -337,7 +337,7 @@ class ModelInputMixin(BaseModel):
             chunk = chunk_type(tokens=tokens if isinstance(tokens, list | tuple) else list(tokens))
         if cls is not _generated(cls, "ModelInput"):  # a subclass may add validators of its own
             return cls(chunks=[chunk])
-        return cls.model_construct(chunks=[chunk])
+        return cast(Self, cls.model_construct(chunks=[chunk]))
 
     @classmethod
     def empty(cls) -> Self:
