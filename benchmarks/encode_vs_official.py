@@ -1,40 +1,58 @@
 """Benchmark: building and encoding a forward_backward batch, this SDK beside the official tinker 0.38 SDK.
 
 Run ``python benchmarks/encode_vs_official.py``. Each SDK runs in its own virtual environment (made on first use
-under ``benchmarks/.venvs/``: this checkout installed editable, and ``tinker==0.38.0`` from the registry) on the
-same batch: 64 datums of 1,024 tokens with int64 targets and float32 weights, built from numpy arrays. Reported:
-the time to build the datums and the time to encode the request body (uncompressed: zstd, when the server asks
-for it, costs both SDKs the same), medians of alternating repeats; this SDK's times, JSON and protobuf, as ratios
-of the official protobuf ones. Goal: this SDK's protobuf encoding at most 0.8x the official one.
+under ``benchmarks/.venvs/``: this checkout installed editable, and ``tinker==0.38.0`` from the registry), in
+alternating rounds, on the same batches built from numpy arrays (int64 tokens, float32 weights): each datum is
+``ModelInput.from_ints(row.tolist())`` with ``TensorData.from_numpy`` targets and weights; the request body is the
+protobuf ``ForwardBackwardRequest`` as each SDK's pipeline writes it, uncompressed (zstd, when the server asks for
+it, costs both SDKs the same).
+
+- P1 (goal <= 0.8x official): the time to build and encode 64 datums x 1,024 tokens, medians of repeats.
+- P6 (goal <= 2x): the peak Python heap (tracemalloc) while building and encoding 256 x 2,048 tokens, as a multiple
+  of the raw arrays' bytes. Also shown without the token lists that 0.38's ``ModelInput`` holds (a list of Python
+  ints, about 40 bytes a token, in either SDK), which is what the SDK itself adds. tracemalloc does not see the
+  official SDK's protobuf message (upb allocates it outside Python's allocator), so its figure leaves out a copy of
+  the body.
+
+``--ours PATH`` measures another checkout of this SDK instead (a ``git worktree`` of an earlier commit, for
+before/after figures); ``--json PATH`` writes the medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VENVS = ROOT / "benchmarks" / ".venvs"
 
 MEASURE = r"""
-import json, sys, time
+import gc, json, sys, time, tracemalloc
 import numpy as np
 import tinker
 from tinker import types
 
-impl, datums, length, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+impl, mode, datums, length, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 rng = np.random.default_rng(0)
 tokens = rng.integers(0, 50_000, size=(datums, length + 1), dtype=np.int64)
 weights = rng.random((datums, length), dtype=np.float32)
+as_array = impl.endswith("-array")  # this SDK's from_ints also takes the numpy row itself
 
-def build():
+def model_inputs():
+    if as_array:
+        return [types.ModelInput.from_ints(tokens[i, :-1]) for i in range(datums)]
+    return [types.ModelInput.from_ints(tokens[i, :-1].tolist()) for i in range(datums)]
+
+def datums_of(inputs):
     return [
         types.Datum(
-            model_input=types.ModelInput.from_ints(tokens[i, :-1].tolist()),
+            model_input=inputs[i],
             loss_fn_inputs={
                 "target_tokens": types.TensorData.from_numpy(tokens[i, 1:]),
                 "weights": types.TensorData.from_numpy(weights[i]),
@@ -42,6 +60,9 @@ def build():
         )
         for i in range(datums)
     ]
+
+def build():
+    return datums_of(model_inputs())
 
 if impl == "official":
     from tinker.proto.request_conv import forward_backward_request_to_proto
@@ -63,12 +84,26 @@ else:
             data=prepare_data(wire_format, data), loss_fn="cross_entropy", loss_fn_config=None, forward_only=False,
         ).content
 
-build_times, encode_times = [], []
-for _ in range(repeats + 1):
-    start = time.perf_counter(); data = build(); built = time.perf_counter()
-    body = encode(data); done = time.perf_counter()
-    build_times.append(built - start); encode_times.append(done - built)
-print(json.dumps({"build": build_times[1:], "encode": encode_times[1:], "bytes": len(body)}))
+body = encode(build())  # warm-up: imports, caches
+if mode == "time":
+    build_times, encode_times = [], []
+    for _ in range(repeats):
+        start = time.perf_counter(); data = build(); built = time.perf_counter()
+        body = encode(data); done = time.perf_counter()
+        build_times.append(built - start); encode_times.append(done - built)
+    print(json.dumps({"build": build_times, "encode": encode_times, "bytes": len(body)}))
+else:
+    del body
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    inputs = model_inputs()
+    lists = tracemalloc.get_traced_memory()[0] - base
+    body = encode(datums_of(inputs))
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    raw = tokens.nbytes + weights.nbytes
+    print(json.dumps({"peak": peak, "model_inputs": lists, "raw": raw, "bytes": len(body)}))
 """
 
 
@@ -86,55 +121,96 @@ def ensure_venvs() -> None:
         subprocess.run([str(python), "-m", "pip", "install", "-q", *requirement], check=True)
 
 
-IMPLEMENTATIONS = {"official": "official", "ours-json": "ours", "ours-protobuf": "ours"}
-"""Each measured encoding, and the environment it runs in."""
+IMPLEMENTATIONS = {
+    "official": "official",
+    "ours-json": "ours",
+    "ours-protobuf": "ours",
+    "ours-protobuf-array": "ours",
+}
+"""Each measured encoding, and the environment it runs in (``-array``: ``from_ints`` given the numpy row)."""
 
 
-def measure(impl: str, datums: int, length: int, repeats: int) -> dict[str, list[float] | int]:
+def measure(impl: str, mode: str, datums: int, length: int, repeats: int, ours: Path | None) -> dict[str, Any]:
+    env = dict(os.environ)
+    if ours is not None and impl != "official":  # ahead of the editable install's path entries
+        env["PYTHONPATH"] = os.pathsep.join([str(ours), str(ours / "generated")])
     done = subprocess.run(
-        [str(venv_python(IMPLEMENTATIONS[impl])), "-c", MEASURE, impl, str(datums), str(length), str(repeats)],
+        [str(venv_python(IMPLEMENTATIONS[impl])), "-c", MEASURE, impl, mode, str(datums), str(length), str(repeats)],
         capture_output=True,
         text=True,
         check=True,
         cwd=VENVS,  # not the checkout, whose tinker/ would shadow the official package
+        env=env,
     )
-    result: dict[str, list[float] | int] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--datums", type=int, default=64)
-    parser.add_argument("--length", type=int, default=1024)
+    parser.add_argument("--datums", type=int, default=64, help="P1 batch")
+    parser.add_argument("--length", type=int, default=1024, help="P1 batch")
+    parser.add_argument("--memory-datums", type=int, default=256, help="P6 batch")
+    parser.add_argument("--memory-length", type=int, default=2048, help="P6 batch")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (each runs every encoding)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed repeats per round, after one warm-up")
+    parser.add_argument("--repeats", type=int, default=15, help="timed repeats per round, after one warm-up")
+    parser.add_argument("--ours", type=Path, help="a checkout of this SDK to measure instead of this one")
+    parser.add_argument("--json", type=Path, help="write the medians here")
     args = parser.parse_args()
     ensure_venvs()
     names = list(IMPLEMENTATIONS)
-    times: dict[str, dict[str, list[float]]] = {name: {"build": [], "encode": []} for name in names}
+    times: dict[str, dict[str, list[float]]] = {name: {"build": [], "encode": [], "total": []} for name in names}
+    memory: dict[str, dict[str, list[float]]] = {name: {"peak": [], "own": []} for name in names}
     sizes: dict[str, int] = {}
     for round_index in range(args.rounds):
         for name in names if round_index % 2 == 0 else reversed(names):
-            result = measure(name, args.datums, args.length, args.repeats)
-            for phase in ("build", "encode"):
-                times[name][phase] += result[phase]  # type: ignore[operator]
-            sizes[name] = int(result["bytes"])  # type: ignore[arg-type]
-    median = {name: {phase: statistics.median(times[name][phase]) * 1000 for phase in times[name]} for name in names}
-    print(f"# Encoding a forward_backward batch: {args.datums} datums x {args.length} tokens, targets + weights\n")
-    print("| phase | official 0.38 (protobuf) ms | this SDK, JSON ms | ratio | this SDK, protobuf ms | ratio |")
-    print("|---|---|---|---|---|---|")
-    for phase, label in (("build", "build datums from numpy"), ("encode", "encode request")):
-        official = median["official"][phase]
-        row = [f"{official:.1f}"]
-        for name in ("ours-json", "ours-protobuf"):
-            ours = median[name][phase]
-            row += [f"{ours:.1f}", f"{ours / official:.2f}"]
+            timed = measure(name, "time", args.datums, args.length, args.repeats, args.ours)
+            times[name]["build"] += timed["build"]
+            times[name]["encode"] += timed["encode"]
+            times[name]["total"] += [b + e for b, e in zip(timed["build"], timed["encode"], strict=True)]
+            sizes[name] = int(timed["bytes"])
+            held = measure(name, "memory", args.memory_datums, args.memory_length, 1, args.ours)
+            memory[name]["peak"].append(held["peak"] / held["raw"])
+            memory[name]["own"].append((held["peak"] - held["model_inputs"]) / held["raw"])
+    ms = {name: {phase: statistics.median(values) * 1000 for phase, values in times[name].items()} for name in names}
+    mem = {name: {kind: statistics.median(values) for kind, values in memory[name].items()} for name in names}
+
+    print(f"# Building and encoding a forward_backward batch: this SDK ({args.ours or ROOT}) beside official 0.38\n")
+    repeats = f"medians of {args.rounds} x {args.repeats} repeats"
+    print(f"P1 batch: {args.datums} datums x {args.length} tokens; {repeats}.\n")
+    print("| phase | official 0.38 ms | ours, JSON ms | ratio | ours, protobuf ms | ratio | ours, array ms | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for phase, label in (("build", "build datums"), ("encode", "encode request"), ("total", "build + encode")):
+        official = ms["official"][phase]
+        row = [f"{official:.2f}"]
+        for name in ("ours-json", "ours-protobuf", "ours-protobuf-array"):
+            row += [f"{ms[name][phase]:.2f}", f"{ms[name][phase] / official:.2f}"]
         print(f"| {label} | {' | '.join(row)} |")
-    sizes_text = ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items())
-    print(f"\nBody size: {sizes_text}")
-    ratio = median["ours-protobuf"]["encode"] / median["official"]["encode"]
-    verdict = "met" if ratio <= 0.8 else "NOT met"
-    print(f"Goal (this SDK's protobuf encoding <= 0.8x the official): {verdict} ({ratio:.2f}x)")
+    print("\n(array: ``from_ints`` given the numpy row, which official 0.38 refuses; JSON and array: this SDK only.)")
+    print(f"Body size: {', '.join(f'{name} {size / 1e6:.2f} MB' for name, size in sizes.items())}\n")
+
+    print(f"P6 batch: {args.memory_datums} datums x {args.memory_length} tokens; peak Python heap / raw arrays.\n")
+    print("| measure | official 0.38 | ours, JSON | ours, protobuf | ours, array |")
+    print("|---|---|---|---|---|")
+    for kind, label in (("peak", "peak, all"), ("own", "peak less the token lists")):
+        print(f"| {label} | {' | '.join(f'{mem[name][kind]:.2f}x' for name in names)} |")
+
+    p1 = ms["ours-protobuf"]["total"] / ms["official"]["total"]
+    p6 = mem["ours-protobuf"]["peak"]
+    print("\n| goal | measure | official 0.38 | this SDK | ratio | target | verdict |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| P1 | build + encode {args.datums} x {args.length}, protobuf | {ms['official']['total']:.2f} ms | "
+        f"{ms['ours-protobuf']['total']:.2f} ms | {p1:.2f}x official | <= 0.8x official | "
+        f"{'met' if p1 <= 0.8 else 'NOT met'} |"
+    )
+    print(
+        f"| P6 | peak heap, {args.memory_datums} x {args.memory_length}, vs raw arrays | "
+        f"{mem['official']['peak']:.2f}x | {p6:.2f}x | {p6 / mem['official']['peak']:.2f}x official | <= 2x raw | "
+        f"{'met' if p6 <= 2 else 'NOT met'} |"
+    )
+    if args.json:
+        args.json.write_text(json.dumps({"time_ms": ms, "memory_x_raw": mem, "bytes": sizes}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
