@@ -78,7 +78,7 @@ def test_the_stateful_phase_follows_the_links() -> None:
     the links make models (generated data never names an existing session), which shows they were followed."""
     call(schema, "POST", "/create_session", body={"tags": [], "user_metadata": {}, "sdk_version": "contract"})
     schema.as_state_machine().run(settings=settings(SETTINGS, max_examples=SCENARIOS, stateful_step_count=STEPS))
-    assert SERVER.app.state.service.store.scalar("SELECT COUNT(*) FROM training_runs")
+    assert SERVER.app.state.service.store.sync.scalar("SELECT COUNT(*) FROM training_runs")
 
 
 def call(schema: OpenApiSchema, method: str, path: str, **parts: Any) -> Any:

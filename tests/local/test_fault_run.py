@@ -108,13 +108,14 @@ def _supervised_run(server: LocalServer, run: Run) -> Run:
 def checkpoint_tensors(server: LocalServer, path: str) -> dict[str, np.ndarray]:
     """The tensors of a save, read from the server's own store."""
     service = server.app.state.service  # type: ignore[union-attr]
-    row = service.checkpoint_at(path, service.authenticate(KEY))
+    owner = service.authenticate(KEY)
+    row = service.store.sync.run(lambda db: service.checkpoint_at_now(db, path, owner))
     return load_file(Path(row["file"]))
 
 
 def seq_ids_run(server: LocalServer) -> list[tuple[int, str]]:
     """(seq_id, state) of each request the training run's queue took, from the server's futures."""
-    rows = server.app.state.service.store.all(  # type: ignore[union-attr]
+    rows = server.app.state.service.store.sync.all(  # type: ignore[union-attr]
         "SELECT request_id, state FROM futures WHERE request_id LIKE '%:train:0:%'"
     )
     return sorted((int(row["request_id"].rsplit(":", 1)[1]), row["state"]) for row in rows)
@@ -139,7 +140,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "weights": {path.split("/", 3)[3]: checkpoint_tensors(server, path) for path in run.saves},
                 "seq_ids": seq_ids_run(server),
                 "injected": server.app.state.faults.injected if server.app.state.faults else {},  # type: ignore
-                "sessions": server.app.state.service.store.scalar("SELECT COUNT(*) FROM sessions"),  # type: ignore
+                "sessions": server.app.state.service.store.sync.scalar("SELECT COUNT(*) FROM sessions"),  # type: ignore
             }
 
         served(tmp_path, name, body, faults=faults)

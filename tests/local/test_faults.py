@@ -115,7 +115,7 @@ def client() -> Iterator[Any]:
 
 
 def sessions(server: LocalServer) -> int:
-    return int(server.app.state.service.store.scalar("SELECT COUNT(*) FROM sessions"))  # type: ignore[union-attr]
+    return int(server.app.state.service.store.sync.scalar("SELECT COUNT(*) FROM sessions"))  # type: ignore[union-attr]
 
 
 def test_429_says_when_to_come_back(tmp_path: Path, client: Any) -> None:

@@ -24,7 +24,7 @@ def keyed(key: str) -> dict[str, Any]:
 
 
 def count(server: LocalServer, sql: str, *params: Any) -> int:
-    return int(server.app.state.service.store.scalar(sql, params))  # type: ignore[union-attr]
+    return int(server.app.state.service.store.sync.scalar(sql, params))  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
@@ -225,5 +225,5 @@ def test_old_answers_are_forgotten(tmp_path: Path) -> None:
             await answers.run("owner", key, "print", produce)
 
     asyncio.run(fill())
-    assert answers.prune(keep=2) == 1
-    assert answers.prune(older_than=0) == 2
+    assert asyncio.run(answers.prune(keep=2)) == 1
+    assert asyncio.run(answers.prune(older_than=0)) == 2

@@ -164,7 +164,7 @@ async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> A
 
 
 async def _resolved(service: Service, request_id: str) -> Any:
-    future = service.futures.find(request_id)
+    future = await service.futures.find(request_id)
     assert future is not None
     await asyncio.wait_for(future.event.wait(), 60)
     return future.result
@@ -185,9 +185,9 @@ def test_a_deep_queue_of_one_tenant_does_not_hold_back_another(tmp_path: Path, m
         finished: list[str] = []
         finish = service.futures._finish
 
-        def recording(future: Any, state: Any, result: Any) -> None:
+        async def recording(future: Any, state: Any, result: Any) -> None:
             finished.append(future.request_id)
-            finish(future, state, result)
+            await finish(future, state, result)
 
         monkeypatch.setattr(service.futures, "_finish", recording)
         sample = {"base_model": TINY, "prompt": PROMPT, "sampling_params": {"max_tokens": 1}}

@@ -5,6 +5,7 @@ Each test asserts a mechanism (what a prune removes and keeps, which plan SQLite
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,7 +48,12 @@ def api(server: LocalServer) -> Iterator[Api]:
 
 
 def count(service: Service, sql: str, params: list[Any] | None = None) -> int:
-    return int(service.store.scalar(sql, params or []))
+    return int(service.store.sync.scalar(sql, params or []))
+
+
+def prune(service: Service) -> dict[str, int]:
+    """One housekeeping prune, run from this thread (its statements run on the store's thread)."""
+    return asyncio.run(_retention.prune(service))
 
 
 def telemetry(api: Api, marker: int) -> None:
@@ -71,11 +77,11 @@ def test_telemetry_stays_under_its_bound_newest_kept(api: Api, service: Service)
         for _ in range(4):
             telemetry(api, sent)
             sent += 1
-        _retention.prune(service)
+        prune(service)
         assert count(service, "SELECT COUNT(*) FROM telemetry") <= bound
     markers = [
         row["marker"]
-        for row in service.store.all(
+        for row in service.store.sync.all(
             "SELECT json_extract(batch, '$.events[0].event_data.marker') AS marker FROM telemetry ORDER BY id"
         )
     ]
@@ -84,12 +90,12 @@ def test_telemetry_stays_under_its_bound_newest_kept(api: Api, service: Service)
 
 def test_audit_stays_under_its_bound_per_tenant(api: Api, service: Service) -> None:
     bound = BOUNDS["max_audit_events_per_tenant"]
-    service.store.audit(B, "other_tenant_event", n=0)
+    service.store.sync.audit(B, "other_tenant_event", n=0)
     for n in range(3 * bound):
-        service.store.audit(A, "flood", n=n)
+        service.store.sync.audit(A, "flood", n=n)
         if n % bound == 0:
-            _retention.prune(service)
-    removed = _retention.prune(service)
+            prune(service)
+    removed = prune(service)
     assert removed["audit"] > 0
     assert count(service, "SELECT COUNT(*) FROM audit WHERE owner=?", [A]) == bound
     entries = api.ok(api.get("audit"))["entries"]
@@ -99,31 +105,36 @@ def test_audit_stays_under_its_bound_per_tenant(api: Api, service: Service) -> N
 
 def test_finished_results_stay_under_their_bound_per_tenant(service: Service) -> None:
     bound = BOUNDS["max_results_per_tenant"]
-    pending = service.futures.create("retention-pending", A, "OptimStepResponse", None, "d")
-    finished = []
-    for n in range(3 * bound):
-        future = service.futures.create(f"retention-{n}", A, "OptimStepResponse", None, "d")
-        service.futures.complete(future, {"n": n})
-        finished.append(future.request_id)
-    service.futures.create("retention-b", B, "OptimStepResponse", None, "d")
-    service.futures.complete(service.futures.find("retention-b"), {})  # type: ignore[arg-type]
-    _retention.prune(service)
+    futures = service.futures
+    pending = asyncio.run(futures.create("retention-pending", A, "OptimStepResponse", None, "d"))
+
+    async def finish() -> list[str]:
+        finished = []
+        for n in range(3 * bound):
+            future = await futures.create(f"retention-{n}", A, "OptimStepResponse", None, "d")
+            await futures.complete(future, {"n": n})
+            finished.append(future.request_id)
+        await futures.complete(await futures.create("retention-b", B, "OptimStepResponse", None, "d"), {})
+        return finished
+
+    finished = asyncio.run(finish())
+    prune(service)
     kept = [
         row["request_id"]
-        for row in service.store.all(
+        for row in service.store.sync.all(
             "SELECT request_id FROM futures WHERE owner=? AND state!='pending' ORDER BY created_at", [A]
         )
     ]
     assert kept == finished[-bound:]
-    assert service.store.one("SELECT state FROM futures WHERE request_id=?", [pending.request_id]) == {
+    assert service.store.sync.one("SELECT state FROM futures WHERE request_id=?", [pending.request_id]) == {
         "state": "pending"
     }
-    assert service.store.one("SELECT 1 AS kept FROM futures WHERE request_id='retention-b'") == {"kept": 1}
-    service.futures.fail(pending, "test over")
+    assert service.store.sync.one("SELECT 1 AS kept FROM futures WHERE request_id='retention-b'") == {"kept": 1}
+    asyncio.run(futures.fail(pending, "test over"))
 
 
 def test_old_records_go_by_age(service: Service) -> None:
-    config, store, now = service.config, service.store, time.time()
+    config, store, now = service.config, service.store.sync, time.time()
     old_telemetry = now - config.telemetry_retention_seconds - DAY
     store.insert("telemetry", {"received_at": old_telemetry, "session_id": "old", "batch": "{}"})
     store.insert(
@@ -134,7 +145,7 @@ def test_old_records_go_by_age(service: Service) -> None:
     store.insert("futures", {"request_id": "old-done", "state": "done", "created_at": old_created, **old_result})
     store.insert("futures", {"request_id": "old-pending", "state": "pending", "created_at": old_created, **old_result})
     store.audit(B, "recent")
-    _retention.prune(service)
+    prune(service)
     assert count(service, "SELECT COUNT(*) FROM telemetry WHERE session_id='old'") == 0
     assert [
         row["event"] for row in store.all("SELECT event FROM audit WHERE owner=? AND event IN ('old', 'recent')", [B])
@@ -150,7 +161,7 @@ def _user_data(api: Api, service: Service, tmp_path: Path, runs: int) -> tuple[s
     one published, the last one expired), and a sampler; rows are written as the operations write them, with
     creation times long past every retention bound."""
     session = api.session()
-    store, long_ago = service.store, time.time() - 400 * DAY
+    store, long_ago = service.store.sync, time.time() - 400 * DAY
     run_ids = []
     for n in range(runs):
         run_id = f"{session}:train:{n}"
@@ -203,7 +214,7 @@ def test_user_data_is_never_pruned(api: Api, service: Service, tmp_path: Path) -
     _user_data(api, service, tmp_path, runs=2 * max(BOUNDS.values()))
     tables = ("sessions", "training_runs", "checkpoints", "samplers")
     before = {table: count(service, f"SELECT COUNT(*) FROM {table}") for table in tables}
-    _retention.prune(service)
+    prune(service)
     assert {table: count(service, f"SELECT COUNT(*) FROM {table}") for table in tables} == before
 
 
@@ -211,18 +222,16 @@ def test_user_data_is_never_pruned(api: Api, service: Service, tmp_path: Path) -
 def statements(service: Service) -> Iterator[list[str]]:
     """Every SQL statement the store runs meanwhile, parameters bound in."""
     seen: list[str] = []
-    with service.store._lock:
-        service.store._db.set_trace_callback(seen.append)
+    service.store.sync.run(lambda db: db.connection.set_trace_callback(seen.append))
     yield seen
-    with service.store._lock:
-        service.store._db.set_trace_callback(None)
+    service.store.sync.run(lambda db: db.connection.set_trace_callback(None))
 
 
 def test_list_queries_use_indexes(api: Api, service: Service, tmp_path: Path, statements: list[str]) -> None:
     api.session()
     session, run_ids = _user_data(api, service, tmp_path, runs=3)
     expired = run_ids[-1]
-    service.store.audit(A, "save_weights", model_id=run_ids[0], tinker_path=f"tinker://{run_ids[0]}/weights/c")
+    service.store.sync.audit(A, "save_weights", model_id=run_ids[0], tinker_path=f"tinker://{run_ids[0]}/weights/c")
     other = httpx.Client(base_url=str(api.client.base_url), headers={"X-API-Key": KEY_B}, timeout=60)
     with other:
         accessible = api.ok(Api(other).get("training_runs?access_scope=accessible"))["training_runs"]
@@ -255,7 +264,7 @@ def test_list_queries_use_indexes(api: Api, service: Service, tmp_path: Path, st
     selects = {sql for sql in statements if sql.lstrip().upper().startswith("SELECT")}
     assert len(selects) > 10
     for sql in selects:
-        plan = [row["detail"] for row in service.store.all("EXPLAIN QUERY PLAN " + sql)]
+        plan = [row["detail"] for row in service.store.sync.all("EXPLAIN QUERY PLAN " + sql)]
         assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
 
 

@@ -26,7 +26,7 @@ import logging
 import math
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -179,7 +179,9 @@ def _quiet_uvicorn() -> None:
 class FaultLayer:
     """A pure ASGI layer in front of the app (outside its error handling, so that a drop really drops)."""
 
-    def __init__(self, app: ASGIApp, schedule: FaultSchedule, is_sample_future: Callable[[str], bool]) -> None:
+    def __init__(
+        self, app: ASGIApp, schedule: FaultSchedule, is_sample_future: Callable[[str], Awaitable[bool]]
+    ) -> None:
         self.app = app
         self.schedule = schedule
         self._is_sample_future = is_sample_future
@@ -194,7 +196,7 @@ class FaultLayer:
         if path == RETRIEVE_FUTURE:
             body, receive = await _buffered(receive)
             request_id = _request_id(body)
-        sample = request_id is not None and self._is_sample_future(request_id)
+        sample = request_id is not None and await self._is_sample_future(request_id)
         kind = self.schedule.deal(lambda kind: fits(kind, path, sample))
         if kind is None:
             await self.app(scope, receive, send)

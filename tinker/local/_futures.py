@@ -7,6 +7,10 @@ the store, so a result survives a restart and a request cut off by one resolves 
 Each future holds a ``Ticket`` for its engine work: a cancel that comes before the work starts drops it (a queued
 training request still takes its seq_id turn, so later ones proceed), one that comes later leaves the future to
 resolve with its real result, except sampling, which has no side effects and stops at its next token.
+
+A future's state changes at once when it is settled (so that a second settling is a no-op), its ``event`` only once
+the outcome is in the store: whoever answers a client with it waits for the event, so nothing is answered that a
+crash could lose.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,7 +28,7 @@ import orjson
 
 from ._errors import bad_request
 from ._scheduler import CANCELLED_MESSAGE, Ticket, WorkCancelled
-from ._store import Store
+from ._store import Db, Store
 from .engine._types import EngineInputError, SamplingStopped
 
 log = logging.getLogger("tinker.local")
@@ -79,95 +83,135 @@ class Futures:
         self._store = store
         self._live: dict[str, Future] = {}
 
-    def recover(self) -> int:
+    @staticmethod
+    def recover(db: Db) -> int:
         """Mark what was in flight when the server last stopped as failed; returns how many."""
         failure = orjson.dumps({"error": RESTART_MESSAGE, "category": "server"})
-        return self._store.execute("UPDATE futures SET state='failed', result=? WHERE state='pending'", [failure])
+        return db.execute("UPDATE futures SET state='failed', result=? WHERE state='pending'", [failure])
 
-    def find(self, request_id: str) -> Future | None:
+    def live(self, request_id: str) -> Future | None:
+        """The future if this server holds it in memory (every pending one, and those finished lately)."""
+        return self._live.get(request_id)
+
+    async def find(self, request_id: str) -> Future | None:
+        """The future, from memory or else from the store (as it was stored when the call began: one added to
+        memory meanwhile is returned instead, so that a caller acting at once on a None sees the latest)."""
         future = self._live.get(request_id)
         if future is not None:
             return future
-        row = self._store.one("SELECT * FROM futures WHERE request_id=?", [request_id])
-        if row is None:
-            return None
+        row = await self._store.one("SELECT * FROM futures WHERE request_id=?", [request_id])
+        future = self._live.get(request_id)
+        if future is not None or row is None:
+            return future
         future = Future(row["request_id"], row["owner"], row["kind"], row["model_id"], row["digest"], row["state"])
         future.result = orjson.loads(row["result"]) if row["result"] is not None else None
         future.event.set()
         return future
 
-    def is_sample(self, request_id: str) -> bool:
-        future = self.find(request_id)
+    async def is_sample(self, request_id: str) -> bool:
+        future = await self.find(request_id)
         return future is not None and future.result_type == "SampleResponse"
 
-    def existing(self, request_id: str, digest: str, what: str) -> Future | None:
+    async def existing(self, request_id: str, digest: str, what: str) -> Future | None:
         """The future a repeated submission maps to; the same id with another payload is a client mistake."""
-        future = self.find(request_id)
+        future = await self.find(request_id)
         if future is not None and future.digest != digest:
             raise bad_request(f"{what} was already used by a different request ({request_id})")
         return future
 
-    def create(self, request_id: str, owner: str, result_type: str, model_id: str | None, digest: str) -> Future:
+    def add(self, request_id: str, owner: str, result_type: str, model_id: str | None, digest: str) -> Future:
+        """A new pending future, in memory at once (a concurrent resubmission finds it); ``save`` stores it."""
         future = Future(request_id, owner, result_type, model_id, digest)
-        self._store.insert(
+        self._live[request_id] = future
+        return future
+
+    async def save(self, future: Future) -> None:
+        """Store a new future. Asked for before its work can start, so its row precedes the row's update: the
+        store runs statements in the order asked."""
+        await self._store.insert(
             "futures",
             {
-                "request_id": request_id,
-                "owner": owner,
-                "kind": result_type,
-                "model_id": model_id,
-                "digest": digest,
+                "request_id": future.request_id,
+                "owner": future.owner,
+                "kind": future.result_type,
+                "model_id": future.model_id,
+                "digest": future.digest,
                 "state": "pending",
                 "result": None,
                 "created_at": time.time(),
             },
             replace=True,
         )
-        self._live[request_id] = future
+
+    async def create(self, request_id: str, owner: str, result_type: str, model_id: str | None, digest: str) -> Future:
+        future = self.add(request_id, owner, result_type, model_id, digest)
+        await self.save(future)
         return future
 
-    def _finish(self, future: Future, state: Literal["done", "failed"], result: dict[str, Any]) -> None:
-        if future.state != "pending":
+    async def _finish(self, future: Future, state: Literal["done", "failed"], result: dict[str, Any]) -> None:
+        await self._settle([(future, state, result)])
+
+    async def _settle(self, outcomes: Iterable[tuple[Future, Literal["done", "failed"], dict[str, Any]]]) -> None:
+        """Settle pending futures: their state at once, the store in one hop, then their events (also when the
+        write failed, so that no waiter hangs; the outcome is then known in memory only)."""
+        settled = []
+        for future, state, result in outcomes:
+            if future.state == "pending":
+                future.state, future.result, future.finished_at = state, result, time.monotonic()
+                settled.append(future)
+        if not settled:
             return
-        self._store.execute(
-            "UPDATE futures SET state=?, result=? WHERE request_id=?", [state, orjson.dumps(result), future.request_id]
-        )
-        future.state, future.result, future.finished_at = state, result, time.monotonic()
-        future.event.set()
+        rows = [[f.state, orjson.dumps(f.result), f.request_id] for f in settled]
+        sql = "UPDATE futures SET state=?, result=? WHERE request_id=?"
+        try:
+            await self._store.run(lambda db: db.executemany(sql, rows))
+        finally:
+            for future in settled:
+                future.event.set()
 
-    def complete(self, future: Future, result: dict[str, Any]) -> None:
-        self._finish(future, "done", result)
+    async def complete(self, future: Future, result: dict[str, Any]) -> None:
+        await self._finish(future, "done", result)
 
-    def fail(self, future: Future, message: str, category: Category = "user") -> None:
-        self._finish(future, "failed", {"error": message, "category": category})
+    async def fail(self, future: Future, message: str, category: Category = "user") -> None:
+        await self._finish(future, "failed", {"error": message, "category": category})
+
+    async def fail_all(self, futures: Iterable[Future], message: str, category: Category = "user") -> None:
+        """Fail many futures in one hop."""
+        failure = {"error": message, "category": category}
+        await self._settle([(future, "failed", failure) for future in futures])
 
     async def run(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        """Run ``work`` and resolve the future with its result or its failure; never raises.
+        """Run ``work`` and resolve the future with its result or its failure; returns once the outcome is stored
+        (whoever settled it), and raises only if storing failed.
 
         Work cancelled before it started is not run at all (cancel_future has failed its future already)."""
         if future.ticket.cancelled:
-            self.fail(future, CANCELLED_MESSAGE, "user")
-            return
+            await self.fail(future, CANCELLED_MESSAGE, "user")
+        else:
+            await self._outcome(future, work)
+        await future.event.wait()  # set in a bounded time by whichever settling came first
+
+    async def _outcome(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
         try:
             with running(future.ticket):
                 result = await work()
         except WorkCancelled as exc:
-            self.fail(future, exc.message, exc.category)
+            await self.fail(future, exc.message, exc.category)
         except SamplingStopped:
-            self.fail(future, "cancelled by the client while it ran", "user")
+            await self.fail(future, "cancelled by the client while it ran", "user")
         except RequestFailed as exc:
-            self.fail(future, exc.message, exc.category)
+            await self.fail(future, exc.message, exc.category)
         except EngineInputError as exc:
-            self.fail(future, str(exc), "user")
+            await self.fail(future, str(exc), "user")
         except Exception as exc:
             log.exception("request %s failed", future.request_id)
-            self.fail(future, f"internal error: {type(exc).__name__}: {exc}", "server")
+            await self.fail(future, f"internal error: {type(exc).__name__}: {exc}", "server")
         else:
-            self.complete(future, result)
+            await self.complete(future, result)
 
-    def prune(self, older_than: float) -> int:
+    async def prune(self, older_than: float) -> int:
         """Delete stored results older than ``older_than`` seconds (a client fetches a result within minutes)."""
-        return self._store.execute(
+        return await self._store.execute(
             "DELETE FROM futures WHERE state != 'pending' AND created_at < ?", [time.time() - older_than]
         )
 
@@ -177,10 +221,8 @@ class Futures:
         for request_id in [r for r, f in self._live.items() if f.state != "pending" and f.finished_at < cutoff]:
             del self._live[request_id]
 
-    def fail_pending(self, message: str) -> None:
-        for future in list(self._live.values()):
-            if future.state == "pending":
-                self.fail(future, message, "server")
+    async def fail_pending(self, message: str) -> None:
+        await self.fail_all([f for f in self._live.values() if f.state == "pending"], message, "server")
 
 
 Job = Callable[[], Awaitable[None]]
@@ -195,7 +237,7 @@ class ModelQueue:
 
     MAX_AHEAD = 100_000
 
-    def __init__(self, model_id: str, gap_timeout: float, on_gap: Callable[[int, str], None]) -> None:
+    def __init__(self, model_id: str, gap_timeout: float, on_gap: Callable[[int, list[str]], Awaitable[None]]) -> None:
         self.model_id = model_id
         self.next_seq = 0
         self.highest = -1
@@ -250,10 +292,10 @@ class ModelQueue:
                 if not self._jobs:
                     break
                 missing = self.next_seq
-                for seq_id in sorted(self._jobs):
-                    self._on_gap(missing, self._jobs[seq_id][0])
+                held = [self._jobs[seq_id][0] for seq_id in sorted(self._jobs)]
                 self.next_seq = max(self._jobs) + 1
                 self._jobs.clear()
+                await self._on_gap(missing, held)
 
     def close(self) -> list[str]:
         """Stop taking jobs; returns the request ids that will never run."""

@@ -92,7 +92,7 @@ class Idempotency:
         slot = (owner, entry)
         deadline = time.monotonic() + IN_FLIGHT_WAIT
         while True:
-            kept = self._kept(owner, entry)
+            kept = await self._kept(owner, entry)
             if kept is not None:
                 return kept
             running = self._running.get(slot)
@@ -109,14 +109,14 @@ class Idempotency:
         running = self._running[slot] = _Running()
         try:
             response = await produce()
-            self._keep(owner, entry, fingerprint, response)
+            await self._keep(owner, entry, fingerprint, response)
             return response
         finally:
             del self._running[slot]
             running.done.set()
 
-    def _kept(self, owner: str, entry: str) -> Response | None:
-        row = self._store.one(
+    async def _kept(self, owner: str, entry: str) -> Response | None:
+        row = await self._store.one(
             "SELECT status, media_type, body FROM idempotency WHERE owner=? AND key=? AND created_at>?",
             [owner, entry, time.time() - RETENTION_SECONDS],
         )
@@ -126,12 +126,12 @@ class Idempotency:
             row["body"], status_code=row["status"], media_type=row["media_type"], headers={REPLAYED_HEADER: "true"}
         )
 
-    def _keep(self, owner: str, entry: str, fingerprint: str, response: Response) -> None:
+    async def _keep(self, owner: str, entry: str, fingerprint: str, response: Response) -> None:
         status = response.status_code
         body = getattr(response, "body", None)  # a streamed answer has none and is not kept
         if status >= 500 or status in _NOT_KEPT or not isinstance(body, bytes) or len(body) > MAX_ANSWER_BYTES:
             return
-        self._store.insert(
+        await self._store.insert(
             "idempotency",
             {
                 "owner": owner,
@@ -145,10 +145,10 @@ class Idempotency:
             replace=True,
         )
 
-    def prune(self, older_than: float = RETENTION_SECONDS, keep: int = MAX_KEPT) -> int:
+    async def prune(self, older_than: float = RETENTION_SECONDS, keep: int = MAX_KEPT) -> int:
         """Forget answers older than ``older_than`` seconds, then all but the newest ``keep``; returns how many."""
-        dropped = self._store.execute("DELETE FROM idempotency WHERE created_at < ?", [time.time() - older_than])
-        return dropped + self._store.execute(
+        dropped = await self._store.execute("DELETE FROM idempotency WHERE created_at < ?", [time.time() - older_than])
+        return dropped + await self._store.execute(
             "DELETE FROM idempotency WHERE rowid NOT IN (SELECT rowid FROM idempotency ORDER BY created_at DESC "
             "LIMIT ?)",
             [keep],

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from ._errors import bad_request, too_many
 
 if TYPE_CHECKING:
+    from ._config import ServerConfig
     from ._service import Service, TrainerSlot
+    from ._store import Db
 
 
 def _flag(setting: str) -> str:
@@ -47,14 +49,16 @@ def check_queue_room(service: Service, slot: TrainerSlot, seq: int) -> None:
         )
 
 
-def check_session_room(service: Service, owner: str) -> None:
-    limit = service.config.max_sessions_per_tenant
-    active = service.store.scalar("SELECT COUNT(*) FROM sessions WHERE owner=? AND status='active'", [owner]) or 0
+def check_session_room(db: Db, config: ServerConfig, owner: str) -> None:
+    """Room for one more active session; run in the same hop as the session's insert, so that requests at once
+    cannot all pass it."""
+    limit = config.max_sessions_per_tenant
+    active = db.scalar("SELECT COUNT(*) FROM sessions WHERE owner=? AND status='active'", [owner]) or 0
     if active >= limit:
         raise bad_request(
             f"session: this API key has {active} active sessions, {_past('max_sessions_per_tenant', limit)}; "
             "finish sessions it no longer needs (sessions without a heartbeat are closed after "
-            f"{service.config.session_timeout_seconds:g} s)"
+            f"{config.session_timeout_seconds:g} s)"
         )
 
 

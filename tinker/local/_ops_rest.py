@@ -1,4 +1,7 @@
-"""Training runs and checkpoints: listing, deletion, publishing, TTLs, download URLs."""
+"""Training runs and checkpoints: listing, deletion, publishing, TTLs, download URLs.
+
+Each handler reads and writes in one hop to the store's thread: the functions that take a ``Db`` run there.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from tinker_api import pydantic_models as models
 
 from ._call import Call, Handler
 from ._errors import bad_request, not_found
-from ._service import CHECKPOINT_KINDS, lora_from_row, tinker_path
-from ._store import Row, loads, when
+from ._service import CHECKPOINT_KINDS, delete_checkpoint_now, lora_from_row, tinker_path
+from ._store import Db, Row, loads, when
 
 URL_LIFETIME = timedelta(minutes=15)
 
@@ -34,38 +37,38 @@ def checkpoint_model(row: Row) -> models.Checkpoint:
 LIVE = "(expires_at IS NULL OR expires_at > ?)"
 
 
-def _live_checkpoints(call: Call, run_id: str, *, public_only: bool) -> list[Row]:
+def _live_checkpoints(db: Db, run_id: str, *, public_only: bool) -> list[Row]:
     sql = f"SELECT * FROM checkpoints WHERE training_run_id=? AND {LIVE}" + (" AND public=1" if public_only else "")
-    return call.service.store.all(sql + " ORDER BY created_at", [run_id, time.time()])
+    return db.all(sql + " ORDER BY created_at", [run_id, time.time()])
 
 
-def _last_checkpoint(call: Call, run_id: str, kind: str, *, public_only: bool) -> models.Checkpoint | None:
+def _last_checkpoint(db: Db, run_id: str, kind: str, *, public_only: bool) -> models.Checkpoint | None:
     sql = f"SELECT * FROM checkpoints WHERE training_run_id=? AND kind=? AND {LIVE}" + (
         " AND public=1" if public_only else ""
     )
-    row = call.service.store.one(sql + " ORDER BY created_at DESC LIMIT 1", [run_id, kind, time.time()])
+    row = db.one(sql + " ORDER BY created_at DESC LIMIT 1", [run_id, kind, time.time()])
     return None if row is None else checkpoint_model(row)
 
 
-def _has_published(call: Call, run_id: str) -> bool:
+def _has_published(db: Db, run_id: str) -> bool:
     return bool(
-        call.service.store.scalar(
+        db.scalar(
             f"SELECT 1 FROM checkpoints WHERE public=1 AND training_run_id=? AND {LIVE} LIMIT 1", [run_id, time.time()]
         )
     )
 
 
-def _visible_run(call: Call, run_id: str) -> tuple[Row, bool]:
+def _visible_run(db: Db, call: Call, run_id: str) -> tuple[Row, bool]:
     """A run the caller owns, or one with a published checkpoint when the scope is 'accessible'."""
-    row = call.service.store.one("SELECT * FROM training_runs WHERE model_id=?", [run_id])
+    row = db.one("SELECT * FROM training_runs WHERE model_id=?", [run_id])
     if row is not None and row["owner"] == call.owner:
         return row, True
-    if row is not None and call.query.get("access_scope") == "accessible" and _has_published(call, run_id):
+    if row is not None and call.query.get("access_scope") == "accessible" and _has_published(db, run_id):
         return row, False
     raise not_found(f"training run {run_id!r} not found")
 
 
-def _run_model(call: Call, row: Row, owned: bool) -> models.TrainingRun:
+def _run_model(db: Db, row: Row, owned: bool) -> models.TrainingRun:
     run_id = row["model_id"]
     return models.TrainingRun(
         training_run_id=run_id,
@@ -75,8 +78,8 @@ def _run_model(call: Call, row: Row, owned: bool) -> models.TrainingRun:
         corrupted=bool(row["corrupted"]),
         lora_rank=lora_from_row(row).rank,
         last_request_time=when(row["last_request_time"]),
-        last_checkpoint=_last_checkpoint(call, run_id, "weights", public_only=not owned),
-        last_sampler_checkpoint=_last_checkpoint(call, run_id, "sampler_weights", public_only=not owned),
+        last_checkpoint=_last_checkpoint(db, run_id, "weights", public_only=not owned),
+        last_sampler_checkpoint=_last_checkpoint(db, run_id, "sampler_weights", public_only=not owned),
         user_metadata=loads(row["user_metadata"]),
     )
 
@@ -89,33 +92,43 @@ async def list_training_runs(call: Call) -> models.TrainingRunsResponse:
     """One page, cut and counted in SQL on the owner index (plus the published-checkpoint index when the scope is
     'accessible')."""
     limit, offset = _page(call)
-    store = call.service.store
     params: list[Any] = [call.owner]
     where = "owner=?"
     if call.query.get("access_scope") == "accessible":
         where += f" OR model_id IN (SELECT training_run_id FROM checkpoints WHERE public=1 AND {LIVE})"
         params.append(time.time())
-    total = store.scalar(f"SELECT COUNT(*) FROM training_runs WHERE {where}", params)
-    rows = store.all(
-        f"SELECT * FROM training_runs WHERE {where} ORDER BY created_at DESC, model_id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    return models.TrainingRunsResponse(
-        training_runs=[_run_model(call, row, row["owner"] == call.owner) for row in rows],
-        cursor=models.Cursor(offset=offset, limit=limit, total_count=total),
-    )
+
+    def page(db: Db) -> models.TrainingRunsResponse:
+        total = db.scalar(f"SELECT COUNT(*) FROM training_runs WHERE {where}", params)
+        rows = db.all(
+            f"SELECT * FROM training_runs WHERE {where} ORDER BY created_at DESC, model_id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return models.TrainingRunsResponse(
+            training_runs=[_run_model(db, row, row["owner"] == call.owner) for row in rows],
+            cursor=models.Cursor(offset=offset, limit=limit, total_count=total),
+        )
+
+    return await call.service.store.run(page)
 
 
 async def get_training_run(call: Call) -> models.TrainingRun:
-    row, owned = _visible_run(call, call.path["training_run_id"])
-    return _run_model(call, row, owned)
+    def read(db: Db) -> models.TrainingRun:
+        row, owned = _visible_run(db, call, call.path["training_run_id"])
+        return _run_model(db, row, owned)
+
+    return await call.service.store.run(read)
 
 
 async def list_checkpoints(call: Call) -> models.CheckpointsListResponse:
     run_id = call.path["training_run_id"]
-    row = call.service.store.one("SELECT owner FROM training_runs WHERE model_id=?", [run_id])
-    owned = row is not None and row["owner"] == call.owner
-    checkpoints = _live_checkpoints(call, run_id, public_only=not owned) if row is not None else []
+
+    def read(db: Db) -> tuple[bool, list[Row]]:
+        row = db.one("SELECT owner FROM training_runs WHERE model_id=?", [run_id])
+        owned = row is not None and row["owner"] == call.owner
+        return owned, _live_checkpoints(db, run_id, public_only=not owned) if row is not None else []
+
+    owned, checkpoints = await call.service.store.run(read)
     if not owned and not checkpoints:
         raise not_found(f"training run {run_id!r} not found")
     return models.CheckpointsListResponse(checkpoints=[checkpoint_model(c) for c in checkpoints])
@@ -123,27 +136,31 @@ async def list_checkpoints(call: Call) -> models.CheckpointsListResponse:
 
 async def list_user_checkpoints(call: Call) -> models.CheckpointsListResponse:
     limit, offset = _page(call)
-    store = call.service.store
     params = [call.owner, time.time()]
-    total = store.scalar(f"SELECT COUNT(*) FROM checkpoints WHERE owner=? AND {LIVE}", params)
-    rows = store.all(
-        f"SELECT * FROM checkpoints WHERE owner=? AND {LIVE} ORDER BY created_at DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
+
+    def page(db: Db) -> tuple[int, list[Row]]:
+        total = db.scalar(f"SELECT COUNT(*) FROM checkpoints WHERE owner=? AND {LIVE}", params)
+        rows = db.all(
+            f"SELECT * FROM checkpoints WHERE owner=? AND {LIVE} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return total, rows
+
+    total, rows = await call.service.store.run(page)
     return models.CheckpointsListResponse(
         checkpoints=[checkpoint_model(row) for row in rows],
         cursor=models.Cursor(offset=offset, limit=limit, total_count=total),
     )
 
 
-def _own_checkpoint(call: Call) -> Row:
-    return call.service.checkpoint(
-        call.path["training_run_id"], call.path["checkpoint_kind"], call.path["checkpoint_name"], call.owner
+def _own_checkpoint(db: Db, call: Call) -> Row:
+    return call.service.checkpoint_now(
+        db, call.path["training_run_id"], call.path["checkpoint_kind"], call.path["checkpoint_name"], call.owner
     )
 
 
-def _readable_checkpoint(call: Call) -> Row:
-    return call.service.checkpoint(
+async def _readable_checkpoint(call: Call) -> Row:
+    return await call.service.checkpoint(
         call.path["training_run_id"],
         call.path["checkpoint_kind"],
         call.path["checkpoint_name"],
@@ -152,15 +169,18 @@ def _readable_checkpoint(call: Call) -> Row:
     )
 
 
+def _audit(db: Db, call: Call, event: str, row: Row) -> None:
+    path = tinker_path(row["training_run_id"], row["kind"], row["name"])
+    db.audit(call.owner, event, model_id=row["training_run_id"], tinker_path=path)
+
+
 async def delete_checkpoint(call: Call) -> None:
-    row = _own_checkpoint(call)
-    call.service.delete_checkpoint(row)
-    call.service.store.audit(
-        call.owner,
-        "delete_checkpoint",
-        model_id=row["training_run_id"],
-        tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
-    )
+    def delete(db: Db) -> None:
+        row = _own_checkpoint(db, call)
+        delete_checkpoint_now(db, row)
+        _audit(db, call, "delete_checkpoint", row)
+
+    await call.service.store.run(delete)
 
 
 def _file_url(row: Row) -> str:
@@ -169,49 +189,51 @@ def _file_url(row: Row) -> str:
 
 async def get_checkpoint_archive_url(call: Call) -> models.CheckpointArchiveUrlResponse:
     """The checkpoint's safetensors file; a local server has no object store, so the URL is a file URL."""
-    row = _readable_checkpoint(call)
+    row = await _readable_checkpoint(call)
     return models.CheckpointArchiveUrlResponse(url=_file_url(row), expires=datetime.now(UTC) + URL_LIFETIME)
 
 
 async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsResponse:
-    row = _readable_checkpoint(call)
+    row = await _readable_checkpoint(call)
     return models.ExternalWeightsUrlsResponse(
         urls={"adapter_model.safetensors": _file_url(row)}, expires=datetime.now(UTC) + URL_LIFETIME
     )
 
 
-def _set_public(call: Call, public: bool) -> None:
-    row = _own_checkpoint(call)
-    call.service.store.execute(
-        "UPDATE checkpoints SET public=? WHERE training_run_id=? AND kind=? AND name=?",
-        [int(public), row["training_run_id"], row["kind"], row["name"]],
-    )
-    call.service.store.audit(
-        call.owner,
-        "publish_checkpoint" if public else "unpublish_checkpoint",
-        model_id=row["training_run_id"],
-        tinker_path=tinker_path(row["training_run_id"], row["kind"], row["name"]),
-    )
+async def _set_public(call: Call, public: bool) -> None:
+    def update(db: Db) -> None:
+        row = _own_checkpoint(db, call)
+        db.execute(
+            "UPDATE checkpoints SET public=? WHERE training_run_id=? AND kind=? AND name=?",
+            [int(public), row["training_run_id"], row["kind"], row["name"]],
+        )
+        _audit(db, call, "publish_checkpoint" if public else "unpublish_checkpoint", row)
+
+    await call.service.store.run(update)
 
 
 async def publish_checkpoint(call: Call) -> None:
-    _set_public(call, True)
+    await _set_public(call, True)
 
 
 async def unpublish_checkpoint(call: Call) -> None:
-    _set_public(call, False)
+    await _set_public(call, False)
 
 
 async def set_checkpoint_ttl(call: Call) -> None:
     request = call.model(models.SetCheckpointTtlRequest)
-    row = _own_checkpoint(call)
-    if request.ttl_seconds is not None and request.ttl_seconds <= 0:
-        raise bad_request("ttl_seconds: must be positive, or null to keep the checkpoint until deleted")
-    expires = None if request.ttl_seconds is None else time.time() + request.ttl_seconds
-    call.service.store.execute(
-        "UPDATE checkpoints SET expires_at=? WHERE training_run_id=? AND kind=? AND name=?",
-        [expires, row["training_run_id"], row["kind"], row["name"]],
-    )
+
+    def update(db: Db) -> None:
+        row = _own_checkpoint(db, call)
+        if request.ttl_seconds is not None and request.ttl_seconds <= 0:
+            raise bad_request("ttl_seconds: must be positive, or null to keep the checkpoint until deleted")
+        expires = None if request.ttl_seconds is None else time.time() + request.ttl_seconds
+        db.execute(
+            "UPDATE checkpoints SET expires_at=? WHERE training_run_id=? AND kind=? AND name=?",
+            [expires, row["training_run_id"], row["kind"], row["name"]],
+        )
+
+    await call.service.store.run(update)
 
 
 HANDLERS: dict[str, Handler] = {

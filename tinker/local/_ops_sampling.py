@@ -25,6 +25,7 @@ from ._futures import Future, running
 from ._limits import check_sampled_tokens, check_sampler_room
 from ._scheduler import SHUTDOWN_MESSAGE, Ticket, WorkCancelled
 from ._service import SamplerSlot, Service
+from ._store import Db, Row
 from .engine._types import EngineInputError, SampleSpec, SamplingStopped
 
 log = logging.getLogger("tinker.local")
@@ -38,31 +39,24 @@ PROTO_RESULTS = {
 async def create_sampling_session(call: Call) -> models.CreateSamplingSessionResponse:
     request = call.model(models.CreateSamplingSessionRequest)
     service = call.service
-    service.session(request.session_id, call.owner)
+    await service.session(request.session_id, call.owner)
     sampler_id = f"{request.session_id}:sample:{request.sampling_session_seq_id}"
-    row = service.store.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
-    if row is not None:
-        if (row["base_model"], row["model_path"]) == (request.base_model, request.model_path) or (
-            request.base_model is None and row["model_path"] == request.model_path
-        ):
-            return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
-        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
-    if request.base_model is None and request.model_path is None:
-        raise bad_request("model_path: send a model_path or a base_model")
-    check_sampler_room(service, call.owner)
-    if request.model_path is not None:
-        checkpoint = service.checkpoint_at(request.model_path, call.owner, "model_path")
-        slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint)
-        source = "checkpoint"
-    else:
-        assert request.base_model is not None
-        await service.base_model(request.base_model)
-        slot = SamplerSlot(sampler_id, request.session_id, call.owner, request.base_model, None)
-        source = "base"
-    service.samplers[sampler_id] = slot
-    service.store.insert(
-        "samplers",
-        {
+    answer = models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
+    row = await service.store.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
+    if row is None:
+        if request.base_model is None and request.model_path is None:
+            raise bad_request("model_path: send a model_path or a base_model")
+        check_sampler_room(service, call.owner)
+        if request.model_path is not None:
+            checkpoint, run = await service.checkpoint_and_run(request.model_path, call.owner, "model_path")
+            slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint, run)
+            source = "checkpoint"
+        else:
+            assert request.base_model is not None
+            await service.base_model(request.base_model)
+            slot = SamplerSlot(sampler_id, request.session_id, call.owner, request.base_model, None)
+            source = "base"
+        values = {
             "sampler_id": sampler_id,
             "session_id": request.session_id,
             "owner": call.owner,
@@ -70,30 +64,45 @@ async def create_sampling_session(call: Call) -> models.CreateSamplingSessionRes
             "model_path": slot.model_path,
             "source": source,
             "created_at": time.time(),
-        },
-    )
-    return models.CreateSamplingSessionResponse(sampling_session_id=sampler_id)
+        }
+
+        def create(db: Db) -> Row | None:
+            """The sampler another request made meanwhile, else this one, stored."""
+            made = db.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
+            if made is None:
+                db.insert("samplers", values)
+            return made
+
+        row = await service.store.run(create)
+        if row is None:
+            service.samplers[sampler_id] = slot
+            return answer
+    if (row["base_model"], row["model_path"]) == (request.base_model, request.model_path) or (
+        request.base_model is None and row["model_path"] == request.model_path
+    ):
+        return answer
+    raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
 
 
 ADHOC_SAMPLERS = 8
 
 
-def _adhoc_slot(service: Service, owner: str, request: models.SampleRequest) -> SamplerSlot:
+async def _adhoc_slot(service: Service, owner: str, request: models.SampleRequest) -> SamplerSlot:
     """A sampler for a request that names weights or a base model directly.
 
     The checkpoint's visibility is checked on every request (it may have been unpublished or deleted), and
     the cache key includes the checkpoint's creation time, so overwritten weights get a new sampler.
     """
     if request.model_path is not None:
-        checkpoint = service.checkpoint_at(request.model_path, owner, "model_path")
+        checkpoint, run = await service.checkpoint_and_run(request.model_path, owner, "model_path")
         key = f"adhoc:{owner}:{request.model_path}:{checkpoint['created_at']}"
     else:
         assert request.base_model is not None
-        checkpoint, key = None, f"adhoc:{owner}:{request.base_model}"
+        checkpoint, run, key = None, None, f"adhoc:{owner}:{request.base_model}"
     slot = service.samplers.get(key)
     if slot is None:
-        if checkpoint is not None:
-            slot = service.checkpoint_sampler(key, "", owner, checkpoint)
+        if checkpoint is not None and run is not None:
+            slot = service.checkpoint_sampler(key, "", owner, checkpoint, run)
         else:
             assert request.base_model is not None
             slot = SamplerSlot(key, "", owner, request.base_model, None)
@@ -155,11 +164,11 @@ async def _prepare(call: Call, request: models.SampleRequest) -> tuple[SamplerSl
     """The sampler a request names and what to sample, checked before anything runs."""
     service = call.service
     if request.sampling_session_id is not None:
-        slot = service.sampler_slot(request.sampling_session_id, call.owner)
+        slot = await service.sampler_slot(request.sampling_session_id, call.owner)
     elif request.model_path is not None or request.base_model is not None:
         if request.base_model is not None:
             await service.base_model(request.base_model)
-        slot = _adhoc_slot(service, call.owner, request)
+        slot = await _adhoc_slot(service, call.owner, request)
     else:
         raise bad_request("sampling_session_id: name a sampling session, a model_path or a base_model")
     prompt = wire.tokens_from_model_input(request.prompt, "prompt")
@@ -184,10 +193,15 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
     request_id = f"{slot.sampler_id}:{request.seq_id if request.seq_id is not None else uuid.uuid4().hex}"
     sequence_ids = [f"{request_id}:{i}" for i in range(request.num_samples)]
     answer = models.UntypedAPIFuture(request_id=request_id, model_id=slot.sampler_id, sample_sequence_ids=sequence_ids)
-    if service.futures.existing(request_id, call.digest, f"seq_id {request.seq_id}") is not None:
+    if await service.futures.existing(request_id, call.digest, f"seq_id {request.seq_id}") is not None:
         return answer
     service.sampling.start(call.owner)
-    future = service.futures.create(request_id, call.owner, "SampleResponse", slot.sampler_id, call.digest)
+    future = service.futures.add(request_id, call.owner, "SampleResponse", slot.sampler_id, call.digest)
+    try:
+        await service.futures.save(future)
+    except BaseException:
+        service.sampling.finish(call.owner)
+        raise
 
     async def work() -> dict[str, Any]:
         sampler = await service.sampler(slot)
@@ -276,7 +290,9 @@ async def stream_sample(call: Call) -> StreamingResponse:
 
 async def get_sampler(call: Call) -> models.GetSamplerResponse:
     sampler_id = call.path["sampler_id"]
-    row = call.service.store.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, call.owner])
+    row = await call.service.store.one(
+        "SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, call.owner]
+    )
     if row is None:
         raise not_found(f"sampler {sampler_id!r} not found")
     return models.GetSamplerResponse(sampler_id=sampler_id, base_model=row["base_model"], model_path=row["model_path"])
@@ -284,13 +300,13 @@ async def get_sampler(call: Call) -> models.GetSamplerResponse:
 
 async def join_sampling_session(call: Call) -> models.JoinSamplingSessionResponse:
     request = call.model(models.JoinSamplingSessionRequest)
-    slot = call.service.sampler_slot(request.sampling_session_id, call.owner)
+    slot = await call.service.sampler_slot(request.sampling_session_id, call.owner)
     slot.clients += 1
     return models.JoinSamplingSessionResponse(client_counter=slot.clients)
 
 
-def _own_future(call: Call, request_id: str) -> Future:
-    future = call.service.futures.find(request_id)
+async def _own_future(call: Call, request_id: str) -> Future:
+    future = await call.service.futures.find(request_id)
     if future is None or future.owner != call.owner:
         raise not_found(f"request {request_id!r} not found")
     return future
@@ -299,8 +315,8 @@ def _own_future(call: Call, request_id: str) -> Future:
 async def retrieve_future(call: Call) -> Any:
     request = call.model(models.FutureRetrieveRequest)
     service = call.service
-    future = _own_future(call, request.request_id)
-    if future.state == "pending":
+    future = await _own_future(call, request.request_id)
+    if not future.event.is_set():  # set once the outcome is stored
         try:
             await asyncio.wait_for(future.event.wait(), timeout=service.config.long_poll_seconds)
         except TimeoutError:
@@ -315,7 +331,7 @@ async def retrieve_future(call: Call) -> Any:
 async def retrieve_futures(call: Call) -> models.FuturesRetrieveResponse:
     request = call.model(models.FuturesRetrieveRequest)
     service = call.service
-    slot = service.sampler_slot(request.target.sampling_session_id, call.owner)
+    slot = await service.sampler_slot(request.target.sampling_session_id, call.owner)
     timeout = service.config.long_poll_seconds if request.timeout is None else min(request.timeout, 60.0)
     if slot.completions.end <= request.prev_cursor and timeout > 0:
         slot.changed.clear()
@@ -334,8 +350,8 @@ async def cancel_future(call: Call) -> None:
     The document allows only an empty 204, so a cancel that came too late answers the same: the future then
     resolves with its real result (a running sample stops at its next token and resolves as cancelled).
     """
-    future = _own_future(call, call.model(models.CancelFutureRequest).request_id)
-    if not call.service.cancel(future) and future.state == "pending":
+    future = await _own_future(call, call.model(models.CancelFutureRequest).request_id)
+    if not await call.service.cancel(future) and future.state == "pending":
         log.info("cancel of %s came after its work started; it resolves with its result", future.request_id)
 
 

@@ -96,7 +96,7 @@ async def send_telemetry(call: Call) -> models.TelemetryResponse:
                 ["body", "events", index, "event_data"],
                 f"nested more than {MAX_EVENT_DATA_DEPTH} levels deep; the server keeps telemetry up to that depth",
             )
-    call.service.store.insert(
+    await call.service.store.insert(
         "telemetry",
         {
             "received_at": time.time(),
@@ -121,7 +121,7 @@ async def get_api_key_info(call: Call) -> models.ApiKeyInfoResponse:
 
 async def delete_api_key(call: Call) -> None:
     """Revokes the calling key for good (it stays revoked across restarts)."""
-    call.service.store.insert("revoked_keys", {"owner": call.owner, "revoked_at": time.time()}, replace=True)
+    await call.service.revoke(call.owner)
 
 
 async def get_audit_log(call: Call) -> models.AuditLogResponse:
@@ -135,7 +135,7 @@ async def get_audit_log(call: Call) -> models.AuditLogResponse:
         start = datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).timestamp()
         sql += " AND time >= ? AND time < ?"
         params += [start, start + 86400]
-    rows = call.service.store.all(sql + " ORDER BY time, id", params)  # the order of the (owner, time) index
+    rows = await call.service.store.all(sql + " ORDER BY time, id", params)  # the order of the (owner, time) index
     return models.AuditLogResponse(
         entries=[
             models.AuditLogEntry(
@@ -172,7 +172,7 @@ async def get_billing_usage(call: Call) -> models.BillingUsageResponse:
 
 
 async def get_current_checkpoint_storage_usage(call: Call) -> models.CurrentCheckpointStorageUsageResponse:
-    row = call.service.store.one(
+    row = await call.service.store.one(
         "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints WHERE owner=? "
         "AND (expires_at IS NULL OR expires_at > ?)",
         [call.owner, time.time()],

@@ -1,7 +1,12 @@
-"""Sessions: creation, heartbeats, listing and search, project, trace export, finish."""
+"""Sessions: creation, heartbeats, listing and search, project, trace export, finish.
+
+Each handler's statements go to the store's thread in one hop (a function of a ``Db``), the search and its summaries
+included.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -13,30 +18,33 @@ from tinker_api import pydantic_models as models
 from ._call import Call, Handler
 from ._errors import gone, not_found
 from ._limits import check_session_room
-from ._store import Row, dumps, loads, when
+from ._service import touch_now
+from ._store import Db, Row, dumps, loads, when
 
 
 async def create_session(call: Call) -> models.CreateSessionResponse:
     request = call.model(models.CreateSessionRequest)
     service = call.service
-    check_session_room(service, call.owner)
     session_id = service.new_session_id()
     now = time.time()
-    service.store.insert(
-        "sessions",
-        {
-            "session_id": session_id,
-            "owner": call.owner,
-            "created_at": now,
-            "last_activity": now,
-            "status": "active",
-            "tags": dumps(sorted(set(request.tags))),
-            "user_metadata": dumps(request.user_metadata),
-            "sdk_version": request.sdk_version,
-            "project_id": request.project_id,
-            "display_name": request.display_name,
-        },
-    )
+    row = {
+        "session_id": session_id,
+        "owner": call.owner,
+        "created_at": now,
+        "last_activity": now,
+        "status": "active",
+        "tags": dumps(sorted(set(request.tags))),
+        "user_metadata": dumps(request.user_metadata),
+        "sdk_version": request.sdk_version,
+        "project_id": request.project_id,
+        "display_name": request.display_name,
+    }
+
+    def create(db: Db) -> None:
+        check_session_room(db, service.config, call.owner)
+        db.insert("sessions", row)
+
+    await service.store.run(create)
     return models.CreateSessionResponse(
         session_id=session_id,
         info_message=f"local Tinker server; sessions without a heartbeat for "
@@ -46,20 +54,26 @@ async def create_session(call: Call) -> models.CreateSessionResponse:
 
 async def session_heartbeat(call: Call) -> models.SessionHeartbeatResponse:
     request = call.model(models.SessionHeartbeatRequest)
-    service = call.service
-    row = service.store.one(
-        "SELECT status FROM sessions WHERE session_id=? AND owner=?", [request.session_id, call.owner]
-    )
-    if row is None:
-        raise not_found(f"session {request.session_id!r} not found")
-    if row["status"] != "active":
-        raise gone(f"session {request.session_id!r} is {row['status']}; create a new session")
-    service.touch(request.session_id)
+    session_id = request.session_id
+
+    def beat(db: Db) -> str | None:
+        status: str | None = db.scalar(
+            "SELECT status FROM sessions WHERE session_id=? AND owner=?", [session_id, call.owner]
+        )
+        if status == "active":
+            touch_now(db, session_id)
+        return status
+
+    status = await call.service.store.run(beat)
+    if status is None:
+        raise not_found(f"session {session_id!r} not found")
+    if status != "active":
+        raise gone(f"session {session_id!r} is {status}; create a new session")
     return models.SessionHeartbeatResponse()
 
 
 async def list_sessions(call: Call) -> models.ListSessionsResponse:
-    rows = call.service.store.all(
+    rows = await call.service.store.all(
         "SELECT session_id FROM sessions WHERE owner=? ORDER BY created_at DESC, session_id LIMIT ? OFFSET ?",
         [call.owner, call.query["limit"], call.query["offset"]],
     )
@@ -82,8 +96,8 @@ _STATUS_NAME = "CASE status WHEN 'active' THEN 'active' WHEN 'finished' THEN 'cl
 _SEARCH_BATCH = 256
 
 
-def _summary(call: Call, row: Row) -> models.SessionSummary:
-    count, size = call.service.store.one(
+def _summary(db: Db, row: Row) -> models.SessionSummary:
+    count, size = db.one(
         "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS size FROM checkpoints c JOIN training_runs r "
         "ON c.training_run_id = r.model_id WHERE r.session_id=? AND (c.expires_at IS NULL OR c.expires_at > ?)",
         [row["session_id"], time.time()],
@@ -105,11 +119,11 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _search_rows(call: Call, request: models.SessionSearchRequest) -> Iterator[Row]:
+def _search_rows(db: Db, owner: str, request: models.SessionSearchRequest) -> Iterator[Row]:
     """The tenant's sessions that match every filter but ``user_metadata``, newest first, read a batch at a time
     along the owner index (keyset on created_at and session_id), so a search reads about as many rows as it
     answers."""
-    where, params = ["owner=?"], [call.owner]
+    where, params = ["owner=?"], [owner]
     if request.session_id is not None:
         where.append("session_id=?")
         params.append(request.session_id)
@@ -129,7 +143,7 @@ def _search_rows(call: Call, request: models.SessionSearchRequest) -> Iterator[R
         # and the exact comparison below decides, as it did before
         bound, bound_params = " AND created_at <= ?", [request.cursor.last_created_at.timestamp() + 1e-6]
     while True:
-        rows = call.service.store.all(
+        rows = db.all(
             f"SELECT * FROM sessions WHERE {' AND '.join(where)}{bound} "
             "ORDER BY created_at DESC, session_id DESC LIMIT ?",
             [*params, *bound_params, _SEARCH_BATCH],
@@ -150,8 +164,12 @@ async def search_sessions(call: Call) -> models.SessionSearchResponse:
     owner_filter = request.owner
     if isinstance(owner_filter, models.UserSearchOwner) and call.owner not in owner_filter.owner_urns:
         return models.SessionSearchResponse(sessions=[])
+    return await call.service.store.run(lambda db: _search(db, call.owner, request))
+
+
+def _search(db: Db, owner: str, request: models.SessionSearchRequest) -> models.SessionSearchResponse:
     found = []
-    for row in _search_rows(call, request):
+    for row in _search_rows(db, owner, request):
         metadata = loads(row["user_metadata"]) or {}
         if any(metadata.get(key) != value for key, value in request.user_metadata.items()):
             continue
@@ -165,22 +183,26 @@ async def search_sessions(call: Call) -> models.SessionSearchResponse:
         cursor = models.SessionSearchCursor(
             last_created_at=when(last["created_at"]), last_session_id=last["session_id"]
         )
-    return models.SessionSearchResponse(sessions=[_summary(call, row) for row in page], next_cursor=cursor)
+    return models.SessionSearchResponse(sessions=[_summary(db, row) for row in page], next_cursor=cursor)
 
 
-def _own_session(call: Call) -> Row:
+def _own_session(db: Db, call: Call) -> Row:
     session_id = call.path["session_id"]
-    row = call.service.store.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, call.owner])
+    row = db.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, call.owner])
     if row is None:
         raise not_found(f"session {session_id!r} not found")
     return row
 
 
 async def get_session(call: Call) -> models.GetSessionResponse:
-    row = _own_session(call)
-    store = call.service.store
-    runs = store.all("SELECT model_id FROM training_runs WHERE session_id=? ORDER BY created_at", [row["session_id"]])
-    samplers = store.all("SELECT sampler_id FROM samplers WHERE session_id=? ORDER BY created_at", [row["session_id"]])
+    def read(db: Db) -> tuple[Row, list[Row], list[Row]]:
+        row = _own_session(db, call)
+        session_id = row["session_id"]
+        runs = db.all("SELECT model_id FROM training_runs WHERE session_id=? ORDER BY created_at", [session_id])
+        samplers = db.all("SELECT sampler_id FROM samplers WHERE session_id=? ORDER BY created_at", [session_id])
+        return row, runs, samplers
+
+    row, runs, samplers = await call.service.store.run(read)
     return models.GetSessionResponse(
         training_run_ids=[r["model_id"] for r in runs],
         sampler_ids=[s["sampler_id"] for s in samplers],
@@ -191,44 +213,54 @@ async def get_session(call: Call) -> models.GetSessionResponse:
 
 async def assign_session_project(call: Call) -> None:
     request = call.model(models.AssignSessionProjectRequest)
-    row = _own_session(call)
-    call.service.store.execute(
-        "UPDATE sessions SET project_id=? WHERE session_id=?", [request.project_id, row["session_id"]]
-    )
+
+    def assign(db: Db) -> None:
+        row = _own_session(db, call)
+        db.execute("UPDATE sessions SET project_id=? WHERE session_id=?", [request.project_id, row["session_id"]])
+
+    await call.service.store.run(assign)
 
 
 async def export_session_trace(call: Call) -> models.SessionTraceExportResponse:
-    """Writes the session's record (runs, checkpoints, samplers, audit) to a JSON file and points at it."""
-    row = _own_session(call)
-    service = call.service
-    session_id = row["session_id"]
-    runs = service.store.all("SELECT * FROM training_runs WHERE session_id=?", [session_id])
-    run_ids = [run["model_id"] for run in runs]
-    marks = ",".join("?" for _ in run_ids) or "''"
-    trace = {
-        "session": row,
-        "training_runs": runs,
-        "checkpoints": service.store.all(f"SELECT * FROM checkpoints WHERE training_run_id IN ({marks})", run_ids),
-        "samplers": service.store.all("SELECT * FROM samplers WHERE session_id=?", [session_id]),
-        "audit": service.store.all(
-            f"SELECT * FROM audit WHERE owner=? AND model_id IN ({marks})", [call.owner, *run_ids]
-        ),
-    }
-    path = service.config.data_dir / "traces" / f"{session_id}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(trace, option=orjson.OPT_INDENT_2))
+    """Writes the session's record (runs, checkpoints, samplers, audit) to a JSON file and points at it; the file is
+    written in a worker thread."""
+
+    def read(db: Db) -> dict[str, Any]:
+        row = _own_session(db, call)
+        session_id = row["session_id"]
+        runs = db.all("SELECT * FROM training_runs WHERE session_id=?", [session_id])
+        run_ids = [run["model_id"] for run in runs]
+        marks = ",".join("?" for _ in run_ids) or "''"
+        return {
+            "session": row,
+            "training_runs": runs,
+            "checkpoints": db.all(f"SELECT * FROM checkpoints WHERE training_run_id IN ({marks})", run_ids),
+            "samplers": db.all("SELECT * FROM samplers WHERE session_id=?", [session_id]),
+            "audit": db.all(f"SELECT * FROM audit WHERE owner=? AND model_id IN ({marks})", [call.owner, *run_ids]),
+        }
+
+    trace = await call.service.store.run(read)
+    path = call.service.config.data_dir / "traces" / f"{trace['session']['session_id']}.json"
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps(trace, option=orjson.OPT_INDENT_2))
+
+    await asyncio.to_thread(write)
     return models.SessionTraceExportResponse(status="ready", url=path.resolve().as_uri())
 
 
 async def finish_session(call: Call) -> None:
     request = call.model(models.SessionFinishRequest)
-    row = _own_session(call)
-    service = call.service
-    service.store.execute(
-        "UPDATE sessions SET status='finished', finish=? WHERE session_id=?",
-        [orjson.dumps(request.model_dump(mode="json")).decode(), row["session_id"]],
-    )
-    service.release_session(row["session_id"], f"session {row['session_id']} was finished by the client")
+    finish = orjson.dumps(request.model_dump(mode="json")).decode()
+
+    def close(db: Db) -> str:
+        session_id: str = _own_session(db, call)["session_id"]
+        db.execute("UPDATE sessions SET status='finished', finish=? WHERE session_id=?", [finish, session_id])
+        return session_id
+
+    session_id = await call.service.store.run(close)
+    await call.service.release_session(session_id, f"session {session_id} was finished by the client")
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,4 +1,8 @@
-"""Training operations: each is checked at once, then queued on its model in seq_id order."""
+"""Training operations: each is checked at once, then queued on its model in seq_id order.
+
+A request's seq_id is taken, its future made and its job queued with no await in between, so that requests that
+await the store meanwhile cannot take the same turn.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from ._futures import RequestFailed
 from ._limits import check_queue_room, check_sampler_room, check_training_run_room
 from ._offload import off_loop
 from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
-from ._store import dumps
+from ._store import Db, dumps
 from ._validation import PROTOBUF
 from .engine._types import AdamSpec, EngineInputError, LoraSpec
 
@@ -28,22 +32,27 @@ def _future(request_id: str, model_id: str) -> models.UntypedAPIFuture:
     return models.UntypedAPIFuture(request_id=request_id, model_id=model_id)
 
 
-def submit(call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, work: Work) -> models.UntypedAPIFuture:
+async def submit(
+    call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, work: Work
+) -> models.UntypedAPIFuture:
     """Queue ``work`` at its seq_id; a resubmitted payload answers with the original request id."""
     service = call.service
     if seq_id is not None:
-        existing = service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
+        existing = await service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
         if existing is not None:
             return _future(existing.request_id, slot.model_id)
+    if slot.queue.closed:
+        raise bad_request(f"model_id: training run {slot.model_id!r} is not loaded (its session ended)")
     seq = slot.queue.assign(seq_id)
     check_queue_room(service, slot, seq)
     request_id = f"{slot.model_id}:{seq}"
-    future = service.futures.create(request_id, call.owner, result_type, slot.model_id, call.digest)
+    future = service.futures.add(request_id, call.owner, result_type, slot.model_id, call.digest)
 
     async def job() -> None:
         await service.futures.run(future, work)
 
     slot.queue.put(seq, request_id, job)
+    await service.futures.save(future)
     return _future(request_id, slot.model_id)
 
 
@@ -108,7 +117,7 @@ def _check_optimizer(config: Any) -> None:
         )
 
 
-def _start_model(
+async def _start_model(
     call: Call,
     model_id: str,
     session_id: str,
@@ -120,10 +129,11 @@ def _start_model(
 ) -> models.UntypedAPIFuture:
     """Create a training run as its model's seq 0 (create_model, or create-via-load)."""
     service = call.service
-    existing = service.futures.existing(f"{model_id}:0", call.digest, f"model_seq_id of {model_id}")
+    stored = await service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id])
+    existing = await service.futures.existing(f"{model_id}:0", call.digest, f"model_seq_id of {model_id}")
     if existing is not None:
         return _future(existing.request_id, model_id)
-    if model_id in service.trainers or service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id]):
+    if model_id in service.trainers or stored:
         raise bad_request(f"model_seq_id: training run {model_id!r} already exists in this session")
     check_training_run_room(service, call.owner)
     slot = service.new_slot(model_id, session_id, call.owner, base_model, lora)
@@ -133,7 +143,7 @@ def _start_model(
             engine = await service.engine()
             slot.trainer = await service.in_thread(call.owner, engine.create_trainer, base_model, lora)
             now = time.time()
-            service.store.insert(
+            await service.store.insert(
                 "training_runs",
                 {
                     "model_id": model_id,
@@ -151,22 +161,22 @@ def _start_model(
             service.trainers.pop(model_id, None)
             raise
 
-    return submit(call, slot, 0, result_type, work)
+    return await submit(call, slot, 0, result_type, work)
 
 
 async def create_model(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.CreateModelRequest)
     service = call.service
-    service.session(request.session_id, call.owner)
+    await service.session(request.session_id, call.owner)
     await service.base_model(request.base_model)
     _check_optimizer(request.optimizer_config)
     model_id = f"{request.session_id}:train:{request.model_seq_id}"
 
     async def created(slot: TrainerSlot) -> dict[str, Any]:
-        service.store.audit(call.owner, "create_model", model_id=model_id)
+        await service.store.audit(call.owner, "create_model", model_id=model_id)
         return {"model_id": model_id, "type": "create_model"}
 
-    return _start_model(
+    return await _start_model(
         call,
         model_id,
         request.session_id,
@@ -181,7 +191,7 @@ async def create_model(call: Call) -> models.UntypedAPIFuture:
 async def get_info(call: Call) -> models.GetInfoResponse:
     request = call.model(models.GetInfoRequest)
     service = call.service
-    run = service.run(request.model_id, call.owner)
+    run = await service.run(request.model_id, call.owner)
     info = await service.base_model(run["base_model"])
     lora = lora_from_row(run)
     return models.GetInfoResponse(
@@ -199,19 +209,19 @@ async def get_info(call: Call) -> models.GetInfoResponse:
 async def unload_model(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.UnloadModelRequest)
     service = call.service
-    slot = service.slot(request.model_id, call.owner)
+    slot = await service.slot(request.model_id, call.owner)
 
     async def work() -> dict[str, Any]:
         service.trainers.pop(slot.model_id, None)
         slot.trainer = None
         return {"model_id": slot.model_id, "type": "unload_model"}
 
-    return submit(call, slot, None, "UnloadModelResponse", work)
+    return await submit(call, slot, None, "UnloadModelResponse", work)
 
 
 async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> models.UntypedAPIFuture:
     service = call.service
-    slot = service.slot(request.model_id, call.owner)
+    slot = await service.slot(request.model_id, call.owner)
     if not request.data:
         raise bad_request("data: at least one datum is needed")
     examples = request.examples(await service.base_model(slot.base_model))
@@ -229,7 +239,7 @@ async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> mo
         )
         return wire.forward_backward_output_json(result)
 
-    return submit(call, slot, request.seq_id, "ForwardBackwardOutput", work)
+    return await submit(call, slot, request.seq_id, "ForwardBackwardOutput", work)
 
 
 async def forward_backward(call: Call) -> models.UntypedAPIFuture:
@@ -250,7 +260,7 @@ async def forward(call: Call) -> models.UntypedAPIFuture:
 async def optim_step(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.OptimStepRequest)
     service = call.service
-    slot = service.slot(request.model_id, call.owner)
+    slot = await service.slot(request.model_id, call.owner)
     if request.optimizer_params is not None:
         raise bad_request(
             "optimizer_params: this server does not support optimizers other than adamw; send adam_params"
@@ -275,10 +285,10 @@ async def optim_step(call: Call) -> models.UntypedAPIFuture:
         metrics = await service.in_thread(slot.owner, _trainer(slot).optim_step, adam)
         return {"metrics": metrics}
 
-    return submit(call, slot, request.seq_id, "OptimStepResponse", work)
+    return await submit(call, slot, request.seq_id, "OptimStepResponse", work)
 
 
-def _save(
+async def _save(
     call: Call,
     slot: TrainerSlot,
     kind: str,
@@ -294,12 +304,12 @@ def _save(
 ) -> models.UntypedAPIFuture:
     service = call.service
     if seq_id is not None:
-        existing = service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
+        existing = await service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
         if existing is not None:
             return _future(existing.request_id, slot.model_id)
     if ttl_seconds is not None and ttl_seconds <= 0:
         raise bad_request("ttl_seconds: must be positive, or null for no expiry")
-    service.reserve_name(slot, kind, name, overwrite)
+    await service.reserve_name(slot, kind, name, overwrite)
 
     async def work() -> dict[str, Any]:
         try:
@@ -319,12 +329,13 @@ def _save(
                     user_metadata=user_metadata,
                 ),
             )
+            await service.record_checkpoint(slot, row)
             return answer(tinker_path(slot.model_id, kind, name), row["size_bytes"])
         finally:
             slot.pending_names.discard((kind, name))
 
     try:
-        return submit(call, slot, seq_id, result_type, work)
+        return await submit(call, slot, seq_id, result_type, work)
     except BaseException:
         slot.pending_names.discard((kind, name))
         raise
@@ -336,9 +347,9 @@ def _default_name(slot: TrainerSlot, seq_id: int | None) -> str:
 
 async def save_weights(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SaveWeightsRequest)
-    slot = call.service.slot(request.model_id, call.owner)
+    slot = await call.service.slot(request.model_id, call.owner)
     name = check_name(request.path) if request.path is not None else _default_name(slot, request.seq_id)
-    return _save(
+    return await _save(
         call,
         slot,
         "weights",
@@ -356,11 +367,11 @@ async def save_weights(call: Call) -> models.UntypedAPIFuture:
 async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SaveWeightsForSamplerRequest)
     service = call.service
-    slot = service.slot(request.model_id, call.owner)
+    slot = await service.slot(request.model_id, call.owner)
     if request.path is not None and request.sampling_session_seq_id is not None:
         raise bad_request("path: send either path or sampling_session_seq_id, not both")
     if request.path is not None:
-        return _save(
+        return await _save(
             call,
             slot,
             "sampler_weights",
@@ -376,8 +387,8 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     if request.sampling_session_seq_id is None:
         raise bad_request("path: send a path (a name to save under) or a sampling_session_seq_id")
     sampler_id = f"{slot.session_id}:sample:{request.sampling_session_seq_id}"
-    if not service.futures.find(f"{slot.model_id}:{request.seq_id}"):  # else a resubmission, answered by submit
-        if service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
+    if not await service.futures.find(f"{slot.model_id}:{request.seq_id}"):  # else a resubmission, see submit
+        if await service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
             raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
         check_sampler_room(service, call.owner)
 
@@ -390,7 +401,7 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
         sampler_slot = SamplerSlot(sampler_id, slot.session_id, call.owner, slot.base_model, None)
         sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
         service.samplers[sampler_id] = sampler_slot
-        service.store.insert(
+        await service.store.insert(
             "samplers",
             {
                 "sampler_id": sampler_id,
@@ -405,7 +416,7 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
         )
         return {"sampling_session_id": sampler_id, "type": "save_weights_for_sampler"}
 
-    return submit(call, slot, request.seq_id, "SaveWeightsForSamplerResponseInternal", work)
+    return await submit(call, slot, request.seq_id, "SaveWeightsForSamplerResponseInternal", work)
 
 
 async def _load_into(service: Service, slot: TrainerSlot, checkpoint: dict[str, Any], optimizer: bool) -> None:
@@ -432,27 +443,25 @@ def _check_compatible(slot_base: str, slot_lora: LoraSpec, run: dict[str, Any], 
 async def load_weights(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.LoadWeightsRequest)
     service = call.service
-    checkpoint = service.checkpoint_at(request.path, call.owner)
+    checkpoint, source = await service.checkpoint_and_run(request.path, call.owner)
     if request.optimizer and not checkpoint["with_optimizer"]:
         raise bad_request("optimizer: sampler weights hold no optimizer state; load them with optimizer=false")
-    source = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
-    assert source is not None
     _check_optimizer(request.optimizer_config)
 
     async def loaded(slot: TrainerSlot) -> dict[str, Any]:
         await _load_into(service, slot, checkpoint, request.optimizer)
-        service.store.audit(call.owner, "load_weights", model_id=slot.model_id, tinker_path=request.path)
+        await service.store.audit(call.owner, "load_weights", model_id=slot.model_id, tinker_path=request.path)
         return {"path": request.path, "model_id": slot.model_id, "type": "load_weights"}
 
     if request.session_id is not None or request.model_seq_id is not None:
         if request.session_id is None or request.model_seq_id is None or request.model_id is not None:
             raise bad_request("session_id: create-via-load needs session_id and model_seq_id, and no model_id")
-        service.session(request.session_id, call.owner)
+        await service.session(request.session_id, call.owner)
         model_id = f"{request.session_id}:train:{request.model_seq_id}"
         base_model = request.base_model or source["base_model"]
         if base_model != source["base_model"]:
             raise bad_request(f"base_model: {request.path!r} was trained on {source['base_model']}, not {base_model}")
-        return _start_model(
+        return await _start_model(
             call,
             model_id,
             request.session_id,
@@ -464,17 +473,15 @@ async def load_weights(call: Call) -> models.UntypedAPIFuture:
         )
     if request.model_id is None:
         raise bad_request("model_id: send model_id (and seq_id), or session_id and model_seq_id")
-    slot = service.slot(request.model_id, call.owner)
+    slot = await service.slot(request.model_id, call.owner)
     _check_compatible(slot.base_model, slot.lora, source, request.path)
-    return submit(call, slot, request.seq_id, "LoadWeightsResponse", lambda: loaded(slot))
+    return await submit(call, slot, request.seq_id, "LoadWeightsResponse", lambda: loaded(slot))
 
 
 async def get_weights_info(call: Call) -> models.WeightsInfoResponse:
     request = call.model(models.WeightsInfoRequest)
     service = call.service
-    checkpoint = service.checkpoint_at(request.tinker_path, call.owner, "tinker_path")
-    run = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
-    assert run is not None
+    _, run = await service.checkpoint_and_run(request.tinker_path, call.owner, "tinker_path")
     lora = lora_from_row(run)
     return models.WeightsInfoResponse(
         base_model=run["base_model"],
@@ -488,10 +495,10 @@ async def get_weights_info(call: Call) -> models.WeightsInfoResponse:
 
 async def save_weights_external(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SaveWeightsExternalRequest)
-    slot = call.service.slot(request.model_id, call.owner)
+    slot = await call.service.slot(request.model_id, call.owner)
     if request.age_encryption_recipients:
         raise bad_request("age_encryption_recipients: this server does not support encrypted exports")
-    return _save(
+    return await _save(
         call,
         slot,
         "external_weights",
@@ -512,20 +519,18 @@ async def copy_weights(call: Call) -> models.CopyWeightsResponse:
 
     request = call.model(models.CopyWeightsRequest)
     service = call.service
-    source = service.checkpoint_at(request.source_path, call.owner, "source_path")
+    source, origin = await service.checkpoint_and_run(request.source_path, call.owner, "source_path")
     if request.session_id is not None and request.model_seq_id is not None:
-        service.session(request.session_id, call.owner)
+        await service.session(request.session_id, call.owner)
         run_id = f"{request.session_id}:train:{request.model_seq_id}"
-        if service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [run_id]):
+        if await service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [run_id]):
             raise bad_request(f"model_seq_id: training run {run_id!r} already exists")
     elif request.session_id is None and request.model_seq_id is None:
         run_id = f"copy-{service.new_session_id()}:train:0"
     else:
         raise bad_request("session_id: send session_id and model_seq_id together, or neither")
-    origin = service.store.one("SELECT * FROM training_runs WHERE model_id=?", [source["training_run_id"]])
-    assert origin is not None
     now = time.time()
-    service.store.insert(
+    await service.store.insert(
         "training_runs",
         {
             "model_id": run_id,
@@ -541,20 +546,22 @@ async def copy_weights(call: Call) -> models.CopyWeightsResponse:
     target = service.checkpoint_file(run_id, source["kind"], source["name"])
     target.parent.mkdir(parents=True, exist_ok=True)
     await service.in_thread(call.owner, shutil.copyfile, source["file"], target)
-    service.store.insert(
-        "checkpoints",
-        {
-            **source,
-            "training_run_id": run_id,
-            "owner": call.owner,
-            "created_at": now,
-            "public": 0,
-            "file": str(target),
-            "expires_at": now + request.ttl_seconds if request.ttl_seconds else None,
-        },
-    )
+    copy = {
+        **source,
+        "training_run_id": run_id,
+        "owner": call.owner,
+        "created_at": now,
+        "public": 0,
+        "file": str(target),
+        "expires_at": now + request.ttl_seconds if request.ttl_seconds else None,
+    }
     path = tinker_path(run_id, source["kind"], source["name"])
-    service.store.audit(call.owner, "copy_weights", model_id=run_id, tinker_path=path, source=request.source_path)
+
+    def record(db: Db) -> None:
+        db.insert("checkpoints", copy)
+        db.audit(call.owner, "copy_weights", model_id=run_id, tinker_path=path, source=request.source_path)
+
+    await service.store.run(record)
     return models.CopyWeightsResponse(tinker_path=path)
 
 

@@ -6,14 +6,15 @@ count, the oldest first (the bounds are ``ServerConfig``'s ``RETENTION`` setting
 when its owner deletes it or its TTL passes. Housekeeping calls ``prune`` now and then.
 
 Counts are per tenant where a tenant could otherwise push another's records out (audit, results); telemetry carries
-no tenant and is bounded as a whole. Deletes go ``BATCH`` rows at a time, so that the store's lock is let go between
-statements even when a data directory from before these bounds holds millions of rows.
+no tenant and is bounded as a whole. Deletes go ``BATCH`` rows at a time, each its own hop to the store's thread, so
+that other requests' statements run between them even when a data directory from before these bounds holds millions
+of rows (the event loop waits for none of them).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ._store import Store
@@ -26,37 +27,34 @@ BATCH = 5_000
 RESULTS_IN_MEMORY_SECONDS = 600.0
 
 
-def prune(service: Service) -> dict[str, int]:
+async def prune(service: Service) -> dict[str, int]:
     """Apply every retention bound once; returns how many rows each table lost."""
     config, store = service.config, service.store
     now = time.time()
     service.futures.forget_finished(older_than=RESULTS_IN_MEMORY_SECONDS)
-    return {
-        "telemetry": _drop(store, "telemetry", "id", "received_at < ?", [now - config.telemetry_retention_seconds])
-        + _keep_newest_telemetry(store, config.max_telemetry_batches),
-        "audit": _drop(store, "audit", "id", "time < ?", [now - config.audit_retention_seconds])
-        + sum(
-            _drop(store, "audit", "id", "owner=?", [owner], "time DESC, id DESC", config.max_audit_events_per_tenant)
-            for owner in _owners(store, "audit")
-        ),
-        "futures": service.futures.prune(older_than=config.result_retention_seconds)
-        + sum(
-            _drop(
-                store,
-                "futures",
-                "rowid",
-                "owner=? AND state != 'pending'",
-                [owner],
-                "created_at DESC",
-                config.max_results_per_tenant,
-            )
-            for owner in _owners(store, "futures")
-        ),
-        "idempotency": service.idempotency.prune(),
-    }
+    telemetry = await _drop(store, "telemetry", "id", "received_at < ?", [now - config.telemetry_retention_seconds])
+    telemetry += await _keep_newest_telemetry(store, config.max_telemetry_batches)
+    audit = await _drop(store, "audit", "id", "time < ?", [now - config.audit_retention_seconds])
+    async for owner in _owners(store, "audit"):
+        audit += await _drop(
+            store, "audit", "id", "owner=?", [owner], "time DESC, id DESC", config.max_audit_events_per_tenant
+        )
+    futures = await service.futures.prune(older_than=config.result_retention_seconds)
+    async for owner in _owners(store, "futures"):
+        futures += await _drop(
+            store,
+            "futures",
+            "rowid",
+            "owner=? AND state != 'pending'",
+            [owner],
+            "created_at DESC",
+            config.max_results_per_tenant,
+        )
+    idempotency = await service.idempotency.prune()
+    return {"telemetry": telemetry, "audit": audit, "futures": futures, "idempotency": idempotency}
 
 
-def _drop(
+async def _drop(
     store: Store, table: str, key: str, where: str, params: list[Any], newest_first: str = "", keep: int = 0
 ) -> int:
     """Delete the rows that match ``where``, all but the first ``keep`` of them in ``newest_first`` order."""
@@ -64,24 +62,24 @@ def _drop(
     sql = f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {where}{order} LIMIT ? OFFSET ?)"
     dropped = 0
     while True:
-        count = store.execute(sql, [*params, BATCH, keep])
+        count = await store.execute(sql, [*params, BATCH, keep])
         dropped += count
         if count < BATCH:
             return dropped
 
 
-def _keep_newest_telemetry(store: Store, keep: int) -> int:
+async def _keep_newest_telemetry(store: Store, keep: int) -> int:
     """Ids only grow (AUTOINCREMENT), so the newest ``keep`` batches have ids above the highest minus ``keep``:
     one seek instead of walking ``keep`` rows."""
-    highest = store.scalar("SELECT MAX(id) FROM telemetry")
+    highest = await store.scalar("SELECT MAX(id) FROM telemetry")
     if highest is None or highest <= keep:
         return 0
-    return _drop(store, "telemetry", "id", "id <= ?", [highest - keep])
+    return await _drop(store, "telemetry", "id", "id <= ?", [highest - keep])
 
 
-def _owners(store: Store, table: str) -> Iterator[str]:
+async def _owners(store: Store, table: str) -> AsyncIterator[str]:
     """The tenants with rows in ``table``, one index seek each (rather than a scan for DISTINCT)."""
-    owner = store.scalar(f"SELECT MIN(owner) FROM {table}")
+    owner = await store.scalar(f"SELECT MIN(owner) FROM {table}")
     while owner is not None:
         yield owner
-        owner = store.scalar(f"SELECT MIN(owner) FROM {table} WHERE owner > ?", [owner])
+        owner = await store.scalar(f"SELECT MIN(owner) FROM {table} WHERE owner > ?", [owner])

@@ -1,6 +1,8 @@
 """The server's state: tenants, sessions, loaded models and samplers, checkpoints, and the engine.
 
 Handlers ask it for objects by id on behalf of a tenant; another tenant's objects answer 404, as if absent.
+What reads or writes the store is async (its statements run on the store's thread, ``_store``); a method that
+takes a ``Db`` runs there, as part of a larger hop.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ._futures import Future, Futures, ModelQueue, running_ticket
 from ._idempotency import Idempotency
 from ._limits import SamplingWork
 from ._scheduler import CANCELLED_MESSAGE, EngineScheduler, Lane
-from ._store import Row, Store, dumps, loads
+from ._store import Db, Row, Store, dumps, loads
 from ._tokenizer_publish import publish_tokenizer
 from .engine._registry import MODELS
 from .engine._types import BaseModelInfo, LoraSpec
@@ -144,6 +146,7 @@ class Service:
         self.futures = Futures(self.store)
         self.idempotency = Idempotency(self.store)
         self.keys = {owner_of(key): key for key in config.resolved_api_keys()}
+        self.revoked: set[str] = set()
         self.trainers: dict[str, TrainerSlot] = {}
         self.samplers: dict[str, SamplerSlot] = {}
         self.sampling = SamplingWork(config.max_sampling_requests_per_tenant)
@@ -151,9 +154,19 @@ class Service:
         self._engine: Engine | None = None
         self._engine_lock = asyncio.Lock()
         self._scheduler = EngineScheduler()
-        self.recovered = self.futures.recover()
-        self.store.execute("UPDATE sessions SET status='inactive' WHERE status='active'")
+        self.recovered = 0
         self._tokenizer_ids = {ByteTokenizer.name: publish_tokenizer(config.data_dir, config.hf_hub_cache, MODELS)}
+
+    async def start(self) -> None:
+        """Recover from the last run before serving: its requests in flight failed, its sessions inactive (their
+        clients' heartbeats stopped with it), and the revoked keys read once (every request checks them)."""
+
+        def recover(db: Db) -> None:
+            self.recovered = self.futures.recover(db)
+            db.execute("UPDATE sessions SET status='inactive' WHERE status='active'")
+            self.revoked.update(row["owner"] for row in db.all("SELECT owner FROM revoked_keys"))
+
+        await self.store.run(recover)
 
     # --- tenants -------------------------------------------------------------------------------------
     def authenticate(self, api_key: str | None) -> str:
@@ -162,9 +175,14 @@ class Service:
         owner = jwt_owner(api_key, self.keys) if api_key.startswith("eyJ") else owner_of(api_key)
         if owner is None or owner not in self.keys:
             raise unauthorized("unknown API key")
-        if self.store.scalar("SELECT 1 FROM revoked_keys WHERE owner=?", [owner]):
+        if owner in self.revoked:
             raise unauthorized("this API key was revoked")
         return owner
+
+    async def revoke(self, owner: str) -> None:
+        """Revoke a tenant's key for good: stored first, so that it stays revoked across restarts."""
+        await self.store.insert("revoked_keys", {"owner": owner, "revoked_at": time.time()}, replace=True)
+        self.revoked.add(owner)
 
     # --- engine --------------------------------------------------------------------------------------
     async def engine(self) -> Engine:
@@ -208,13 +226,13 @@ class Service:
     def scheduler(self) -> EngineScheduler:
         return self._scheduler
 
-    def cancel(self, future: Future) -> bool:
+    async def cancel(self, future: Future) -> bool:
         """Cancel a pending request: True when its work had not started, so it never runs (a queued training
         request still takes its seq_id turn, so the later ones proceed) and its future fails as cancelled. When it
         came too late the future resolves with its real result, except sampling, which stops at its next token."""
         if future.state != "pending" or not self._scheduler.cancel(future.ticket):
             return False
-        self.futures.fail(future, CANCELLED_MESSAGE, "user")
+        await self.futures.fail(future, CANCELLED_MESSAGE, "user")
         return True
 
     def close(self) -> None:
@@ -227,8 +245,16 @@ class Service:
         self.store.close()
 
     # --- sessions ------------------------------------------------------------------------------------
-    def session(self, session_id: str, owner: str, *, active: bool = True) -> Row:
-        row = self.store.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, owner])
+    async def session(self, session_id: str, owner: str, *, active: bool = True) -> Row:
+        """The tenant's session, touched (its activity is now) in the same hop."""
+
+        def read(db: Db) -> Row | None:
+            row = db.one("SELECT * FROM sessions WHERE session_id=? AND owner=?", [session_id, owner])
+            if row is not None:
+                touch_now(db, session_id)
+            return row
+
+        row = await self.store.run(read)
         if row is None:
             raise not_found(f"session {session_id!r} not found")
         if active and row["status"] != "active":
@@ -236,57 +262,59 @@ class Service:
                 f"session_id: session {session_id!r} is {row['status']} (no heartbeat for "
                 f"{self.config.session_timeout_seconds:g} s, finished, or the server restarted); create a new session"
             )
-        self.touch(session_id)
         return row
 
-    def touch(self, session_id: str) -> None:
-        self.store.execute(
-            "UPDATE sessions SET last_activity=? WHERE session_id=? AND status='active'", [time.time(), session_id]
-        )
-
-    def expire_sessions(self) -> list[str]:
+    async def expire_sessions(self) -> list[str]:
         """Mark sessions silent past the timeout inactive and free what they hold in memory."""
         cutoff = time.time() - self.config.session_timeout_seconds
-        stale = [
-            row["session_id"]
-            for row in self.store.all(
-                "SELECT session_id FROM sessions WHERE status='active' AND last_activity<?", [cutoff]
-            )
-        ]
+
+        def expire(db: Db) -> list[str]:
+            stale = [
+                row["session_id"]
+                for row in db.all("SELECT session_id FROM sessions WHERE status='active' AND last_activity<?", [cutoff])
+            ]
+            db.executemany("UPDATE sessions SET status='inactive' WHERE session_id=?", [[s] for s in stale])
+            return stale
+
+        stale = await self.store.run(expire)
         for session_id in stale:
-            self.store.execute("UPDATE sessions SET status='inactive' WHERE session_id=?", [session_id])
-            self.release_session(session_id, f"session {session_id} expired: no heartbeat in time")
+            await self.release_session(session_id, f"session {session_id} expired: no heartbeat in time")
         return stale
 
-    def release_session(self, session_id: str, reason: str) -> None:
+    async def release_session(self, session_id: str, reason: str) -> None:
+        dropped: list[Future] = []
         for model_id in [m for m, slot in self.trainers.items() if slot.session_id == session_id]:
             slot = self.trainers.pop(model_id)
-            for request_id in slot.queue.close():
-                future = self.futures.find(request_id)
-                if future is not None and future.state == "pending":
-                    self.futures.fail(future, f"{reason}; request not run", "user")
+            dropped += [future for request_id in slot.queue.close() if (future := self.futures.live(request_id))]
         for sampler_id in [s for s, slot in self.samplers.items() if slot.session_id == session_id]:
             del self.samplers[sampler_id]
+        await self.futures.fail_all(dropped, f"{reason}; request not run", "user")
 
     # --- training runs -------------------------------------------------------------------------------
-    def run(self, model_id: str, owner: str) -> Row:
-        row = self.store.one("SELECT * FROM training_runs WHERE model_id=? AND owner=?", [model_id, owner])
+    async def run(self, model_id: str, owner: str) -> Row:
+        row = await self.store.one("SELECT * FROM training_runs WHERE model_id=? AND owner=?", [model_id, owner])
         if row is None:
             raise not_found(f"training run {model_id!r} not found")
         return row
 
-    def slot(self, model_id: str, owner: str) -> TrainerSlot:
+    async def slot(self, model_id: str, owner: str) -> TrainerSlot:
+        """The tenant's loaded training run; its session and run are touched (in one hop)."""
         slot = self.trainers.get(model_id)
         if slot is None or slot.owner != owner:
-            run = self.run(model_id, owner)
-            session = self.store.one("SELECT status FROM sessions WHERE session_id=?", [run["session_id"]])
+            run = await self.run(model_id, owner)
+            session = await self.store.one("SELECT status FROM sessions WHERE session_id=?", [run["session_id"]])
             state = session["status"] if session else "gone"
             raise bad_request(
                 f"model_id: training run {model_id!r} is not loaded (its session is {state}); load one of its "
                 "checkpoints into a new training client to go on"
             )
-        self.touch(slot.session_id)
-        self.store.execute("UPDATE training_runs SET last_request_time=? WHERE model_id=?", [time.time(), model_id])
+        session_id, now = slot.session_id, time.time()
+
+        def touch(db: Db) -> None:
+            touch_now(db, session_id, now)
+            db.execute("UPDATE training_runs SET last_request_time=? WHERE model_id=?", [now, model_id])
+
+        await self.store.run(touch)
         return slot
 
     def new_slot(self, model_id: str, session_id: str, owner: str, base_model: str, lora: LoraSpec) -> TrainerSlot:
@@ -295,60 +323,60 @@ class Service:
         self.trainers[model_id] = slot
         return slot
 
-    def _on_seq_gap(self, missing: int, request_id: str) -> None:
-        future = self.futures.find(request_id)
-        if future is not None and future.state == "pending":
-            self.futures.fail(
-                future,
-                f"seq_id {missing} never arrived within {self.config.seq_gap_timeout_seconds:g} s, so the requests "
-                "after it on this model were not run",
-                "user",
-            )
+    async def _on_seq_gap(self, missing: int, request_ids: list[str]) -> None:
+        await self.futures.fail_all(
+            [future for request_id in request_ids if (future := self.futures.live(request_id))],
+            f"seq_id {missing} never arrived within {self.config.seq_gap_timeout_seconds:g} s, so the requests "
+            "after it on this model were not run",
+            "user",
+        )
 
     # --- checkpoints ---------------------------------------------------------------------------------
     def checkpoint_file(self, run_id: str, kind: str, name: str) -> Path:
         return self.config.data_dir / "checkpoints" / quote(run_id, safe="") / kind / f"{name}.safetensors"
 
-    def checkpoint(self, run_id: str, kind: str, name: str, owner: str, *, readable: bool = False) -> Row:
-        """A live checkpoint the tenant owns (or, when ``readable``, one that is published)."""
-        row = self.store.one(
-            "SELECT * FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [run_id, kind, name]
-        )
+    def checkpoint_now(self, db: Db, run_id: str, kind: str, name: str, owner: str, *, readable: bool = False) -> Row:
+        """A live checkpoint the tenant owns (or, when ``readable``, one that is published); one past its TTL is
+        deleted on the way."""
+        row = db.one("SELECT * FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [run_id, kind, name])
         if row is not None and row["expires_at"] is not None and row["expires_at"] <= time.time():
-            self.delete_checkpoint(row)
+            delete_checkpoint_now(db, row)
             row = None
         if row is None or not (row["owner"] == owner or (readable and row["public"])):
             raise not_found(f"checkpoint {tinker_path(run_id, kind, name)!r} not found")
         return row
 
-    def checkpoint_at(self, path: str, owner: str, field_name: str = "path") -> Row:
+    def checkpoint_at_now(self, db: Db, path: str, owner: str, field_name: str = "path") -> Row:
         run_id, kind, name = parse_tinker_path(path, field_name)
-        return self.checkpoint(run_id, kind, name, owner, readable=True)
+        return self.checkpoint_now(db, run_id, kind, name, owner, readable=True)
 
-    def delete_checkpoint(self, row: Row) -> None:
-        self.store.execute(
-            "DELETE FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?",
-            [row["training_run_id"], row["kind"], row["name"]],
-        )
-        Path(row["file"]).unlink(missing_ok=True)
+    async def checkpoint(self, run_id: str, kind: str, name: str, owner: str, *, readable: bool = False) -> Row:
+        return await self.store.run(lambda db: self.checkpoint_now(db, run_id, kind, name, owner, readable=readable))
 
-    def expire_checkpoints(self) -> None:
-        for row in self.store.all(
-            "SELECT * FROM checkpoints WHERE expires_at IS NOT NULL AND expires_at<=?", [time.time()]
-        ):
-            self.delete_checkpoint(row)
+    async def expire_checkpoints(self) -> None:
+        def expire(db: Db) -> None:
+            sql = "SELECT * FROM checkpoints WHERE expires_at IS NOT NULL AND expires_at<=?"
+            for row in db.all(sql, [time.time()]):
+                delete_checkpoint_now(db, row)
 
-    def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
+        await self.store.run(expire)
+
+    async def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
         """Refuse a save over an existing name unless ``overwrite``, before the save is queued."""
-        clash = self.store.scalar(
-            "SELECT name FROM checkpoints WHERE training_run_id=? AND kind=? AND lower(name)=lower(?) AND name!=?",
-            [slot.model_id, kind, name, name],
-        )
+
+        def existing(db: Db) -> tuple[Any, Any]:
+            clash = db.scalar(
+                "SELECT name FROM checkpoints WHERE training_run_id=? AND kind=? AND lower(name)=lower(?) AND name!=?",
+                [slot.model_id, kind, name, name],
+            )
+            exists = db.scalar(
+                "SELECT 1 FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [slot.model_id, kind, name]
+            )
+            return clash, exists
+
+        clash, exists = await self.store.run(existing)
         if clash:
             raise bad_request(f"path: {name!r} differs only in case from the existing checkpoint {clash!r}")
-        exists = self.store.scalar(
-            "SELECT 1 FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?", [slot.model_id, kind, name]
-        )
         if not overwrite and (exists or (kind, name) in slot.pending_names):
             raise bad_request(
                 f"path: checkpoint {tinker_path(slot.model_id, kind, name)!r} already exists; pass overwrite=true "
@@ -367,7 +395,8 @@ class Service:
         ttl_seconds: int | None,
         user_metadata: dict[str, str] | None,
     ) -> Row:
-        """Write the file, then the row: a crash between the two leaves no checkpoint that has no file."""
+        """Write the file (on the engine thread) and return its row, which ``record_checkpoint`` stores after: a
+        crash between the two leaves no checkpoint that has no file."""
         from safetensors.torch import save_file
 
         path = self.checkpoint_file(slot.model_id, kind, name)
@@ -383,7 +412,7 @@ class Service:
         finally:
             partial.unlink(missing_ok=True)
         now = time.time()
-        row = {
+        return {
             "training_run_id": slot.model_id,
             "kind": kind,
             "name": name,
@@ -396,12 +425,17 @@ class Service:
             "user_metadata": dumps(user_metadata),
             "with_optimizer": int(with_optimizer),
         }
-        self.store.insert("checkpoints", row, replace=True)
-        slot.pending_names.discard((kind, name))
-        self.store.audit(
-            slot.owner, f"save_{kind}", model_id=slot.model_id, tinker_path=tinker_path(slot.model_id, kind, name)
-        )
-        return row
+
+    async def record_checkpoint(self, slot: TrainerSlot, row: Row) -> None:
+        """Store a written checkpoint's row and its audit entry, in one hop."""
+        path = tinker_path(slot.model_id, row["kind"], row["name"])
+
+        def record(db: Db) -> None:
+            db.insert("checkpoints", row, replace=True)
+            db.audit(slot.owner, f"save_{row['kind']}", model_id=slot.model_id, tinker_path=path)
+
+        await self.store.run(record)
+        slot.pending_names.discard((row["kind"], row["name"]))
 
     @staticmethod
     def read_checkpoint(row: Row) -> dict[str, Any]:
@@ -411,41 +445,70 @@ class Service:
         return tensors
 
     # --- samplers ------------------------------------------------------------------------------------
-    def sampler_slot(self, sampler_id: str, owner: str) -> SamplerSlot:
+    async def sampler_slot(self, sampler_id: str, owner: str) -> SamplerSlot:
         slot = self.samplers.get(sampler_id)
         if slot is not None and slot.owner == owner:
-            if slot.model_path is not None:
+            model_path, session_id = slot.model_path, slot.session_id
+
+            def still_there(db: Db) -> bool:
+                touch_now(db, session_id)
+                if model_path is None:
+                    return True
                 try:  # the weights may have been deleted, or unpublished by another tenant, since
-                    self.checkpoint_at(slot.model_path, owner, "model_path")
+                    self.checkpoint_at_now(db, model_path, owner, "model_path")
                 except HTTPError:
-                    del self.samplers[sampler_id]
-                    raise gone(
-                        f"sampler {sampler_id!r}: its weights {slot.model_path!r} are no longer available"
-                    ) from None
-            self.touch(slot.session_id)
+                    return False
+                return True
+
+            if not await self.store.run(still_there):
+                self.samplers.pop(sampler_id, None)
+                raise gone(f"sampler {sampler_id!r}: its weights {slot.model_path!r} are no longer available")
             return slot
-        row = self.store.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, owner])
-        if row is None:
-            raise not_found(f"sampler {sampler_id!r} not found")
+
+        def stored(db: Db) -> tuple[Row, Row | None, Row | None]:
+            row = db.one("SELECT * FROM samplers WHERE sampler_id=? AND owner=?", [sampler_id, owner])
+            if row is None:
+                raise not_found(f"sampler {sampler_id!r} not found")
+            if row["source"] != "checkpoint":
+                return row, None, None
+            try:
+                checkpoint = self.checkpoint_at_now(db, row["model_path"], owner, "model_path")
+            except HTTPError:
+                raise gone(f"sampler {sampler_id!r}: its weights {row['model_path']!r} no longer exist") from None
+            return row, checkpoint, self.source_run_now(db, checkpoint)
+
+        row, checkpoint, run = await self.store.run(stored)
         if row["source"] == "ephemeral":
             raise gone(
                 f"sampler {sampler_id!r} held unsaved weights that are gone (its session ended or the server "
                 "restarted); save the weights by name to keep them"
             )
-        if row["source"] == "checkpoint":
-            try:
-                checkpoint = self.checkpoint_at(row["model_path"], owner, "model_path")
-            except HTTPError:
-                raise gone(f"sampler {sampler_id!r}: its weights {row['model_path']!r} no longer exist") from None
-            slot = self.checkpoint_sampler(sampler_id, row["session_id"], owner, checkpoint)
+        if checkpoint is not None and run is not None:
+            slot = self.checkpoint_sampler(sampler_id, row["session_id"], owner, checkpoint, run)
         else:
             slot = SamplerSlot(sampler_id, row["session_id"], owner, row["base_model"], None)
-        self.samplers[sampler_id] = slot
-        return slot
+        return self.samplers.setdefault(sampler_id, slot)  # one a concurrent request loaded meanwhile stays
 
-    def checkpoint_sampler(self, sampler_id: str, session_id: str, owner: str, checkpoint: Row) -> SamplerSlot:
-        run = self.store.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
+    async def checkpoint_and_run(self, path: str, owner: str, field_name: str = "path") -> tuple[Row, Row]:
+        """A readable checkpoint and the training run it was saved from, in one hop."""
+
+        def read(db: Db) -> tuple[Row, Row]:
+            checkpoint = self.checkpoint_at_now(db, path, owner, field_name)
+            return checkpoint, self.source_run_now(db, checkpoint)
+
+        return await self.store.run(read)
+
+    @staticmethod
+    def source_run_now(db: Db, checkpoint: Row) -> Row:
+        """The training run a checkpoint was saved from."""
+        run = db.one("SELECT * FROM training_runs WHERE model_id=?", [checkpoint["training_run_id"]])
         assert run is not None
+        return run
+
+    def checkpoint_sampler(
+        self, sampler_id: str, session_id: str, owner: str, checkpoint: Row, run: Row
+    ) -> SamplerSlot:
+        """A sampler of a checkpoint's weights (``run``: the run it was saved from), built on first use."""
         path = tinker_path(checkpoint["training_run_id"], checkpoint["kind"], checkpoint["name"])
         slot = SamplerSlot(sampler_id, session_id, owner, run["base_model"], path)
         lora = lora_from_row(run)
@@ -469,3 +532,20 @@ class Service:
 
     def new_session_id(self) -> str:
         return str(uuid.uuid4())
+
+
+def touch_now(db: Db, session_id: str, now: float | None = None) -> None:
+    """The session's activity is now (an active session only)."""
+    db.execute(
+        "UPDATE sessions SET last_activity=? WHERE session_id=? AND status='active'",
+        [time.time() if now is None else now, session_id],
+    )
+
+
+def delete_checkpoint_now(db: Db, row: Row) -> None:
+    """Delete a checkpoint's row, then its file (a crash between leaves a file that nothing points at)."""
+    db.execute(
+        "DELETE FROM checkpoints WHERE training_run_id=? AND kind=? AND name=?",
+        [row["training_run_id"], row["kind"], row["name"]],
+    )
+    Path(row["file"]).unlink(missing_ok=True)

@@ -4,22 +4,37 @@ answers kept for idempotency keys.
 Every write commits before the server acknowledges it, so a killed server loses nothing it answered.
 Each list operation and each pruning query (``_retention``) has an index to search; ``CREATE INDEX IF NOT EXISTS``
 adds them to a data directory made before they existed.
-One connection shared by the event loop and the worker threads, serialised by a lock: each statement
-is small, and SQLite allows one writer at a time anyway.
+
+The event loop never runs a statement: one thread of the store's own owns the connection (sqlite3 refuses it to
+any other thread) and runs the statements one at a time, in the order they were asked for. The loop awaits them
+(``await store.one(...)``; ``await store.run(fn)`` runs a function of several statements in one hop), so a slow
+statement (a large result, a prune batch, a long list) or one waiting for SQLite's write lock holds up only the
+statements queued behind it, never the requests that need none (health checks, polls of results in memory).
+A thread that is not the loop's may wait for a statement instead (``store.sync``); on the loop that is an error,
+raised at once, so that the rule is checked on every call rather than hoped for. Functions that take a ``Db`` run
+on the store's thread: only ``run`` and ``sync.run`` hand one out.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
+
+log = logging.getLogger("tinker.local")
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -90,47 +105,41 @@ def loads(text: str | bytes | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+SYNC_WAIT = 60.0
+"""How long ``store.sync`` waits for its statement: longer means the store's thread is stuck."""
+CLOSE_WAIT = 5.0
+"""How long ``close`` waits for the statements already asked for; past it the thread finishes them on its own."""
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+class StatementOnLoop(RuntimeError):
+    """A thread running an event loop asked to wait for a statement: await the store's async methods instead."""
+
+
+class StoreClosed(RuntimeError):
+    """A statement asked for after the store was closed."""
+
+
+class Db:
+    """The connection as the store's thread uses it: what a function given to ``Store.run`` receives."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        with self._lock:
-            return self._db.execute(sql, params).rowcount
+        return self.connection.execute(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return self.connection.executemany(sql, rows).rowcount
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        with self._lock:
-            row = self._db.execute(sql, params).fetchone()
+        row = self.connection.execute(sql, params).fetchone()
         return None if row is None else dict(row)
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._lock:
-            return [dict(row) for row in self._db.execute(sql, params).fetchall()]
+        return [dict(row) for row in self.connection.execute(sql, params).fetchall()]
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        with self._lock:
-            row = self._db.execute(sql, params).fetchone()
+        row = self.connection.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def insert(self, table: str, values: dict[str, Any], *, replace: bool = False) -> None:
@@ -153,3 +162,163 @@ class Store:
                 "details": dumps(details),
             },
         )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The connection, usable from the calling thread only (sqlite3's own check)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(_SCHEMA)
+    return connection
+
+
+@dataclass
+class _Job:
+    function: Callable[[Db], Any]
+    settle: Callable[[Any, BaseException | None], None]
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # its awaiter was cancelled; the statement ran all the same
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class Store:
+    """The database, served by one thread of its own; see the module's docstring."""
+
+    def __init__(self, path: Path) -> None:
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closing = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, args=(path,), name="tinker-local-store", daemon=True)
+        self._thread.start()
+        self.sync = SyncStore(self)
+
+    def _serve(self, path: Path) -> None:
+        """The store's thread: open the connection, then run each job in the order asked until ``close``."""
+        try:
+            connection: sqlite3.Connection | None = _connect(path)
+            failure: BaseException | None = None
+        except Exception as error:  # each statement then fails with the reason, where its caller sees it
+            connection, failure = None, error
+        db = Db(connection) if connection is not None else None
+        while (job := self._jobs.get()) is not None:
+            if db is None:
+                job.settle(None, StoreClosed(f"the store at {path} could not be opened: {failure}"))
+                continue
+            try:
+                result = job.function(db)
+            except BaseException as error:
+                job.settle(None, error)
+            else:
+                job.settle(result, None)
+        if connection is not None:
+            connection.close()
+
+    def _submit(self, job: _Job) -> None:
+        with self._closing:
+            if self._closed:
+                raise StoreClosed("the store is closed (the server is shutting down)")
+            self._jobs.put(job)
+
+    def close(self) -> None:
+        """Run the statements already asked for, then close the connection; waits ``CLOSE_WAIT`` at most."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._jobs.put(None)
+        self._thread.join(CLOSE_WAIT)
+        if self._thread.is_alive():
+            log.warning("the store's thread is still busy after %g s; it closes the database when done", CLOSE_WAIT)
+
+    async def run(self, function: Callable[[Db], T]) -> T:
+        """``function(db)`` on the store's thread, in one hop: for several statements of one step."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits for the answer
+                loop.call_soon_threadsafe(_resolve, future, result, error)
+
+        self._submit(_Job(function, settle))
+        return await future
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await self.run(lambda db: db.execute(sql, params))
+
+    async def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return await self.run(lambda db: db.one(sql, params))
+
+    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await self.run(lambda db: db.all(sql, params))
+
+    async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return await self.run(lambda db: db.scalar(sql, params))
+
+    async def insert(self, table: str, values: dict[str, Any], *, replace: bool = False) -> None:
+        await self.run(lambda db: db.insert(table, values, replace=replace))
+
+    async def audit(
+        self, owner: str, event: str, *, model_id: str | None = None, tinker_path: str | None = None, **details: Any
+    ) -> None:
+        await self.run(lambda db: db.audit(owner, event, model_id=model_id, tinker_path=tinker_path, **details))
+
+    def _check_caller(self) -> None:
+        """A thread with a running event loop must not wait (it would hold every request of that loop), nor may
+        the store's own thread (it would wait for itself)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise StatementOnLoop("a SQLite statement was waited for on the event loop; await the store instead")
+        if threading.get_ident() == self._thread.ident:
+            raise RuntimeError("store.sync called on the store's own thread; use the Db that the function was given")
+
+
+class SyncStore:
+    """The store for a thread without an event loop (the engine thread, tests, tools): each call waits, at most
+    ``SYNC_WAIT``, for its statement to run on the store's thread. On an event loop it raises ``StatementOnLoop``."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def run(self, function: Callable[[Db], T]) -> T:
+        self._store._check_caller()
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(result)
+
+        self._store._submit(_Job(function, settle))
+        return done.result(timeout=SYNC_WAIT)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.run(lambda db: db.execute(sql, params))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.run(lambda db: db.one(sql, params))
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.run(lambda db: db.all(sql, params))
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.run(lambda db: db.scalar(sql, params))
+
+    def insert(self, table: str, values: dict[str, Any], *, replace: bool = False) -> None:
+        self.run(lambda db: db.insert(table, values, replace=replace))
+
+    def audit(
+        self, owner: str, event: str, *, model_id: str | None = None, tinker_path: str | None = None, **details: Any
+    ) -> None:
+        self.run(lambda db: db.audit(owner, event, model_id=model_id, tinker_path=tinker_path, **details))

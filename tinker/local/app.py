@@ -7,7 +7,8 @@ idempotency key (``_idempotency``), else the operation's handler, whose client m
 Authentication is the endpoint's first step, since whether an operation needs it is the document's to say; the
 body's size limit and Content-Encoding are middleware (``_middleware``) acting as the endpoint reads the body, so
 they come second, as the list says. Every error is an exception, answered by the app's exception handlers
-(``{"detail": ...}``). A large body is decoded, checked and hashed in a worker thread (``_offload``).
+(``{"detail": ...}``). A large body is decoded, checked and hashed in a worker thread (``_offload``), and SQLite
+statements run on the store's own thread (``_store``): the event loop runs neither.
 """
 
 from __future__ import annotations
@@ -172,9 +173,9 @@ async def _housekeeping(service: Service) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            service.expire_sessions()
-            service.expire_checkpoints()
-            _retention.prune(service)
+            await service.expire_sessions()
+            await service.expire_checkpoints()
+            await _retention.prune(service)
         except Exception:
             log.exception("housekeeping failed")
 
@@ -230,14 +231,22 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        service = app.state.service = Service(config)
+        service = Service(config)
+        try:
+            await service.start()
+        except BaseException:
+            service.close()
+            raise
+        app.state.service = service
         task = asyncio.get_running_loop().create_task(_housekeeping(service))
         try:
             yield
         finally:
             task.cancel()
-            service.futures.fail_pending("the server is shutting down; submit the request again")
-            service.close()
+            try:
+                await service.futures.fail_pending("the server is shutting down; submit the request again")
+            finally:
+                service.close()
 
     app = _App(
         routes=build_routes(),
