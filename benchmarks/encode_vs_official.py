@@ -12,7 +12,7 @@ it, costs both SDKs the same).
   of the raw arrays' bytes. Also shown without the token lists that 0.38's ``ModelInput`` holds (a list of Python
   ints, about 40 bytes a token, in either SDK), which is what the SDK itself adds. tracemalloc does not see the
   official SDK's protobuf message (upb allocates it outside Python's allocator), so its figure leaves out a copy of
-  the body.
+  the body; the growth of the peak resident set (``ru_maxrss``, in a run of its own) is shown too, for that.
 
 ``--ours PATH`` measures another checkout of this SDK instead (a ``git worktree`` of an earlier commit, for
 before/after figures); ``--json PATH`` writes the medians.
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENVS = ROOT / "benchmarks" / ".venvs"
 
 MEASURE = r"""
-import gc, json, sys, time, tracemalloc
+import gc, json, resource, sys, time, tracemalloc
 import numpy as np
 import tinker
 from tinker import types
@@ -44,10 +44,10 @@ tokens = rng.integers(0, 50_000, size=(datums, length + 1), dtype=np.int64)
 weights = rng.random((datums, length), dtype=np.float32)
 as_array = impl.endswith("-array")  # this SDK's from_ints also takes the numpy row itself
 
-def model_inputs():
+def model_inputs(count=datums):
     if as_array:
-        return [types.ModelInput.from_ints(tokens[i, :-1]) for i in range(datums)]
-    return [types.ModelInput.from_ints(tokens[i, :-1].tolist()) for i in range(datums)]
+        return [types.ModelInput.from_ints(tokens[i, :-1]) for i in range(count)]
+    return [types.ModelInput.from_ints(tokens[i, :-1].tolist()) for i in range(count)]
 
 def datums_of(inputs):
     return [
@@ -58,11 +58,11 @@ def datums_of(inputs):
                 "weights": types.TensorData.from_numpy(weights[i]),
             },
         )
-        for i in range(datums)
+        for i in range(len(inputs))
     ]
 
-def build():
-    return datums_of(model_inputs())
+def build(count=datums):
+    return datums_of(model_inputs(count))
 
 if impl == "official":
     from tinker.proto.request_conv import forward_backward_request_to_proto
@@ -84,8 +84,16 @@ else:
             data=prepare_data(wire_format, data), loss_fn="cross_entropy", loss_fn_config=None, forward_only=False,
         ).content
 
-body = encode(build())  # warm-up: imports, caches
-if mode == "time":
+body = encode(build(datums if mode != "rss" else 2))  # warm-up: imports, caches (small when RSS is measured)
+raw = tokens.nbytes + weights.nbytes
+if mode == "rss":  # the growth of the peak resident set: what tracemalloc does not see (upb's arena) included
+    del body
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    body = encode(build())
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rss": (after - before) * 1024, "raw": raw}))
+elif mode == "time":
     build_times, encode_times = [], []
     for _ in range(repeats):
         start = time.perf_counter(); data = build(); built = time.perf_counter()
@@ -102,7 +110,6 @@ else:
     body = encode(datums_of(inputs))
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    raw = tokens.nbytes + weights.nbytes
     print(json.dumps({"peak": peak, "model_inputs": lists, "raw": raw, "bytes": len(body)}))
 """
 
@@ -160,7 +167,7 @@ def main() -> None:
     ensure_venvs()
     names = list(IMPLEMENTATIONS)
     times: dict[str, dict[str, list[float]]] = {name: {"build": [], "encode": [], "total": []} for name in names}
-    memory: dict[str, dict[str, list[float]]] = {name: {"peak": [], "own": []} for name in names}
+    memory: dict[str, dict[str, list[float]]] = {name: {"peak": [], "own": [], "rss": []} for name in names}
     sizes: dict[str, int] = {}
     for round_index in range(args.rounds):
         for name in names if round_index % 2 == 0 else reversed(names):
@@ -172,6 +179,8 @@ def main() -> None:
             held = measure(name, "memory", args.memory_datums, args.memory_length, 1, args.ours)
             memory[name]["peak"].append(held["peak"] / held["raw"])
             memory[name]["own"].append((held["peak"] - held["model_inputs"]) / held["raw"])
+            resident = measure(name, "rss", args.memory_datums, args.memory_length, 1, args.ours)
+            memory[name]["rss"].append(resident["rss"] / resident["raw"])
     ms = {name: {phase: statistics.median(values) * 1000 for phase, values in times[name].items()} for name in names}
     mem = {name: {kind: statistics.median(values) for kind, values in memory[name].items()} for name in names}
 
@@ -192,7 +201,11 @@ def main() -> None:
     print(f"P6 batch: {args.memory_datums} datums x {args.memory_length} tokens; peak Python heap / raw arrays.\n")
     print("| measure | official 0.38 | ours, JSON | ours, protobuf | ours, array |")
     print("|---|---|---|---|---|")
-    for kind, label in (("peak", "peak, all"), ("own", "peak less the token lists")):
+    for kind, label in (
+        ("peak", "peak, all"),
+        ("own", "peak less the token lists"),
+        ("rss", "growth of the peak resident set (not Python heap only)"),
+    ):
         print(f"| {label} | {' | '.join(f'{mem[name][kind]:.2f}x' for name in names)} |")
 
     p1 = ms["ours-protobuf"]["total"] / ms["official"]["total"]
