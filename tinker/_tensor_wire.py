@@ -6,11 +6,12 @@ reads result tensors with (``tensor_from_proto``, ``tensor_from_model``: one dty
 dense with ``to_dense``, which refuses a shape past the caller's limit before it allocates anything.
 
 Protobuf requests are written straight into the wire format rather than through the generated message classes:
-building the nested messages costs more than the payload itself, and this way each array is packed by one C call
-(``tobytes`` of the array a tensor holds) and copied once, when the request is joined. The field numbers come from
-the generated descriptors (``tinker_api.proto.tinker_public_pb2``), so the writer cannot drift from the schema; the
-tests parse its output with those classes. Protobuf results are parsed with the generated classes straight into
-arrays. The JSON forms go through the generated pydantic models, which check them against the document's schemas.
+building the nested messages costs more than the payload itself, and this way a tensor's array goes in as a view of
+its own memory, copied once, into the one output buffer when the request is joined (a token list is packed by one
+C call). The field numbers come from the generated descriptors (``tinker_api.proto.tinker_public_pb2``), so the
+writer cannot drift from the schema; the tests parse its output with those classes. Protobuf results are parsed
+with the generated classes straight into arrays. The JSON forms go through the generated pydantic models, which
+check them against the document's schemas.
 """
 
 from __future__ import annotations
