@@ -117,7 +117,8 @@ def cookbook(session: nox.Session) -> None:
 def contract(session: nox.Session) -> None:
     """The long contract run: schemathesis's CLI against `tinker local serve` on 127.0.0.1, every phase with a
     fixed seed, no example database and 50 examples per operation; fails on any finding. Extra arguments go to
-    tests/contract/cli.py (`-- --max-examples 100`, `-- --seed 7`, `-- -- <st run options>`)."""
+    tests/contract/cli.py (`-- --max-examples 100`, `-- --seed 7`, `-- -- <st run options>`); `-- --independent`
+    runs schemathesis's defaults with `--checks all` instead of the project's settings (docs/security.md)."""
     session.install(TORCH)
     session.install(".[local]", *TEST_REQUIREMENTS)
     session.run("python", "-m", "tests.contract.cli", *session.posargs)

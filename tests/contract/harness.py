@@ -74,9 +74,14 @@ def register_keys(register: Callable[..., Any], api_key: str, spare_key: str) ->
     register(refresh_interval=None).apply_to(operation_id="delete_api_key")(SpareKey)
 
 
+def register_protobuf() -> None:
+    """How to send a protobuf body (the document can only call it a string)."""
+    schemathesis.serializer(PROTOBUF)(_protobuf_body)
+
+
 def register_hooks(hook: Callable[[str], Callable[..., Any]]) -> None:
     """Hooks for ``schema.hook`` (one schema) or ``schemathesis.hook`` (a CLI run), and how to send protobuf."""
-    schemathesis.serializer(PROTOBUF)(_protobuf_body)
+    register_protobuf()
 
     # A link fills in a field of a JSON body (the model_id of a new model). Put into a protobuf body, that makes
     # a JSON object sent as protobuf, which no client would send; such cases are dropped.

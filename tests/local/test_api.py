@@ -135,6 +135,8 @@ def test_billing_usage_is_empty_and_checks_its_window(api: Api) -> None:
     assert api.get("billing/usage/events", params=off_the_hour).status_code == 422  # the document's pattern
     half_hour_zone = {"starting_on": "2026-11-01T05:00:00+05:30", "ending_before": "2026-11-02T00:00:00Z"}
     assert api.get("billing/usage/events", params=half_hour_zone).status_code == 422
+    year_zero = {"starting_on": "0000-01-01T00:00:00Z", "ending_before": "2026-11-02T00:00:00Z"}
+    assert api.get("billing/usage/events", params=year_zero).status_code == 422  # RFC 3339 has it; dates do not
     # windows the hosted service refuses (longer than 14 days, empty, backwards) hold no usage here
     for start, end in [("2026-10-01", "2026-11-02"), ("2026-11-01", "2026-11-01"), ("2026-11-02", "2026-11-01")]:
         params = {"starting_on": f"{start}T00:00:00Z", "ending_before": f"{end}T00:00:00+00:00"}
