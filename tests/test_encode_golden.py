@@ -4,6 +4,7 @@ bytes this writer gave before it was made faster (digests of seeded random batch
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from typing import Any
 
 import numpy as np
@@ -123,3 +124,40 @@ def test_pieces_are_the_arrays_own_memory_until_joined() -> None:
     datum = types.Datum(model_input=types.ModelInput.from_ints([1, 2]), loss_fn_inputs={"weights": weights})
     views = [part for part in encode_data([datum]).parts if isinstance(part, memoryview)]
     assert len(views) == 1 and np.shares_memory(np.asarray(views[0]), weights)
+
+
+def test_encoding_copies_each_tensor_once_into_the_body() -> None:
+    """The pipeline's encoding allocates the body, the packed token ids (a list has no buffer to view) and little
+    more: no per-tensor copy before the join, no second body."""
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 50_000, size=(64, 1025), dtype=np.int64)
+    weights = rng.random((64, 1024), dtype=np.float32)
+    data = [
+        types.Datum(
+            model_input=types.ModelInput.from_ints(tokens[i, :-1]),
+            loss_fn_inputs={
+                "target_tokens": types.TensorData.from_numpy(tokens[i, 1:]),
+                "weights": types.TensorData.from_numpy(weights[i]),
+            },
+        )
+        for i in range(64)
+    ]
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        body = forward_backward_body(
+            wire_format="protobuf",
+            compress=False,
+            model_id="m:train:0",
+            seq_id=1,
+            data=prepare_data("protobuf", data),
+            loss_fn="cross_entropy",
+            loss_fn_config=None,
+            forward_only=False,
+        ).content
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    token_bytes = 64 * 1024 * 4
+    assert len(body) > tokens[:, 1:].nbytes + weights.nbytes + token_bytes
+    assert peak < len(body) + token_bytes + 64 * 4096, f"encoding took {peak} bytes for a {len(body)}-byte body"
