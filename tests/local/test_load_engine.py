@@ -134,6 +134,19 @@ def test_closing_the_scheduler_fails_queued_work_and_does_not_hang() -> None:
     asyncio.run(scenario())
 
 
+async def _hold_engine(service: Service) -> tuple[threading.Event, asyncio.Future[None]]:
+    """Keep the engine thread busy until the returned gate is set, so that work queues up behind it."""
+    gate, held = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        held.set()
+        gate.wait(60)
+
+    blocker = asyncio.ensure_future(service.in_thread(None, hold))
+    await _until(held.is_set, "the engine thread to be held")
+    return gate, blocker
+
+
 # --- fairness through the app ----------------------------------------------------------------------------
 
 
@@ -195,14 +208,7 @@ def test_a_deep_queue_of_one_tenant_does_not_hold_back_another(tmp_path: Path, m
         model_b = await _model(service, b)
         owner_a, owner_b = service.authenticate(KEY_A), service.authenticate(KEY_B)
 
-        gate, held = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            held.set()
-            gate.wait(60)
-
-        blocker = asyncio.ensure_future(service.in_thread(None, hold))
-        await _until(held.is_set, "the engine thread to be held")
+        gate, blocker = await _hold_engine(service)
         a_ids = {(await _post(a, "asample", sample))["request_id"] for _ in range(1_000)}
         await _until(lambda: service.scheduler.queued()[owner_a] == 1_000, "A's requests to reach the engine")
         b_id = (await _post(b, "forward", _forward_body(model_b, 1)))["request_id"]
@@ -250,14 +256,7 @@ def test_a_cancelled_request_waiting_for_the_engine_is_dropped(tmp_path: Path) -
         assert slot.trainer is not None
         step = slot.trainer.optim_step
         slot.trainer.optim_step = lambda *args: ran.append("optim_step") or step(*args)  # type: ignore[method-assign]
-        gate, held = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            held.set()
-            gate.wait(60)
-
-        blocker = asyncio.ensure_future(service.in_thread(None, hold))
-        await _until(held.is_set, "the engine thread to be held")
+        gate, blocker = await _hold_engine(service)
         owner = service.authenticate(KEY_A)
         queued = await _post(a, "optim_step", {"model_id": model, "seq_id": 1, "adam_params": {}})
         await _until(lambda: service.scheduler.queued()[owner] == 1, "the optim_step to reach the engine")
