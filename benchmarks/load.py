@@ -416,6 +416,17 @@ def failures(records: list[Record], start: float, end: float) -> dict[str, int]:
     return counts
 
 
+def _figures(rows: list[Record], window: float) -> dict[str, float]:
+    latencies = [row.latency * 1000 for row in rows]
+    return {
+        "count": len(rows),
+        "errors": sum(not row.ok for row in rows),
+        "per_second": len(rows) / window,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+    }
+
+
 def summarize(records: list[Record], tenant: str, start: float, end: float) -> dict[str, dict[str, float]]:
     """Per request kind: count, errors, req/s and p50/p99 ms of those that started in [start, end)."""
     window = end - start
@@ -435,25 +446,10 @@ def summarize(records: list[Record], tenant: str, start: float, end: float) -> d
     ]
     table: dict[str, dict[str, float]] = {}
     for kind in sorted(by_kind, key=lambda k: order.index(k) if k in order else len(order)):
-        rows = by_kind[kind]
-        latencies = [row.latency * 1000 for row in rows]
-        table[kind] = {
-            "count": len(rows),
-            "errors": sum(not row.ok for row in rows),
-            "per_second": len(rows) / window,
-            "p50_ms": percentile(latencies, 50),
-            "p99_ms": percentile(latencies, 99),
-        }
+        table[kind] = _figures(by_kind[kind], window)
     requests = [row for rows in by_kind.values() for row in rows if row.request and row.kind != LONG_POLL]
     if requests:
-        latencies = [row.latency * 1000 for row in requests]
-        table[ALL] = {
-            "count": len(requests),
-            "errors": sum(not row.ok for row in requests),
-            "per_second": len(requests) / window,
-            "p50_ms": percentile(latencies, 50),
-            "p99_ms": percentile(latencies, 99),
-        }
+        table[ALL] = _figures(requests, window)
     return table
 
 
