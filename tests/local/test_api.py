@@ -583,6 +583,16 @@ def test_retrieve_futures_and_cancel(api: Api, session: str) -> None:
     assert api.post("cancel_future", {"request_id": "nope"}).status_code == 404
 
 
+def test_a_result_says_the_engines_time_on_it(api: Api, session: str) -> None:
+    model = api.model(session, seq=41)
+    body = {"model_id": model, "forward_input": {"data": [datum(TOKENS)], "loss_fn": "cross_entropy"}}
+    future = api.ok(api.post("forward", body))
+    for accept in ("application/json", "application/x-protobuf"):
+        timing = api.result(future, accept).headers["server-timing"]
+        name, duration = timing.split(";dur=")
+        assert name == "engine" and float(duration) > 0
+
+
 def test_retrieve_future_unknown_is_404(api: Api) -> None:
     assert api.post("retrieve_future", {"request_id": "nope:1"}).status_code == 404
     assert api.post("retrieve_future", {"request_id": 1}).status_code == 422

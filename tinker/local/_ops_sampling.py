@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
+import orjson
 import pydantic
 from starlette.responses import Response, StreamingResponse
 
@@ -322,10 +323,13 @@ async def retrieve_future(call: Call) -> Any:
         except TimeoutError:
             return models.TryAgainResponse(request_id=future.request_id, queue_state="active")
     assert future.result is not None
+    # what the engine spent on it, so that a client can tell its own and the network's time from the server's
+    timing = {"Server-Timing": f"engine;dur={future.ticket.engine_seconds * 1000:.3f}"}
     encode = PROTO_RESULTS.get(future.result_type)
     if future.state == "done" and encode is not None and call.accepts_protobuf():
-        return Response(encode(future.result), media_type="application/x-protobuf")
-    return future.result
+        return Response(encode(future.result), media_type="application/x-protobuf", headers=timing)
+    body = orjson.dumps(future.result, option=orjson.OPT_SERIALIZE_NUMPY)
+    return Response(body, media_type="application/json", headers=timing)
 
 
 async def retrieve_futures(call: Call) -> models.FuturesRetrieveResponse:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Ticket:
 
     state: Literal["waiting", "started", "cancelled"] = "waiting"
     stop: threading.Event = field(default_factory=threading.Event)
+    engine_seconds: float = 0.0  # the engine thread's time on this request's work, for Server-Timing
 
     @property
     def cancelled(self) -> bool:
@@ -202,10 +204,13 @@ class EngineScheduler:
                 self._running = item
             value: Any = None
             error: BaseException | None = None
+            started = time.perf_counter()
             try:
                 value = item.call()
             except BaseException as exc:  # delivered to its caller: the thread must outlive any call
                 error = exc
+            if item.ticket is not None:
+                item.ticket.engine_seconds += time.perf_counter() - started
             with self._cond:
                 self._running = None
                 item.state = "done"
