@@ -119,13 +119,16 @@ def venv_python(name: str) -> Path:
 
 
 def ensure_venvs() -> None:
+    """Make each environment on first use; this checkout's is installed again each run (a few seconds), so that a
+    dependency added since is there."""
     for name, requirement in (("ours", ["-e", str(ROOT)]), ("official", ["tinker==0.38.0"])):
         python = venv_python(name)
-        if python.exists():
-            continue
-        print(f"making the {name} environment in {python.parent.parent} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(python.parent.parent)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *requirement], check=True)
+        fresh = not python.exists()
+        if fresh:
+            print(f"making the {name} environment in {python.parent.parent} ...", file=sys.stderr)
+            subprocess.run([sys.executable, "-m", "venv", str(python.parent.parent)], check=True)
+        if fresh or name == "ours":
+            subprocess.run([str(python), "-m", "pip", "install", "-q", *requirement], check=True)
 
 
 IMPLEMENTATIONS = {
