@@ -133,6 +133,25 @@ def test_finished_results_stay_under_their_bound_per_tenant(service: Service) ->
     asyncio.run(futures.fail(pending, "test over"))
 
 
+def test_finished_futures_in_memory_stay_under_their_count(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_retention, "RESULTS_IN_MEMORY", 2)
+    futures = service.futures
+
+    async def finish() -> list[str]:
+        ids = []
+        for n in range(20):
+            future = await futures.create(f"in-memory-{n}", A, "OptimStepResponse", None, "d")
+            await futures.complete(future, {"n": n})
+            ids.append(future.request_id)
+        return ids
+
+    ids = asyncio.run(finish())
+    prune(service)
+    held = [f.request_id for f in futures._live.values() if f.state != "pending"]
+    assert held == ids[-2:]  # the newest
+    assert ids[-3] not in futures._live and asyncio.run(futures.find(ids[-3])) is not None  # the store answers
+
+
 def test_old_records_go_by_age(service: Service) -> None:
     config, store, now = service.config, service.store.sync, time.time()
     old_telemetry = now - config.telemetry_retention_seconds - DAY

@@ -215,11 +215,15 @@ class Futures:
             "DELETE FROM futures WHERE state != 'pending' AND created_at < ?", [time.time() - older_than]
         )
 
-    def forget_finished(self, older_than: float) -> None:
-        """Drop finished futures from memory (the store still answers for them)."""
+    def forget_finished(self, older_than: float, keep: int) -> None:
+        """Drop from memory the finished futures older than ``older_than`` seconds, then all but the newest ``keep``
+        (the store still answers for them)."""
         cutoff = time.monotonic() - older_than
-        for request_id in [r for r, f in self._live.items() if f.state != "pending" and f.finished_at < cutoff]:
-            del self._live[request_id]
+        finished = sorted((f for f in self._live.values() if f.state != "pending"), key=lambda f: f.finished_at)
+        excess = max(0, len(finished) - keep)
+        for index, future in enumerate(finished):
+            if index < excess or future.finished_at < cutoff:
+                del self._live[future.request_id]
 
     async def fail_pending(self, message: str) -> None:
         await self.fail_all([f for f in self._live.values() if f.state == "pending"], message, "server")

@@ -323,8 +323,10 @@ async def retrieve_future(call: Call) -> Any:
         except TimeoutError:
             return models.TryAgainResponse(request_id=future.request_id, queue_state="active")
     assert future.result is not None
-    # what the engine spent on it, so that a client can tell its own and the network's time from the server's
-    timing = {"Server-Timing": f"engine;dur={future.ticket.engine_seconds * 1000:.3f}"}
+    # what the engine spent on it, so that a client can tell its own and the network's time from the server's (known
+    # while the future is in memory)
+    engine = future.ticket.engine_seconds
+    timing = {"Server-Timing": f"engine;dur={engine * 1000:.3f}"} if engine else {}
     encode = PROTO_RESULTS.get(future.result_type)
     if future.state == "done" and encode is not None and call.accepts_protobuf():
         return Response(encode(future.result), media_type="application/x-protobuf", headers=timing)

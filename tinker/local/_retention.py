@@ -23,15 +23,17 @@ if TYPE_CHECKING:
     from ._service import Service
 
 BATCH = 5_000
-# Finished futures stay in memory this long (the store answers for them after that, until they are pruned).
+# Finished futures stay in memory this long, and at most this many (the store answers for them after that, until
+# they are pruned): a client fetches a result within seconds, and a busy server finishes thousands a minute.
 RESULTS_IN_MEMORY_SECONDS = 600.0
+RESULTS_IN_MEMORY = 4_096
 
 
 async def prune(service: Service) -> dict[str, int]:
     """Apply every retention bound once; returns how many rows each table lost."""
     config, store = service.config, service.store
     now = time.time()
-    service.futures.forget_finished(older_than=RESULTS_IN_MEMORY_SECONDS)
+    service.futures.forget_finished(older_than=RESULTS_IN_MEMORY_SECONDS, keep=RESULTS_IN_MEMORY)
     telemetry = await _drop(store, "telemetry", "id", "received_at < ?", [now - config.telemetry_retention_seconds])
     telemetry += await _keep_newest_telemetry(store, config.max_telemetry_batches)
     audit = await _drop(store, "audit", "id", "time < ?", [now - config.audit_retention_seconds])
