@@ -16,7 +16,7 @@ import jsonschema_rs
 import orjson
 import pytest
 
-from tinker.local import LocalServer, ServerConfig, create_app
+from tinker.local import LocalServer, ServerConfig, _ops_service, create_app
 from tinker.local import _middleware as middleware
 from tinker.local._offload import OFF_LOOP_BYTES
 from tinker.local._validation import Operation
@@ -82,6 +82,33 @@ def test_healthz_is_answered_while_a_large_body_is_decoded(
         response = large.result(timeout=60)
     assert health.status_code == 200
     assert response.status_code == 404, response.text  # decoded and checked in full: the model does not exist
+    assert events == ["decoding started", "healthz answered", "decoding ended"]
+
+
+def test_healthz_is_answered_while_a_large_telemetry_batch_is_kept(
+    api: Api, anonymous: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    started, answered = threading.Event(), threading.Event()
+    monkeypatch.setattr(_ops_service, "_stored_batch", _held(_ops_service._stored_batch, events, started, answered))
+    event = {
+        "event": "GENERIC_EVENT",
+        "event_id": "large",
+        "event_session_index": 0,
+        "severity": "INFO",
+        "timestamp": "2026-12-06T00:00:00Z",
+        "event_name": "large",
+        "event_data": {"text": "x" * OFF_LOOP_BYTES},
+    }
+    body = {"events": [event], "platform": "Linux", "sdk_version": "t", "session_id": "s", "process_uuid": "p"}
+    with ThreadPoolExecutor(1) as pool:
+        large = pool.submit(api.post, "telemetry", body)
+        assert started.wait(30), "the batch was never prepared"
+        health = anonymous.get("/api/v1/healthz", timeout=30)
+        events.append("healthz answered")
+        answered.set()
+        response = large.result(timeout=60)
+    assert health.status_code == 200 and response.status_code == 200, response.text
     assert events == ["decoding started", "healthz answered", "decoding ended"]
 
 

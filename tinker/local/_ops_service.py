@@ -15,6 +15,7 @@ from tinker_api import pydantic_models as models
 from ._auth import issue_jwt
 from ._call import Call, Handler
 from ._errors import bad_request, invalid
+from ._offload import off_loop
 from ._store import dumps, loads
 
 _CREDENTIAL = re.compile(r"tml-[\w-]+|eyJ[\w-]+\.[\w-]+\.[\w-]*")  # API keys and JWTs, anywhere in a string
@@ -90,21 +91,22 @@ async def health_check(call: Call) -> models.HealthResponse:
 
 async def send_telemetry(call: Call) -> models.TelemetryResponse:
     request = call.model(models.TelemetrySendRequest)
+    batch = await off_loop(len(call.raw_body), _stored_batch, request)  # a large batch would hold up the loop
+    await call.service.store.insert(
+        "telemetry", {"received_at": time.time(), "session_id": request.session_id, "batch": batch}
+    )
+    return models.TelemetryResponse(status="accepted")
+
+
+def _stored_batch(request: models.TelemetrySendRequest) -> str | None:
+    """The batch as kept: checked for depth, secrets redacted."""
     for index, event in enumerate(request.events):
         if _deeper_than(getattr(event, "event_data", None), MAX_EVENT_DATA_DEPTH):
             raise invalid(
                 ["body", "events", index, "event_data"],
                 f"nested more than {MAX_EVENT_DATA_DEPTH} levels deep; the server keeps telemetry up to that depth",
             )
-    await call.service.store.insert(
-        "telemetry",
-        {
-            "received_at": time.time(),
-            "session_id": request.session_id,
-            "batch": dumps(_redact(request.model_dump(mode="json"))),
-        },
-    )
-    return models.TelemetryResponse(status="accepted")
+    return dumps(_redact(request.model_dump(mode="json")))
 
 
 async def get_api_key_info(call: Call) -> models.ApiKeyInfoResponse:
@@ -167,7 +169,8 @@ async def get_billing_usage(call: Call) -> models.BillingUsageResponse:
         end = datetime.fromisoformat(call.query["ending_before"])
     except ValueError as exc:
         raise bad_request(f"starting_on / ending_before: not RFC 3339 date-times ({exc})") from None
-    _hour_aligned(start, "starting_on"), _hour_aligned(end, "ending_before")
+    _hour_aligned(start, "starting_on")
+    _hour_aligned(end, "ending_before")
     return models.BillingUsageResponse(data=[], sessions={}, cost_data_through=datetime.now(UTC))
 
 
