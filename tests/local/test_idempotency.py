@@ -12,6 +12,7 @@ from starlette.responses import Response
 from tinker.local import LocalServer
 from tinker.local import _idempotency as idempotency
 from tinker.local._idempotency import Idempotency
+from tinker.local._retention import prune_idempotent_answers
 from tinker.local._store import Store
 
 from .helpers import TEXT, Api, datum, tokens_of
@@ -223,7 +224,9 @@ def test_old_answers_are_forgotten(tmp_path: Path) -> None:
     async def fill() -> None:
         for key in ("a", "b", "c"):
             await answers.run("owner", key, "print", produce)
+        await answers.run("other", "a", "print", produce)
 
     asyncio.run(fill())
-    assert asyncio.run(answers.prune(keep=2)) == 1
-    assert asyncio.run(answers.prune(older_than=0)) == 2
+    store = answers._store
+    assert asyncio.run(prune_idempotent_answers(store, keep=2)) == 1  # per tenant: the other's one answer stays
+    assert asyncio.run(prune_idempotent_answers(store, older_than=0)) == 3

@@ -14,7 +14,9 @@ replayed here: create_session, create_sampling_session, a session-less copy_weig
 - A second request while the first still runs waits for the first's answer (up to ``IN_FLIGHT_WAIT``), then
   gets 409 with Retry-After: a transient conflict that clients retry.
 - Kept in the store (SQLite), so a replay survives a restart, for ``RETENTION_SECONDS`` (as Stripe keeps keys) and
-  at most ``MAX_KEPT`` answers, the oldest dropped first: the disk it takes is bounded, the memory is not touched.
+  at most ``MAX_KEPT_PER_TENANT`` answers of each tenant, the oldest dropped first (``_retention``): the disk it
+  takes is bounded, the memory is not touched. (The table before keys named one request, ``idempotency``, is
+  dropped at start: it only ever held replays.)
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ._store import Store
 
 KEY_HEADERS = ("x-idempotency-key", "idempotency-key")
 RETENTION_SECONDS = 24 * 3600
-MAX_KEPT = 100_000
+MAX_KEPT_PER_TENANT = 10_000
 MAX_ANSWER_BYTES = 1024 * 1024
 IN_FLIGHT_WAIT = 30.0
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -65,10 +67,9 @@ def key_of(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def fingerprint_of(method: str, path: str, query: str, body: bytes) -> str:
-    digest = hashlib.sha256(f"{method} {path}?{query}\n".encode())
-    digest.update(body)
-    return digest.hexdigest()
+def fingerprint_of(method: str, path: str, query: str, body_digest: str) -> str:
+    """What makes two requests the same request: method, path, query and the body (by its digest)."""
+    return hashlib.sha256(f"{method} {path}?{query}\n{body_digest}".encode()).hexdigest()
 
 
 @dataclass
@@ -76,23 +77,17 @@ class _Running:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def _entry(key: str, fingerprint: str) -> str:
-    """The stored key of one request under one idempotency key."""
-    return hashlib.sha256(f"{key}\n{fingerprint}".encode()).hexdigest()
-
-
 class Idempotency:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._running: dict[tuple[str, str], _Running] = {}
+        self._running: dict[tuple[str, str, str], _Running] = {}
 
     async def run(self, owner: str, key: str, fingerprint: str, produce: Callable[[], Awaitable[Response]]) -> Response:
         """The kept answer for (owner, key, fingerprint), else ``produce``'s, kept when it is final."""
-        entry = _entry(key, fingerprint)
-        slot = (owner, entry)
+        slot = (owner, key, fingerprint)
         deadline = time.monotonic() + IN_FLIGHT_WAIT
         while True:
-            kept = await self._kept(owner, entry)
+            kept = await self._kept(*slot)
             if kept is not None:
                 return kept
             running = self._running.get(slot)
@@ -109,16 +104,17 @@ class Idempotency:
         running = self._running[slot] = _Running()
         try:
             response = await produce()
-            await self._keep(owner, entry, fingerprint, response)
+            await self._keep(*slot, response)
             return response
         finally:
             del self._running[slot]
             running.done.set()
 
-    async def _kept(self, owner: str, entry: str) -> Response | None:
+    async def _kept(self, owner: str, key: str, fingerprint: str) -> Response | None:
         row = await self._store.one(
-            "SELECT status, media_type, body FROM idempotency WHERE owner=? AND key=? AND created_at>?",
-            [owner, entry, time.time() - RETENTION_SECONDS],
+            "SELECT status, media_type, body FROM idempotent_answers WHERE owner=? AND key=? AND fingerprint=? "
+            "AND created_at>?",
+            [owner, key, fingerprint, time.time() - RETENTION_SECONDS],
         )
         if row is None:
             return None
@@ -126,16 +122,16 @@ class Idempotency:
             row["body"], status_code=row["status"], media_type=row["media_type"], headers={REPLAYED_HEADER: "true"}
         )
 
-    async def _keep(self, owner: str, entry: str, fingerprint: str, response: Response) -> None:
+    async def _keep(self, owner: str, key: str, fingerprint: str, response: Response) -> None:
         status = response.status_code
         body = getattr(response, "body", None)  # a streamed answer has none and is not kept
         if status >= 500 or status in _NOT_KEPT or not isinstance(body, bytes) or len(body) > MAX_ANSWER_BYTES:
             return
         await self._store.insert(
-            "idempotency",
+            "idempotent_answers",
             {
                 "owner": owner,
-                "key": entry,
+                "key": key,
                 "fingerprint": fingerprint,
                 "status": status,
                 "media_type": response.headers.get("content-type"),
@@ -143,13 +139,4 @@ class Idempotency:
                 "created_at": time.time(),
             },
             replace=True,
-        )
-
-    async def prune(self, older_than: float = RETENTION_SECONDS, keep: int = MAX_KEPT) -> int:
-        """Forget answers older than ``older_than`` seconds, then all but the newest ``keep``; returns how many."""
-        dropped = await self._store.execute("DELETE FROM idempotency WHERE created_at < ?", [time.time() - older_than])
-        return dropped + await self._store.execute(
-            "DELETE FROM idempotency WHERE rowid NOT IN (SELECT rowid FROM idempotency ORDER BY created_at DESC "
-            "LIMIT ?)",
-            [keep],
         )

@@ -20,7 +20,11 @@ _DECODE_CHUNK = 1 << 20
 
 
 def too_large(what: str, limit: int) -> HTTPError:
-    return HTTPError(413, f"{what} exceeds the server's max_body_bytes limit of {limit} bytes; send less per request")
+    return HTTPError(
+        413,
+        f"{what} exceeds the server's max_body_bytes limit of {limit} bytes (tinker local serve --max-body-bytes); "
+        "send less per request",
+    )
 
 
 class BodyLimit:

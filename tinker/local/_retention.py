@@ -5,7 +5,8 @@ count, the oldest first (the bounds are ``ServerConfig``'s ``RETENTION`` setting
 ``_idempotency``'s). User data (sessions, training runs, checkpoints, samplers) is never pruned here: it goes only
 when its owner deletes it or its TTL passes. Housekeeping calls ``prune`` now and then.
 
-Counts are per tenant where a tenant could otherwise push another's records out (audit, results); telemetry carries
+Counts are per tenant where a tenant could otherwise push another's records out (audit, results, idempotent
+answers); telemetry carries
 no tenant and is bounded as a whole. Deletes go ``BATCH`` rows at a time, each its own hop to the store's thread, so
 that other requests' statements run between them even when a data directory from before these bounds holds millions
 of rows (the event loop waits for none of them).
@@ -17,6 +18,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from ._idempotency import MAX_KEPT_PER_TENANT as IDEMPOTENT_PER_TENANT
+from ._idempotency import RETENTION_SECONDS as IDEMPOTENCY_SECONDS
 from ._store import Store
 
 if TYPE_CHECKING:
@@ -52,8 +55,18 @@ async def prune(service: Service) -> dict[str, int]:
             "created_at DESC",
             config.max_results_per_tenant,
         )
-    idempotency = await service.idempotency.prune()
+    idempotency = await prune_idempotent_answers(store)
     return {"telemetry": telemetry, "audit": audit, "futures": futures, "idempotency": idempotency}
+
+
+async def prune_idempotent_answers(
+    store: Store, older_than: float = IDEMPOTENCY_SECONDS, keep: int = IDEMPOTENT_PER_TENANT
+) -> int:
+    """Forget idempotent answers older than ``older_than`` seconds, then all but each tenant's newest ``keep``."""
+    dropped = await _drop(store, "idempotent_answers", "rowid", "created_at < ?", [time.time() - older_than])
+    async for owner in _owners(store, "idempotent_answers"):
+        dropped += await _drop(store, "idempotent_answers", "rowid", "owner=?", [owner], "created_at DESC", keep)
+    return dropped
 
 
 async def _drop(

@@ -68,11 +68,13 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, time REAL NOT NULL, event TEXT NOT NULL,
     model_id TEXT, tinker_path TEXT, details TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS idempotency (
+DROP TABLE IF EXISTS idempotency;
+CREATE TABLE IF NOT EXISTS idempotent_answers (
     owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, media_type TEXT,
-    body BLOB NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (owner, key)
+    body BLOB NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (owner, key, fingerprint)
 );
-CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
+CREATE INDEX IF NOT EXISTS idempotent_answers_age ON idempotent_answers (created_at);
+CREATE INDEX IF NOT EXISTS idempotent_answers_by_owner ON idempotent_answers (owner, created_at);
 CREATE TABLE IF NOT EXISTS revoked_keys (owner TEXT PRIMARY KEY, revoked_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_by_owner ON sessions (owner, created_at, session_id);
 CREATE INDEX IF NOT EXISTS training_runs_by_owner ON training_runs (owner, created_at, model_id);
@@ -284,8 +286,9 @@ class Store:
 
 
 class SyncStore:
-    """The store for a thread without an event loop (the engine thread, tests, tools): each call waits, at most
-    ``SYNC_WAIT``, for its statement to run on the store's thread. On an event loop it raises ``StatementOnLoop``."""
+    """The store for a thread without an event loop (tests and tools; the server itself only awaits): each call
+    waits, at most ``SYNC_WAIT``, for its statement to run on the store's thread. On an event loop it raises
+    ``StatementOnLoop``."""
 
     def __init__(self, store: Store) -> None:
         self._store = store

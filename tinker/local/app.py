@@ -101,10 +101,9 @@ async def _kept_answer(request: Request, handler: Handler, call: Call) -> Respon
     must get it again rather than run the request a second time."""
     try:
         return await _answer(handler, call)
-    except HTTPError as error:
-        return await _http_error(request, error)
-    except EngineInputError as error:
-        return await _engine_input_error(request, error)
+    except (HTTPError, EngineInputError) as error:  # anything else is a 5xx, which is not kept
+        kind = next(kind for kind in type(error).__mro__ if kind in EXCEPTION_HANDLERS)
+        return await EXCEPTION_HANDLERS[kind](request, error)
 
 
 def _read(operation: Operation, media_type: str | None, raw: bytes) -> tuple[pydantic.BaseModel | None, str]:
@@ -148,7 +147,7 @@ def _endpoint(operations: dict[str, Operation]) -> Any:
         key = idempotency.key_of(request.headers) if replayable and not _carries_seq_id(call) else None
         if key is None:
             return await _answer(handler, call)
-        fingerprint = idempotency.fingerprint_of(request.method, request.url.path, request.url.query, digest.encode())
+        fingerprint = idempotency.fingerprint_of(request.method, request.url.path, request.url.query, digest)
         return await service.idempotency.run(owner, key, fingerprint, lambda: _kept_answer(request, handler, call))
 
     return endpoint
