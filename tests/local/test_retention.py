@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tinker.local import LocalServer, _ops_sessions, _retention
+from tinker.local import app as app_module
 from tinker.local._auth import owner_of
 from tinker.local._service import Service
 from tinker.local._store import dumps
@@ -28,10 +29,17 @@ DAY = 24 * 3600
 BOUNDS = {"max_telemetry_batches": 5, "max_audit_events_per_tenant": 4, "max_results_per_tenant": 3}
 
 
+async def _no_housekeeping(service: Service) -> None:
+    await asyncio.Event().wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    with LocalServer(tmp_path_factory.mktemp("retention"), api_keys=(KEY_A, KEY_B), **BOUNDS) as running:
-        yield running
+    """A server whose own housekeeping never runs: the tests prune when they mean to, and count what it removed."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_module, "_housekeeping", _no_housekeeping)
+        with LocalServer(tmp_path_factory.mktemp("retention"), api_keys=(KEY_A, KEY_B), **BOUNDS) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
