@@ -1,8 +1,10 @@
-"""The checks on a request body that are the same for every operation, as pure ASGI middleware.
+"""What is the same for every operation, as middleware: who the request comes from, and the checks on its body.
 
-Both work on ``receive``, so that they act when an operation reads its body: after authentication, which depends
-on the operation and stays with the endpoint, and never for an operation that takes no body. Their errors are
-raised inside that read, so the app's exception handlers answer them as they answer every other error.
+``ApiKeyBackend`` (under Starlette's ``AuthenticationMiddleware``) names the tenant of every request's key; whether
+an operation needs one is the route's to say (a health check does not), so a refusal is raised there. The body
+checks work on ``receive``, so that they act when an operation reads its body: after that refusal, and never for
+an operation that takes no body. Their errors are raised inside that read, so the app's exception handlers answer
+them as they answer every other error.
 """
 
 from __future__ import annotations
@@ -10,13 +12,35 @@ from __future__ import annotations
 import asyncio
 import zlib
 
+from starlette.authentication import AuthCredentials, AuthenticationBackend, SimpleUser, UnauthenticatedUser
 from starlette.datastructures import Headers
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._errors import HTTPError, bad_request, invalid
 
 _DECODE_CHUNK = 1 << 20
+
+
+class Refused(UnauthenticatedUser):
+    """A request whose key names no tenant, and why (for the 401 of an operation that needs one)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class ApiKeyBackend(AuthenticationBackend):
+    """The tenant that a request's X-API-Key (or a JWT traded for one) names."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, SimpleUser | Refused] | None:
+        service = getattr(conn.app.state, "service", None)
+        if service is None:  # the app has not started; the endpoint says so
+            return None
+        try:
+            owner: str = service.authenticate(conn.headers.get("x-api-key"))
+        except HTTPError as refusal:
+            return AuthCredentials(), Refused(str(refusal.detail))
+        return AuthCredentials(["tenant"]), SimpleUser(owner)
 
 
 def too_large(what: str, limit: int) -> HTTPError:

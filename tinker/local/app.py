@@ -25,6 +25,7 @@ import pydantic
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -36,9 +37,9 @@ from . import _idempotency as idempotency
 from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training, _retention
 from ._call import Call, Handler, digest_of
 from ._config import ServerConfig
-from ._errors import HTTPError, bad_request
+from ._errors import HTTPError, bad_request, unauthorized
 from ._faults import FaultLayer, FaultSchedule
-from ._middleware import BodyLimit, ContentDecoding
+from ._middleware import ApiKeyBackend, BodyLimit, ContentDecoding, Refused
 from ._offload import off_loop
 from ._service import Service
 from ._validation import JSON, PROTOBUF, Operation, check_content_type, is_blank, load_operations
@@ -119,11 +120,20 @@ def _service(request: Request) -> Service:
     return service
 
 
+def _tenant(request: Request) -> str:
+    """The tenant that ``ApiKeyBackend`` found for the request, or the 401 saying why there is none."""
+    user = request.user
+    if not user.is_authenticated:
+        raise unauthorized(user.reason if isinstance(user, Refused) else "missing X-API-Key header")
+    name: str = user.display_name
+    return name
+
+
 def _endpoint(operations: dict[str, Operation]) -> Any:
     async def endpoint(request: Request) -> Response:
         operation = operations[request.method if request.method != "HEAD" else "GET"]
         service = _service(request)
-        owner = service.authenticate(request.headers.get("x-api-key")) if operation.authenticated else ""
+        owner = _tenant(request) if operation.authenticated else ""
         raw = b""
         media_type = None
         if operation.body_media_types:
@@ -250,6 +260,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app = _App(
         routes=build_routes(),
         middleware=[
+            Middleware(AuthenticationMiddleware, backend=ApiKeyBackend()),
             Middleware(BodyLimit, limit=config.max_body_bytes),
             Middleware(ContentDecoding, limit=config.max_body_bytes),
         ],
