@@ -4,9 +4,9 @@ Order of checks: authentication (401), body size (413), content type (422) and d
 and the model's own checks (400), query and path parameters (422); then the answer kept for the request's
 idempotency key (``_idempotency``), else the operation's handler, whose client mistakes are 4xx too.
 
-Authentication is the endpoint's first step, since whether an operation needs it is the document's to say; the
-body's size limit and Content-Encoding are middleware (``_middleware``) acting as the endpoint reads the body, so
-they come second, as the list says. Every error is an exception, answered by the app's exception handlers
+Middleware (``_middleware``) names the tenant of every request's key and, as the endpoint reads the body, applies
+the size limit and Content-Encoding; the endpoint's first step refuses a request without a tenant when the
+document says the operation needs one, so the 401 comes before the body's checks, as the list says. Every error is an exception, answered by the app's exception handlers
 (``{"detail": ...}``). A large body is decoded, checked and hashed in a worker thread (``_offload``), and SQLite
 statements run on the store's own thread (``_store``): the event loop runs neither.
 """
