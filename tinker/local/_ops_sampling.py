@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -47,42 +47,69 @@ async def create_sampling_session(call: Call) -> models.CreateSamplingSessionRes
     if row is None:
         if request.base_model is None and request.model_path is None:
             raise bad_request("model_path: send a model_path or a base_model")
-        check_sampler_room(service, call.owner)
-        if request.model_path is not None:
-            checkpoint, run = await service.checkpoint_and_run(request.model_path, call.owner, "model_path")
-            slot = service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint, run)
-            source = "checkpoint"
-        else:
-            assert request.base_model is not None
-            await service.base_model(request.base_model)
-            slot = SamplerSlot(sampler_id, request.session_id, call.owner, request.base_model, None)
-            source = "base"
-        values = {
-            "sampler_id": sampler_id,
-            "session_id": request.session_id,
-            "owner": call.owner,
-            "base_model": slot.base_model,
-            "model_path": slot.model_path,
-            "source": source,
-            "created_at": time.time(),
-        }
+        with _sampler_reserved(service, sampler_id, call.owner):
+            slot, source = await _new_sampler(call, request, sampler_id)
+            values = {
+                "sampler_id": sampler_id,
+                "session_id": request.session_id,
+                "owner": call.owner,
+                "base_model": slot.base_model,
+                "model_path": slot.model_path,
+                "source": source,
+                "created_at": time.time(),
+            }
 
-        def create(db: Db) -> Row | None:
-            """The sampler another request made meanwhile, else this one, stored."""
-            made = db.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
-            if made is None:
-                db.insert("samplers", values)
-            return made
+            def create(db: Db) -> Row | None:
+                """The sampler another request made meanwhile, else this one, stored."""
+                made = db.one("SELECT * FROM samplers WHERE sampler_id=?", [sampler_id])
+                if made is None:
+                    db.insert("samplers", values)
+                return made
 
-        row = await service.store.run(create)
-        if row is None:
-            service.samplers[sampler_id] = slot
-            return answer
+            row = await service.store.run(create)
+            if row is None:
+                service.samplers[sampler_id] = slot
+                return answer
     if (row["base_model"], row["model_path"]) == (request.base_model, request.model_path) or (
         request.base_model is None and row["model_path"] == request.model_path
     ):
         return answer
     raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists with other weights")
+
+
+async def _new_sampler(
+    call: Call, request: models.CreateSamplingSessionRequest, sampler_id: str
+) -> tuple[SamplerSlot, str]:
+    """The sampler a request asks for (not yet stored or registered) and its source."""
+    service = call.service
+    if request.model_path is not None:
+        checkpoint, run = await service.checkpoint_and_run(request.model_path, call.owner, "model_path")
+        return service.checkpoint_sampler(sampler_id, request.session_id, call.owner, checkpoint, run), "checkpoint"
+    assert request.base_model is not None
+    await service.base_model(request.base_model)
+    return SamplerSlot(sampler_id, request.session_id, call.owner, request.base_model, None), "base"
+
+
+@contextlib.contextmanager
+def _sampler_reserved(service: Service, sampler_id: str, owner: str) -> Iterator[None]:
+    """Hold a place under the tenant's sampler limit while a sampler is made, taken with no await after the check.
+
+    The place is an entry in ``service.samplers`` (which the limit counts) under a key of its own, not a sampler
+    id; the requests that make the same sampler at once share it, so that a retry is not refused for its own first
+    try. It is given back whatever happens: by then the sampler is registered under its own id, or it was never made.
+    """
+    key = f"pending:{sampler_id}"
+    held = service.samplers.get(key)
+    if held is None:
+        check_sampler_room(service, owner)
+        held = service.samplers[key] = SamplerSlot(key, "", owner, "", None)
+    held.clients += 1  # the requests sharing the place
+    try:
+        yield
+    finally:
+        held.clients -= 1
+        if held.clients == 0 and service.samplers.get(key) is held:
+            del service.samplers[key]
 
 
 ADHOC_SAMPLERS = 8
