@@ -1,11 +1,13 @@
-"""Sampling under concurrency: limits that concurrent requests cannot pass.
+"""Sampling under concurrency and failure: limits that concurrent requests cannot pass, a failed write that strands
+nothing.
 
-Each test asserts a mechanism by what happened (how many got in), not by timing.
+Each test asserts a mechanism by what happened (how many got in, what ran), not by timing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,10 +15,15 @@ from typing import Any
 import httpx
 
 from tinker.local import ServerConfig, create_app
+from tinker.local._futures import UNSTORED_MESSAGE, ModelQueue
 from tinker.local._service import Service
+from tinker.local._store import Db, Store
 
 from .conftest import KEY_A
-from .helpers import TINY
+from .helpers import TINY, tokens_of
+
+PROMPT = {"chunks": [{"type": "encoded_text", "tokens": tokens_of("the")}]}
+DISK_FULL = "database or disk is full"
 
 
 def _in_process(
@@ -90,3 +97,84 @@ def test_requests_that_make_the_same_sampler_at_once_share_one_place(tmp_path: P
         assert list(service.samplers) == [answers[0].json()["sampling_session_id"]]
 
     _in_process(tmp_path, scenario, max_samplers_per_tenant=1)
+
+
+# --- an outcome that cannot be stored --------------------------------------------------------------------
+
+
+def test_a_job_that_raises_does_not_strand_the_model_queue() -> None:
+    ran: list[int] = []
+
+    async def scenario() -> None:
+        async def on_gap(missing: int, held: list[str]) -> None:
+            raise AssertionError(f"the queue waited for seq_id {missing} it already had")
+
+        queue = ModelQueue("m", 30.0, on_gap)
+
+        async def disk_full() -> None:
+            ran.append(0)
+            raise sqlite3.OperationalError(DISK_FULL)
+
+        async def next_one() -> None:
+            ran.append(1)
+
+        queue.put(0, "m:0", disk_full)
+        queue.put(1, "m:1", next_one)
+        for _ in range(1000):
+            if ran == [0, 1]:
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert ran == [0, 1]
+
+
+class _FullDisk:
+    """A store whose multi-statement hops fail as a full disk makes them (the outcome of a future is one)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def run(self, function: Callable[[Db], Any]) -> Any:
+        raise sqlite3.OperationalError(DISK_FULL)
+
+
+def test_an_outcome_that_cannot_be_stored_is_answered_from_memory_then_as_failed(tmp_path: Path) -> None:
+    async def scenario(service: Service, client: httpx.AsyncClient) -> None:
+        futures = service.futures
+        future = await futures.create("unstored", "owner", "R", None, "d")
+        futures._store = _FullDisk(service.store)  # type: ignore[assignment]
+
+        async def work() -> dict[str, Any]:
+            return {"answer": 42}
+
+        await asyncio.wait_for(futures.run(future, work), 30)  # returns, where it raised before
+        assert (future.state, future.result) == ("done", {"answer": 42})
+        futures.forget_finished(0.0, 0)
+        stored = await futures.find("unstored")  # the row still says pending: nothing is left that will settle it
+        assert stored is not None and stored.event.is_set()
+        assert (stored.state, stored.result) == ("failed", {"error": UNSTORED_MESSAGE, "category": "server"})
+
+    _in_process(tmp_path, scenario)
+
+
+def test_a_sample_whose_outcome_cannot_be_stored_still_reaches_its_pollers(tmp_path: Path) -> None:
+    async def scenario(service: Service, client: httpx.AsyncClient) -> None:
+        session = await _session(client)
+        made = await client.post("/api/v1/create_sampling_session", json=_sampler_body(session, 0))
+        sampler_id = made.json()["sampling_session_id"]
+        service.futures._store = _FullDisk(service.store)  # type: ignore[assignment]
+        body = {"sampling_session_id": sampler_id, "prompt": PROMPT, "sampling_params": {"max_tokens": 2}}
+        sampled = await client.post("/api/v1/asample", json=body)
+        assert sampled.status_code == 200, sampled.text
+        polled = await client.post(
+            "/api/v1/retrieve_futures",
+            json={"target": {"sampling_session_id": sampler_id}, "prev_cursor": 0, "timeout": 20},
+        )
+        assert polled.status_code == 200, polled.text
+        assert [c["request_id"] for c in polled.json()["completions"]] == [sampled.json()["request_id"]]
+
+    _in_process(tmp_path, scenario)

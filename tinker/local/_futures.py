@@ -35,6 +35,7 @@ log = logging.getLogger("tinker.local")
 
 Category = Literal["user", "server", "unknown"]
 RESTART_MESSAGE = "the server restarted before this request finished; submit it again"
+UNSTORED_MESSAGE = "the server could not store this request's outcome; submit it again"
 
 _RUNNING: ContextVar[Ticket | None] = ContextVar("tinker_local_running_ticket", default=None)
 
@@ -105,6 +106,8 @@ class Futures:
             return future
         future = Future(row["request_id"], row["owner"], row["kind"], row["model_id"], row["digest"], row["state"])
         future.result = orjson.loads(row["result"]) if row["result"] is not None else None
+        if future.state == "pending":  # every pending future is in memory: this one's outcome could not be stored
+            future.state, future.result = "failed", {"error": UNSTORED_MESSAGE, "category": "server"}
         future.event.set()
         return future
 
@@ -182,13 +185,17 @@ class Futures:
 
     async def run(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
         """Run ``work`` and resolve the future with its result or its failure; returns once the outcome is stored
-        (whoever settled it), and raises only if storing failed.
+        (whoever settled it). Never raises: an outcome that could not be stored is logged and answered from memory,
+        so that the queue it runs in goes on and its pollers get it.
 
         Work cancelled before it started is not run at all (cancel_future has failed its future already)."""
-        if future.ticket.cancelled:
-            await self.fail(future, CANCELLED_MESSAGE, "user")
-        else:
-            await self._outcome(future, work)
+        try:
+            if future.ticket.cancelled:
+                await self.fail(future, CANCELLED_MESSAGE, "user")
+            else:
+                await self._outcome(future, work)
+        except Exception:
+            log.exception("request %s: its outcome could not be stored, it is known in memory only", future.request_id)
         await future.event.wait()  # set in a bounded time by whichever settling came first
 
     async def _outcome(self, future: Future, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
@@ -287,7 +294,10 @@ class ModelQueue:
             entry = self._jobs.pop(self.next_seq, None)
             if entry is not None:
                 self.next_seq += 1
-                await entry[1]()
+                try:
+                    await entry[1]()
+                except Exception:  # one job's failure must not strand the jobs queued after it
+                    log.exception("request %s failed in model %s's queue", entry[0], self.model_id)
                 continue
             self._wake.clear()
             try:

@@ -239,10 +239,10 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
     async def job() -> None:
         try:
             await service.futures.run(future, work)
-        finally:
+        finally:  # whatever happened, the sampler's pollers hear of it
             service.sampling.finish(call.owner)
-        slot.completions.append(future.request_id, future.state)
-        slot.changed.set()
+            slot.completions.append(future.request_id, future.state)
+            slot.changed.set()
 
     asyncio.get_running_loop().create_task(job())
     return answer
