@@ -1,23 +1,27 @@
 """Sampling under concurrency and failure: limits that concurrent requests cannot pass, a failed write that strands
-nothing.
+nothing, and a stream whose client is gone before its first event.
 
-Each test asserts a mechanism by what happened (how many got in, what ran), not by timing.
+Each test asserts a mechanism by what happened (how many got in, what ran, what the engine generated), not by timing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
+import pytest
 
 from tinker.local import ServerConfig, create_app
 from tinker.local._futures import UNSTORED_MESSAGE, ModelQueue
 from tinker.local._service import Service
 from tinker.local._store import Db, Store
+from tinker.local.engine._sampler import Sampler
 
 from .conftest import KEY_A
 from .helpers import TINY, tokens_of
@@ -178,3 +182,82 @@ def test_a_sample_whose_outcome_cannot_be_stored_still_reaches_its_pollers(tmp_p
         assert [c["request_id"] for c in polled.json()["completions"]] == [sampled.json()["request_id"]]
 
     _in_process(tmp_path, scenario)
+
+
+# --- a stream whose client is gone before its first event ------------------------------------------------
+
+
+@pytest.fixture
+def generated(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The positions of the tokens the engine generates for streams."""
+    positions: list[int] = []
+    lock = threading.Lock()
+    sample = Sampler.sample
+
+    def counting(self: Sampler, spec: Any, on_token: Any = None) -> Any:
+        def count(index: int, token: int, logprob: float, position: int) -> Any:
+            with lock:
+                positions.append(position)
+            return on_token(index, token, logprob, position)
+
+        return sample(self, spec, count if on_token is not None else None)
+
+    monkeypatch.setattr(Sampler, "sample", counting)
+    yield positions
+
+
+def test_a_stream_whose_client_is_gone_before_it_starts_does_not_generate(tmp_path: Path, generated: list[int]) -> None:
+    """Driven as uvicorn drives it (ASGI spec 2.3, where Starlette listens for the disconnect while it sends): the
+    client is gone once its body is read, and the start of the answer waits to be written (a paused transport, or
+    the slow-answer fault), so the response is cancelled there, before its body iterator ever runs."""
+    max_tokens = 400
+    body = orjson.dumps(
+        {"base_model": TINY, "prompt": PROMPT, "sampling_params": {"max_tokens": max_tokens, "stop": [], "seed": 1}}
+    )
+    config = ServerConfig(data_dir=tmp_path, api_keys=(KEY_A,))
+
+    async def main() -> None:
+        app = create_app(config)
+        async with app.router.lifespan_context(app):
+            service: Service = app.state.service
+            await service.engine()
+            messages = [{"type": "http.request", "body": body, "more_body": False}]
+            sent: list[dict[str, Any]] = []
+
+            async def receive() -> dict[str, Any]:
+                return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    await asyncio.sleep(1)
+                sent.append(message)
+
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0", "spec_version": "2.3"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/api/v1/stream_sample",
+                "raw_path": b"/api/v1/stream_sample",
+                "root_path": "",
+                "query_string": b"",
+                "headers": [
+                    (b"host", b"local"),
+                    (b"x-api-key", KEY_A.encode()),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+                "client": ("127.0.0.1", 1),
+                "server": ("local", 80),
+            }
+            await asyncio.wait_for(app(scope, receive, send), 60)
+            assert sent == [], "nothing was sent"
+            for _ in range(6000):  # the stream's sampling ends, stopped or run to its end
+                if not service.sampling.running:
+                    break
+                await asyncio.sleep(0.01)
+            assert not service.sampling.running
+
+    asyncio.run(main())
+    assert len(generated) < 10, f"the engine generated {len(generated)} of {max_tokens} tokens"

@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import pydantic
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from tinker_api import pydantic_models as models
 
@@ -255,8 +256,9 @@ def _event(kind: str, data: pydantic.BaseModel, event_id: int) -> bytes:
 async def stream_sample(call: Call) -> StreamingResponse:
     """Sampling with each token sent as a Server-Sent Event the moment the engine picks it.
 
-    When the client goes away (Starlette cancels the body's iterator), sampling that waits for the engine is
-    dropped and sampling that runs stops before its next token: nobody's engine time goes to tokens nobody reads.
+    When the client goes away (the response ends before the sample does, even before its first event), sampling
+    that waits for the engine is dropped and sampling that runs stops before its next token: nobody's engine time
+    goes to tokens nobody reads.
     """
     request = call.model(models.SampleRequest)
     service = call.service
@@ -305,15 +307,33 @@ async def stream_sample(call: Call) -> StreamingResponse:
     task = loop.create_task(generate())
 
     async def body() -> AsyncIterator[bytes]:
-        try:
-            while (event := await events.get()) is not None:
-                yield event
-            await task
-        finally:
-            if not task.done():  # the client went away: its engine work is dropped, or stops at the next token
-                service.scheduler.cancel(ticket)
+        while (event := await events.get()) is not None:
+            yield event
+        await task
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    def stop() -> None:
+        if not task.done():  # the client went away: its engine work is dropped, or stops at the next token
+            service.scheduler.cancel(ticket)
+
+    return _EventStream(body(), stop)
+
+
+class _EventStream(StreamingResponse):
+    """Server-Sent Events that call ``stop`` once the response is over, however it ended.
+
+    Not in the body iterator's ``finally``: a client that is gone before the body starts gets its response
+    cancelled before the iterator ever runs, and then that ``finally`` never runs either.
+    """
+
+    def __init__(self, body: AsyncIterator[bytes], stop: Callable[[], None]) -> None:
+        super().__init__(body, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        self._stop = stop
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._stop()
 
 
 async def get_sampler(call: Call) -> models.GetSamplerResponse:
