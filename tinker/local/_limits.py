@@ -74,8 +74,11 @@ def check_training_run_room(service: Service, owner: str) -> None:
 
 
 def check_sampler_room(service: Service, owner: str) -> None:
+    """Counts the samplers loaded and those that queued saves will make (``Service.sampler_holds``), so that
+    requests sent at once cannot all pass it; the caller holds its place with no await after the check."""
     limit = service.config.max_samplers_per_tenant
     loaded = sum(1 for key, slot in service.samplers.items() if slot.owner == owner and not key.startswith("adhoc:"))
+    loaded += service.held_samplers(owner)
     if loaded >= limit:
         raise bad_request(
             f"sampling_session_seq_id: this API key has {loaded} samplers, {_past('max_samplers_per_tenant', limit)}; "

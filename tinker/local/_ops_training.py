@@ -20,7 +20,7 @@ from ._errors import HTTPError, bad_request
 from ._futures import RequestFailed
 from ._limits import check_queue_room, check_sampler_room, check_training_run_room
 from ._offload import off_loop
-from ._service import Service, TrainerSlot, check_name, lora_from_row, tinker_path
+from ._service import SamplerHold, SamplerSlot, Service, TrainerSlot, check_name, lora_from_row, tinker_path
 from ._store import Db, dumps
 from ._validation import PROTOBUF
 from .engine._types import AdamSpec, EngineInputError, LoraSpec
@@ -127,7 +127,11 @@ async def _start_model(
     user_metadata: dict[str, Any] | None,
     after_create: Callable[[TrainerSlot], Awaitable[dict[str, Any]]],
 ) -> models.UntypedAPIFuture:
-    """Create a training run as its model's seq 0 (create_model, or create-via-load)."""
+    """Create a training run as its model's seq 0 (create_model, or create-via-load).
+
+    The slot, made with no await after the checks, holds the model_id in memory until the queued work stores the
+    run; the work stores it only if no run of that id was stored meanwhile (copy_weights stores runs too), in the
+    same hop as its check."""
     service = call.service
     stored = await service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id])
     existing = await service.futures.existing(f"{model_id}:0", call.digest, f"model_seq_id of {model_id}")
@@ -138,30 +142,44 @@ async def _start_model(
     check_training_run_room(service, call.owner)
     slot = service.new_slot(model_id, session_id, call.owner, base_model, lora)
 
+    def store_run(db: Db) -> None:
+        if db.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [model_id]):
+            raise RequestFailed(f"model_seq_id: training run {model_id!r} was made meanwhile by another request")
+        now = time.time()
+        db.insert(
+            "training_runs",
+            {
+                "model_id": model_id,
+                "session_id": session_id,
+                "owner": call.owner,
+                "base_model": base_model,
+                "lora": dumps(vars(lora)),
+                "created_at": now,
+                "last_request_time": now,
+                "user_metadata": dumps(user_metadata),
+            },
+        )
+
     async def work() -> dict[str, Any]:
         try:
             engine = await service.engine()
             slot.trainer = await service.in_thread(call.owner, engine.create_trainer, base_model, lora)
-            now = time.time()
-            await service.store.insert(
-                "training_runs",
-                {
-                    "model_id": model_id,
-                    "session_id": session_id,
-                    "owner": call.owner,
-                    "base_model": base_model,
-                    "lora": dumps(vars(lora)),
-                    "created_at": now,
-                    "last_request_time": now,
-                    "user_metadata": dumps(user_metadata),
-                },
-            )
+            await service.store.run(store_run)
             return await after_create(slot)
         except BaseException:
-            service.trainers.pop(model_id, None)
+            _drop_slot(service, slot)
             raise
 
-    return await submit(call, slot, 0, result_type, work)
+    try:
+        return await submit(call, slot, 0, result_type, work)
+    except BaseException:
+        _drop_slot(service, slot)
+        raise
+
+
+def _drop_slot(service: Service, slot: TrainerSlot) -> None:
+    if service.trainers.get(slot.model_id) is slot:
+        del service.trainers[slot.model_id]
 
 
 async def create_model(call: Call) -> models.UntypedAPIFuture:
@@ -292,7 +310,7 @@ async def _save(
     call: Call,
     slot: TrainerSlot,
     kind: str,
-    name: str,
+    name: str | None,
     *,
     overwrite: bool,
     ttl_seconds: int | None,
@@ -302,6 +320,7 @@ async def _save(
     with_optimizer: bool,
     answer: Callable[[str, int], dict[str, Any]],
 ) -> models.UntypedAPIFuture:
+    """Queue a save under ``name`` (None: a ``step-N`` name of the server's choosing)."""
     service = call.service
     if seq_id is not None:
         existing = await service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
@@ -309,7 +328,8 @@ async def _save(
             return _future(existing.request_id, slot.model_id)
     if ttl_seconds is not None and ttl_seconds <= 0:
         raise bad_request("ttl_seconds: must be positive, or null for no expiry")
-    await service.reserve_name(slot, kind, name, overwrite)
+    name = name if name is not None else _default_name(slot, kind, seq_id)
+    await service.reserve_name(slot, kind, name, overwrite)  # holds the name before its first await
 
     async def work() -> dict[str, Any]:
         try:
@@ -341,19 +361,25 @@ async def _save(
         raise
 
 
-def _default_name(slot: TrainerSlot, seq_id: int | None) -> str:
-    return f"step-{seq_id if seq_id is not None else slot.queue.assign(None)}"
+def _default_name(slot: TrainerSlot, kind: str, seq_id: int | None) -> str:
+    """``step-<seq_id>``; without a seq_id, the first ``step-<n>`` from the next free seq_id on that no save sent
+    meanwhile holds (their seq_ids are taken only when they are queued). The caller holds it with no await between."""
+    if seq_id is not None:
+        return f"step-{seq_id}"
+    step = slot.queue.assign(None)
+    while (kind, f"step-{step}") in slot.pending_names:
+        step += 1
+    return f"step-{step}"
 
 
 async def save_weights(call: Call) -> models.UntypedAPIFuture:
     request = call.model(models.SaveWeightsRequest)
     slot = await call.service.slot(request.model_id, call.owner)
-    name = check_name(request.path) if request.path is not None else _default_name(slot, request.seq_id)
     return await _save(
         call,
         slot,
         "weights",
-        name,
+        check_name(request.path) if request.path is not None else None,
         overwrite=request.overwrite,
         ttl_seconds=request.ttl_seconds,
         user_metadata=request.user_metadata,
@@ -387,21 +413,15 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     if request.sampling_session_seq_id is None:
         raise bad_request("path: send a path (a name to save under) or a sampling_session_seq_id")
     sampler_id = f"{slot.session_id}:sample:{request.sampling_session_seq_id}"
-    if not await service.futures.find(f"{slot.model_id}:{request.seq_id}"):  # else a resubmission, see submit
-        if await service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
-            raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
-        check_sampler_room(service, call.owner)
+    resubmitted = request.seq_id is not None and await service.futures.find(f"{slot.model_id}:{request.seq_id}")
+    hold = None if resubmitted else _hold_sampler(service, sampler_id, call.owner)  # else submit answers with it
 
-    async def work() -> dict[str, Any]:
-        from ._service import SamplerSlot
-
-        trainer = _trainer(slot)
-        adapter = await service.in_thread(slot.owner, trainer.sampler_weights)
-        engine = await service.engine()
-        sampler_slot = SamplerSlot(sampler_id, slot.session_id, call.owner, slot.base_model, None)
-        sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
-        service.samplers[sampler_id] = sampler_slot
-        await service.store.insert(
+    def store_sampler(db: Db) -> None:
+        if db.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
+            raise RequestFailed(
+                f"sampling_session_seq_id: sampler {sampler_id!r} was made meanwhile by another request"
+            )
+        db.insert(
             "samplers",
             {
                 "sampler_id": sampler_id,
@@ -412,11 +432,42 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
                 "source": "ephemeral",
                 "created_at": time.time(),
             },
-            replace=True,
         )
+
+    async def work() -> dict[str, Any]:
+        try:
+            trainer = _trainer(slot)
+            adapter = await service.in_thread(slot.owner, trainer.sampler_weights)
+            engine = await service.engine()
+            sampler_slot = SamplerSlot(sampler_id, slot.session_id, call.owner, slot.base_model, None)
+            sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
+            await service.store.run(store_sampler)
+            service.samplers[sampler_id] = sampler_slot
+        finally:
+            if hold is not None:
+                service.release_sampler(sampler_id, hold)
         return {"sampling_session_id": sampler_id, "type": "save_weights_for_sampler"}
 
-    return await submit(call, slot, request.seq_id, "SaveWeightsForSamplerResponseInternal", work)
+    try:
+        if hold is not None and await service.store.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
+            raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
+        answer = await submit(call, slot, request.seq_id, "SaveWeightsForSamplerResponseInternal", work)
+    except BaseException:
+        if hold is not None:
+            service.release_sampler(sampler_id, hold)
+        raise
+    if hold is not None:
+        hold.future = service.futures.live(answer.request_id)
+    return answer
+
+
+def _hold_sampler(service: Service, sampler_id: str, owner: str) -> SamplerHold:
+    """Check the sampler id is free and the tenant has room for one more, and hold both, with no await between:
+    the sampler appears only when the queued save runs, so saves sent at once would otherwise all pass."""
+    if sampler_id in service.samplers or service.sampler_held(sampler_id):
+        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
+    check_sampler_room(service, owner)
+    return service.hold_sampler(sampler_id, owner)
 
 
 async def _load_into(service: Service, slot: TrainerSlot, checkpoint: dict[str, Any], optimizer: bool) -> None:
@@ -523,26 +574,32 @@ async def copy_weights(call: Call) -> models.CopyWeightsResponse:
     if request.session_id is not None and request.model_seq_id is not None:
         await service.session(request.session_id, call.owner)
         run_id = f"{request.session_id}:train:{request.model_seq_id}"
-        if await service.store.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [run_id]):
-            raise bad_request(f"model_seq_id: training run {run_id!r} already exists")
     elif request.session_id is None and request.model_seq_id is None:
         run_id = f"copy-{service.new_session_id()}:train:0"
     else:
         raise bad_request("session_id: send session_id and model_seq_id together, or neither")
     now = time.time()
-    await service.store.insert(
-        "training_runs",
-        {
-            "model_id": run_id,
-            "session_id": request.session_id or run_id.split(":")[0],
-            "owner": call.owner,
-            "base_model": origin["base_model"],
-            "lora": origin["lora"],
-            "created_at": now,
-            "last_request_time": now,
-            "user_metadata": None,
-        },
-    )
+    run = {
+        "model_id": run_id,
+        "session_id": request.session_id or run_id.split(":")[0],
+        "owner": call.owner,
+        "base_model": origin["base_model"],
+        "lora": origin["lora"],
+        "created_at": now,
+        "last_request_time": now,
+        "user_metadata": None,
+    }
+
+    def store_run(db: Db) -> None:
+        """Checked and stored in one hop, so that copies sent at once cannot both pass the check."""
+        if db.scalar("SELECT 1 FROM training_runs WHERE model_id=?", [run_id]):
+            raise taken
+        db.insert("training_runs", run)
+
+    taken = bad_request(f"model_seq_id: training run {run_id!r} already exists")
+    if run_id in service.trainers:  # being created: its queued work stores it only if no copy did meanwhile
+        raise taken
+    await service.store.run(store_run)
     target = service.checkpoint_file(run_id, source["kind"], source["name"])
     target.parent.mkdir(parents=True, exist_ok=True)
     await service.in_thread(call.owner, shutil.copyfile, source["file"], target)

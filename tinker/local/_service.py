@@ -129,6 +129,21 @@ class SamplerSlot:
     clients: int = 0
 
 
+@dataclass
+class SamplerHold:
+    """A place under the tenant's sampler limit, and the sampler id, held for a sampler that queued work will make
+    (save_weights_for_sampler): the sampler exists only once the work runs, but the limit and the id are checked
+    when the request comes. Let go when the work registers the sampler or fails, or once ``future`` (the queued
+    request's) is settled, which covers work that never runs (its session ended, a seq_id gap dropped it)."""
+
+    owner: str
+    future: Future | None = None
+
+    @property
+    def lapsed(self) -> bool:
+        return self.future is not None and self.future.state != "pending"
+
+
 def _fsync(path: Path) -> None:
     """Flush a file (or a directory's entries) to disk, so that a committed row never points at lost data."""
     fd = os.open(path, os.O_RDONLY)
@@ -149,6 +164,7 @@ class Service:
         self.revoked: set[str] = set()
         self.trainers: dict[str, TrainerSlot] = {}
         self.samplers: dict[str, SamplerSlot] = {}
+        self.sampler_holds: dict[str, SamplerHold] = {}
         self.sampling = SamplingWork(config.max_sampling_requests_per_tenant)
         self.started = time.time()
         self._engine: Engine | None = None
@@ -362,7 +378,15 @@ class Service:
         await self.store.run(expire)
 
     async def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
-        """Refuse a save over an existing name unless ``overwrite``, before the save is queued."""
+        """Refuse a save over an existing name unless ``overwrite``, before the save is queued.
+
+        The name is held in ``slot.pending_names`` before the store is asked, with no await between the look at
+        the held names and the hold, so that saves sent at once cannot both take it; a refusal lets it go.
+        """
+        held = (kind, name) in slot.pending_names
+        if held and not overwrite:
+            raise self._name_taken(slot, kind, name)
+        slot.pending_names.add((kind, name))
 
         def existing(db: Db) -> tuple[Any, Any]:
             clash = db.scalar(
@@ -374,15 +398,23 @@ class Service:
             )
             return clash, exists
 
-        clash, exists = await self.store.run(existing)
-        if clash:
-            raise bad_request(f"path: {name!r} differs only in case from the existing checkpoint {clash!r}")
-        if not overwrite and (exists or (kind, name) in slot.pending_names):
-            raise bad_request(
-                f"path: checkpoint {tinker_path(slot.model_id, kind, name)!r} already exists; pass overwrite=true "
-                "or choose another name"
-            )
-        slot.pending_names.add((kind, name))
+        try:
+            clash, exists = await self.store.run(existing)
+            if clash:
+                raise bad_request(f"path: {name!r} differs only in case from the existing checkpoint {clash!r}")
+            if exists and not overwrite:
+                raise self._name_taken(slot, kind, name)
+        except BaseException:
+            if not held:  # another save with overwrite holds it too
+                slot.pending_names.discard((kind, name))
+            raise
+
+    @staticmethod
+    def _name_taken(slot: TrainerSlot, kind: str, name: str) -> HTTPError:
+        return bad_request(
+            f"path: checkpoint {tinker_path(slot.model_id, kind, name)!r} already exists; pass overwrite=true "
+            "or choose another name"
+        )
 
     def write_checkpoint(
         self,
@@ -521,6 +553,31 @@ class Service:
 
         slot.build = build
         return slot
+
+    def sampler_held(self, sampler_id: str) -> bool:
+        """Whether queued work will make this sampler; a lapsed hold is let go on the way."""
+        hold = self.sampler_holds.get(sampler_id)
+        if hold is not None and hold.lapsed:
+            del self.sampler_holds[sampler_id]
+            return False
+        return hold is not None
+
+    def held_samplers(self, owner: str) -> int:
+        """How many samplers queued work will make for the tenant (``check_sampler_room`` counts them)."""
+        return sum(
+            1
+            for sampler_id, hold in list(self.sampler_holds.items())
+            if hold.owner == owner and self.sampler_held(sampler_id)
+        )
+
+    def hold_sampler(self, sampler_id: str, owner: str) -> SamplerHold:
+        """Hold the id and a place under the limit; the caller has checked both with no await since."""
+        hold = self.sampler_holds[sampler_id] = SamplerHold(owner)
+        return hold
+
+    def release_sampler(self, sampler_id: str, hold: SamplerHold) -> None:
+        if self.sampler_holds.get(sampler_id) is hold:
+            del self.sampler_holds[sampler_id]
 
     async def sampler(self, slot: SamplerSlot) -> Sampler:
         async with slot.lock:
