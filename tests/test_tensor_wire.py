@@ -204,6 +204,7 @@ def top_k_datum(positions: int, k: int) -> types.Datum:
 
 
 INFO = BaseModelInfo("test/model", "llama", "bytes", vocab_size=300, max_context_length=64, eos_token_id=1)
+MAX_BODY_BYTES = 64 << 20
 
 
 def test_the_server_reads_the_same_batch_from_protobuf_and_from_json() -> None:
@@ -229,7 +230,9 @@ def test_the_server_reads_the_same_batch_from_protobuf_and_from_json() -> None:
     from_json = _wire.forward_backward_from_json(json_request)
     assert (from_proto.model_id, from_proto.seq_id, from_proto.loss_fn) == ("m:train:0", 4, "cross_entropy")
     assert from_proto.forward_only and from_proto.loss_fn_config == from_json.loss_fn_config == {"a": 1.5}
-    for left, right, datum in zip(from_proto.examples(INFO), from_json.examples(INFO), data, strict=True):
+    for left, right, datum in zip(
+        from_proto.examples(INFO, MAX_BODY_BYTES), from_json.examples(INFO, MAX_BODY_BYTES), data, strict=True
+    ):
         assert np.array_equal(left.tokens, right.tokens)
         assert left.loss_fn_inputs.keys() == right.loss_fn_inputs.keys()
         for name in left.loss_fn_inputs:
@@ -292,9 +295,9 @@ def json_request(tensor: dict[str, Any]) -> dict[str, Any]:
 
 def decode(wire: str, tensor: dict[str, Any]) -> list[Any]:
     if wire == "protobuf":
-        return _wire.forward_backward_from_proto(proto_body(tensor)).examples(INFO)
+        return _wire.forward_backward_from_proto(proto_body(tensor)).examples(INFO, MAX_BODY_BYTES)
     request = models.ForwardBackwardRequest.model_validate(json_request(tensor))
-    return _wire.forward_backward_from_json(request).examples(INFO)
+    return _wire.forward_backward_from_json(request).examples(INFO, MAX_BODY_BYTES)
 
 
 @pytest.mark.parametrize("wire", ["protobuf", "json"])

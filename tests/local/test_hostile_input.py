@@ -304,6 +304,56 @@ def test_sparse_index_bytes_that_are_not_whole_int64s(api: Api, model: Model, gu
     refused(api.post("forward_backward", content=body, headers={"Content-Type": "application/x-protobuf"}))
 
 
+# --- many loss inputs: each small as sent, large once dense ---------------------------------------------------------
+
+POSITIONS = 512  # tiny's context length; a loss input may then have up to 512 x 257 cells
+VOCAB = 257
+
+
+def test_loss_inputs_the_loss_does_not_take(api: Api, model: Model, guard: PeakMemory) -> None:
+    """8 datums of 41 empty CSR inputs of [512, 257] (388 kB of JSON): 170 MB once dense, if the names the loss
+    does not take were made dense before they were refused."""
+    csr = {
+        "dtype": "float32",
+        "data": [],
+        "shape": [POSITIONS, VOCAB],
+        "sparse_crow_indices": [0] * (POSITIONS + 1),
+        "sparse_col_indices": [],
+    }
+    item = {
+        "model_input": {"chunks": [{"type": "encoded_text", "tokens": [1] * POSITIONS}]},
+        "loss_fn_inputs": {
+            "target_tokens": {"data": [1] * POSITIONS, "dtype": "int64", "shape": [POSITIONS]},
+            "weights": csr,
+            **{f"x{i}": csr for i in range(40)},
+        },
+    }
+    fb_input = {"data": [item] * 8, "loss_fn": "cross_entropy"}
+    body = {"model_id": model.model_id, "seq_id": model.seq(), "forward_backward_input": fb_input}
+    detail = refused(api.post("forward_backward", body), 400)
+    assert "loss_fn_inputs.x0" in detail and "target_tokens, weights" in detail
+
+
+def test_loss_inputs_past_the_dense_bound(api: Api, model: Model, guard: PeakMemory) -> None:
+    """90 datums whose weights are empty CSR of [512, 257] (a 900 kB protobuf body, inputs the loss takes):
+    12 M cells once dense, 46 MB of weights before the engine's own batch, past the bound of one request."""
+    message = pb.ForwardBackwardRequest(model_id=model.model_id, seq_id=model.seq(), loss_fn="cross_entropy")
+    for _ in range(90):
+        item = message.data.add()
+        item.model_input.add().encoded_text.tokens = np.ones(POSITIONS, "<i4").tobytes()
+        target = pb.Tensor(dense=np.ones(POSITIONS, "<i8").tobytes(), dtype=pb.DTYPE_INT64, shape=[POSITIONS])
+        item.loss_fn_inputs["target_tokens"].CopyFrom(target)
+        weights = item.loss_fn_inputs["weights"]
+        weights.dtype = pb.DTYPE_FLOAT32
+        weights.shape.extend([POSITIONS, VOCAB])
+        weights.sparse_csr.crow_indices = np.zeros(POSITIONS + 1, "<i8").tobytes()
+    body = message.SerializeToString()
+    assert len(body) < LIMITS["max_body_bytes"]
+    response = api.post("forward_backward", content=body, headers={"Content-Type": "application/x-protobuf"})
+    detail = refused(response, 400)
+    assert "max_body_bytes" in detail and "send fewer datums" in detail
+
+
 # --- sampling -------------------------------------------------------------------------------------------------------
 
 

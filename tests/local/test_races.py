@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
-from tinker.local import ServerConfig, create_app
+from tinker.local import ServerConfig, _ops_training, _wire, create_app
 from tinker.local._service import Service
+from tinker_api.proto import tinker_public_pb2 as pb
 
 from .conftest import KEY_A
-from .helpers import TINY, tokens_of
+from .helpers import TINY, proto_request, tokens_of
 
 TOKENS = tokens_of("the quick brown fox")
 Scenario = Callable[[Service, "Client"], Awaitable[None]]
@@ -240,5 +242,53 @@ def test_named_saves_sent_at_once_take_a_name_once(tmp_path: Path) -> None:
         )
         assert _statuses(answers) == [200, 400, 400], [a.text for a in answers]
         assert all("already exists" in a.json()["detail"] for a in answers if a.status_code == 400)
+
+    _run(tmp_path, scenario)
+
+
+# --- a refused protobuf forward_backward ----------------------------------------------------------------------------
+
+
+class _CountingMessage:
+    """A ForwardBackwardRequest that counts its parses."""
+
+    parses = 0
+
+    def __init__(self) -> None:
+        self._message = pb.ForwardBackwardRequest()
+
+    def ParseFromString(self, raw: bytes) -> int:
+        _CountingMessage.parses += 1
+        return self._message.ParseFromString(raw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._message, name)
+
+
+class _CountingPb:
+    def __getattr__(self, name: str) -> Any:
+        return _CountingMessage if name == "ForwardBackwardRequest" else getattr(pb, name)
+
+
+def test_a_refused_protobuf_forward_backward_is_parsed_once_and_uses_up_its_seq_id(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    async def scenario(service: Service, client: Client) -> None:
+        model = await client.model(await client.session())
+        message = pb.ForwardBackwardRequest.FromString(proto_request(model, 1, TOKENS))
+        message.data[0].loss_fn_inputs["advantages"].CopyFrom(
+            pb.Tensor(dense=np.zeros(len(TOKENS) - 1, "<f4").tobytes(), dtype=pb.DTYPE_FLOAT32, shape=[len(TOKENS) - 1])
+        )
+        for module in (_wire, _ops_training):
+            monkeypatch.setattr(module, "pb", _CountingPb())
+        refused = await client.http.post(
+            "/api/v1/forward_backward",
+            content=message.SerializeToString(),
+            headers={"Content-Type": "application/x-protobuf"},
+        )
+        monkeypatch.undo()
+        assert refused.status_code == 400 and "advantages" in refused.json()["detail"], refused.text
+        assert _CountingMessage.parses == 1
+        await client.value(await client.ok("optim_step", {"model_id": model, "seq_id": 2, "adam_params": {}}))
 
     _run(tmp_path, scenario)

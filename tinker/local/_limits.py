@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ._config import ServerConfig
     from ._service import Service, TrainerSlot
     from ._store import Db
+    from .engine._types import BaseModelInfo
 
 
 def _flag(setting: str) -> str:
@@ -93,6 +94,28 @@ def check_sampled_tokens(service: Service, max_tokens: int, num_samples: int) ->
             f"sampling_params.max_tokens * num_samples: {max_tokens} * {num_samples} = {max_tokens * num_samples} "
             f"tokens, past {_past('max_sampled_tokens', limit)} per request; ask for fewer samples or tokens, or "
             "send several requests"
+        )
+
+
+def max_dense_cells(max_body_bytes: int, info: BaseModelInfo, inputs: int) -> int:
+    """The most cells the loss inputs of one forward_backward may hold once dense.
+
+    As many as a dense body of ``max_body_bytes`` could carry (2 bytes a cell, JSON's shortest: ``0,``), so that
+    CSR, which saves bytes on the wire, never lets a small body hold more memory than the largest dense one could;
+    and never fewer than one datum of the model's whole context with every input the loss takes at full vocabulary
+    width, so that any single datum the model can take fits.
+    """
+    return max(max_body_bytes // 2, info.max_context_length * info.vocab_size * inputs)
+
+
+def check_dense_cells(total: int, max_body_bytes: int, info: BaseModelInfo, loss_fn: str, inputs: int) -> None:
+    limit = max_dense_cells(max_body_bytes, info, inputs)
+    if total > limit:
+        raise bad_request(
+            f"data: the loss_fn_inputs of this request hold {total} cells once dense, more than the {limit} one "
+            f"request may hold: the larger of half {_past('max_body_bytes', max_body_bytes)} and {info.name}'s "
+            f"context length ({info.max_context_length}) x vocabulary ({info.vocab_size}) x the {inputs} inputs "
+            f"{loss_fn} takes; send fewer datums per request"
         )
 
 

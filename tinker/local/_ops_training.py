@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
@@ -23,8 +23,12 @@ from ._offload import off_loop
 from ._service import SamplerHold, SamplerSlot, Service, TrainerSlot, check_name, lora_from_row, tinker_path
 from ._store import Db, dumps
 from ._validation import PROTOBUF
-from .engine._types import AdamSpec, EngineInputError, LoraSpec
+from .engine._types import AdamSpec, BaseModelInfo, EngineInputError, Example, LoraSpec
 
+if TYPE_CHECKING:
+    from .engine import Trainer
+
+T = TypeVar("T")
 Work = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -56,35 +60,29 @@ async def submit(
     return _future(request_id, slot.model_id)
 
 
-def _addressed(call: Call) -> tuple[str | None, int | None]:
-    """The model and seq_id a training request names, read back from its body."""
-    if call.media_type == PROTOBUF:
-        message = pb.ForwardBackwardRequest()
-        try:
-            message.ParseFromString(call.raw_body)
-        except Exception:  # protobuf raises its own DecodeError
-            return None, None
-        return message.model_id, message.seq_id
-    return getattr(call.body, "model_id", None), getattr(call.body, "seq_id", None)
+async def _consuming(call: Call, model_id: str | None, seq_id: int | None, answer: Awaitable[T]) -> T:
+    """``answer`` awaited; if it is refused, the request's seq_id is used up all the same: the client moves on to
+    the next one, so the server must too.
+
+    A 429 does not use it up: the client sends that request again, at the same seq_id."""
+    try:
+        return await answer
+    except (HTTPError, EngineInputError, RequestFailed) as error:
+        if isinstance(error, HTTPError) and error.status_code == 429:
+            raise
+        slot = call.service.trainers.get(model_id or "")
+        if slot is not None and slot.owner == call.owner and seq_id is not None:
+            slot.queue.skip(seq_id)
+        raise
 
 
 def consumes_seq_id(handler: Handler) -> Handler:
-    """A refused request still uses up its seq_id: the client moves on to the next one, so the server must too.
-
-    A 429 does not: the client sends that request again, at the same seq_id."""
+    """A handler of a JSON request whose refusal uses up the seq_id its body names (see ``_consuming``)."""
 
     @functools.wraps(handler)
     async def wrapped(call: Call) -> Any:
-        try:
-            return await handler(call)
-        except (HTTPError, EngineInputError, RequestFailed) as error:
-            if isinstance(error, HTTPError) and error.status_code == 429:
-                raise
-            model_id, seq_id = _addressed(call)
-            slot = call.service.trainers.get(model_id or "")
-            if slot is not None and slot.owner == call.owner and seq_id is not None:
-                slot.queue.skip(seq_id)
-            raise
+        model_id, seq_id = getattr(call.body, "model_id", None), getattr(call.body, "seq_id", None)
+        return await _consuming(call, model_id, seq_id, handler(call))
 
     return wrapped
 
@@ -237,14 +235,26 @@ async def unload_model(call: Call) -> models.UntypedAPIFuture:
     return await submit(call, slot, None, "UnloadModelResponse", work)
 
 
+def _checked_examples(
+    request: wire.ForwardBackwardCall, info: BaseModelInfo, max_body_bytes: int, trainer: Trainer | None
+) -> list[Example]:
+    """The request's datums made dense and, when the trainer exists, checked by it: the work that a large body
+    makes worth a thread (a trainer still being created leaves the check to the queued work)."""
+    examples = request.examples(info, max_body_bytes)
+    if trainer is not None:
+        trainer.check_forward_backward(examples, request.loss_fn, request.loss_fn_config)
+    return examples
+
+
 async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> models.UntypedAPIFuture:
     service = call.service
     slot = await service.slot(request.model_id, call.owner)
     if not request.data:
         raise bad_request("data: at least one datum is needed")
-    examples = request.examples(await service.base_model(slot.base_model))
-    if slot.trainer is not None:  # still being created: the queued work checks the batch instead
-        slot.trainer.check_forward_backward(examples, request.loss_fn, request.loss_fn_config)
+    info = await service.base_model(slot.base_model)
+    examples = await off_loop(
+        len(call.raw_body), _checked_examples, request, info, service.config.max_body_bytes, slot.trainer
+    )
 
     async def work() -> dict[str, Any]:
         result = await service.in_thread(
@@ -260,14 +270,23 @@ async def _forward_backward(call: Call, request: wire.ForwardBackwardCall) -> mo
     return await submit(call, slot, request.seq_id, "ForwardBackwardOutput", work)
 
 
-async def forward_backward(call: Call) -> models.UntypedAPIFuture:
-    size = len(call.raw_body)
-    if call.media_type == PROTOBUF:
-        request = await off_loop(size, wire.forward_backward_from_proto, call.raw_body)
-    else:
-        body = call.model(models.ForwardBackwardRequest)
-        request = await off_loop(size, wire.forward_backward_from_json, body)
+async def _forward_backward_proto(call: Call, message: pb.ForwardBackwardRequest) -> models.UntypedAPIFuture:
+    request = await off_loop(len(call.raw_body), wire.forward_backward_from_proto, message)
     return await _forward_backward(call, request)
+
+
+async def _forward_backward_json(call: Call, body: models.ForwardBackwardRequest) -> models.UntypedAPIFuture:
+    return await _forward_backward(call, await off_loop(len(call.raw_body), wire.forward_backward_from_json, body))
+
+
+async def forward_backward(call: Call) -> models.UntypedAPIFuture:
+    """A protobuf body is parsed once, off the loop; a refusal uses up the seq_id read from that parse (a body
+    that is no message names none)."""
+    if call.media_type != PROTOBUF:
+        body = call.model(models.ForwardBackwardRequest)
+        return await _consuming(call, body.model_id, body.seq_id, _forward_backward_json(call, body))
+    message = await off_loop(len(call.raw_body), wire.forward_backward_message, call.raw_body)
+    return await _consuming(call, message.model_id, message.seq_id, _forward_backward_proto(call, message))
 
 
 async def forward(call: Call) -> models.UntypedAPIFuture:
@@ -633,7 +652,7 @@ HANDLERS: dict[str, Handler] = {
     "create_model": create_model,
     "get_info": get_info,
     "unload_model": consumes_seq_id(unload_model),
-    "forward_backward": consumes_seq_id(forward_backward),
+    "forward_backward": forward_backward,
     "forward": consumes_seq_id(forward),
     "optim_step": consumes_seq_id(optim_step),
     "save_weights": consumes_seq_id(save_weights),

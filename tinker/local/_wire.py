@@ -22,6 +22,8 @@ from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 
 from ._errors import bad_request, invalid
+from ._limits import check_dense_cells
+from .engine._loss_inputs import loss_inputs
 from .engine._types import BaseModelInfo, Example, ForwardBackwardResult, SampleResult
 
 LossInput = tuple[types.TensorData, float]
@@ -45,28 +47,51 @@ class ForwardBackwardCall:
     loss_fn_config: dict[str, float]
     forward_only: bool
 
-    def examples(self, info: BaseModelInfo) -> list[Example]:
+    def examples(self, info: BaseModelInfo, max_body_bytes: int) -> list[Example]:
         """The datums as the engine takes them, each loss input dense.
 
-        A loss input has one row per position of the model input and at most one column per vocabulary entry
-        (top-k targets); a CSR shape of more cells than that is refused, naming the field and both sizes, before
-        anything is allocated.
+        Nothing is made dense before the whole request passes these checks, each a 400 naming the field: every
+        input name is one the loss takes (an unknown loss is refused here too); a loss input has one row per
+        position of the model input and at most one column per vocabulary entry (top-k targets); and all the
+        inputs together, once dense, hold no more cells than ``_limits.check_dense_cells`` allows. So a small
+        body of CSR tensors cannot make the server allocate much more than a dense body of the largest size it
+        takes.
         """
-        return [_example(index, datum, info) for index, datum in enumerate(self.data)]
+        takes = loss_inputs(self.loss_fn)
+        for index, datum in enumerate(self.data):
+            for name in datum.loss_fn_inputs:
+                if name not in takes:
+                    raise bad_request(
+                        f"data[{index}].loss_fn_inputs.{name}: {self.loss_fn} does not take {name!r} "
+                        f"(it takes {', '.join(takes)})"
+                    )
+        total = sum(
+            _cells(index, name, tensor, datum, info)
+            for index, datum in enumerate(self.data)
+            for name, (tensor, _) in datum.loss_fn_inputs.items()
+        )
+        check_dense_cells(total, max_body_bytes, info, self.loss_fn, len(takes))
+        return [_dense(datum) for datum in self.data]
 
 
-def _example(index: int, datum: Datum, info: BaseModelInfo) -> Example:
-    positions = min(len(datum.tokens), info.max_context_length)
-    inputs = {}
-    for name, (tensor, pad) in datum.loss_fn_inputs.items():
-        try:
-            inputs[name] = to_dense(tensor, pad, positions * info.vocab_size)
-        except ValueError as error:
-            raise bad_request(
-                f"data[{index}].loss_fn_inputs.{name}: {error}: a loss input has one row per position of the model "
-                f"input ({positions}) and at most one column per entry of {info.name}'s vocabulary ({info.vocab_size})"
-            ) from None
+def _dense(datum: Datum) -> Example:
+    inputs = {name: to_dense(tensor, pad, None) for name, (tensor, pad) in datum.loss_fn_inputs.items()}
     return Example(tokens=datum.tokens, loss_fn_inputs=inputs)
+
+
+def _cells(index: int, name: str, tensor: types.TensorData, datum: Datum, info: BaseModelInfo) -> int:
+    """How many cells the input holds once dense; a CSR shape larger than the model allows is refused."""
+    if tensor.sparse_crow_indices is None or tensor.shape is None:
+        return int(tensor._numpy.size)
+    cells = math.prod(tensor.shape)
+    positions = min(len(datum.tokens), info.max_context_length)
+    if cells > positions * info.vocab_size:
+        raise bad_request(
+            f"data[{index}].loss_fn_inputs.{name}: the sparse shape {tensor.shape} holds {cells} cells, more than "
+            f"the {positions * info.vocab_size} allowed: a loss input has one row per position of the model input "
+            f"({positions}) and at most one column per entry of {info.name}'s vocabulary ({info.vocab_size})"
+        )
+    return cells
 
 
 def _json_input(tensor: models.TensorData, field: str) -> LossInput:
@@ -132,12 +157,19 @@ def forward_backward_from_json(
     )
 
 
-def forward_backward_from_proto(raw: bytes) -> ForwardBackwardCall:
+def forward_backward_message(raw: bytes) -> pb.ForwardBackwardRequest:
+    """The body parsed, once: the server reads the model and seq_id it names from this, and then the request."""
     message = pb.ForwardBackwardRequest()
     try:
         message.ParseFromString(raw)
     except Exception:  # a body that is not the declared message fails validation, as malformed JSON does
         raise invalid(["body"], "not a valid tinker_public.ForwardBackwardRequest protobuf message") from None
+    return message
+
+
+def forward_backward_from_proto(raw: bytes | pb.ForwardBackwardRequest) -> ForwardBackwardCall:
+    """The request a protobuf body (or the message already parsed from it) carries."""
+    message = forward_backward_message(raw) if isinstance(raw, bytes) else raw
     if not message.model_id:  # proto3 has no required fields: an empty model_id is a message, a wrong one
         raise bad_request("model_id: required")
     data = []

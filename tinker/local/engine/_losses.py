@@ -12,18 +12,11 @@ from dataclasses import dataclass
 
 import torch
 
+from ._loss_inputs import LOSS_INPUTS, loss_inputs
 from ._types import EngineInputError
 
 TokenInputs = Mapping[str, torch.Tensor]
 PerToken = Callable[[torch.Tensor, TokenInputs, Mapping[str, float]], torch.Tensor]
-
-_IS_INPUTS = ("logprobs", "advantages")
-_CLIP_INPUTS = ("clip_low_threshold", "clip_high_threshold")
-_NOT_LOCAL = {
-    "stable_reinforce": "this server does not support the stable_reinforce loss (its inputs are not published)",
-    "custom": "this server does not support server-side custom losses; custom losses run client-side "
-    "(forward_backward_custom)",
-}
 
 
 @dataclass(frozen=True)
@@ -106,22 +99,20 @@ _CLIP_DEFAULTS = {"clip_low_threshold": 0.8, "clip_high_threshold": 1.2}
 LOSSES: dict[str, LossDef] = {
     loss.name: loss
     for loss in (
-        LossDef("cross_entropy", (), ("weights",), {}, _cross_entropy, multi_target=True),
-        LossDef("importance_sampling", _IS_INPUTS, (), {}, _importance_sampling),
-        LossDef("ppo", _IS_INPUTS, _CLIP_INPUTS, _CLIP_DEFAULTS, _ppo),
-        LossDef("cispo", _IS_INPUTS, _CLIP_INPUTS, {"clip_low_threshold": 0.0, "clip_high_threshold": 4.0}, _cispo),
-        LossDef("dro", _IS_INPUTS, (), {"beta": 0.05}, _dro),
-        LossDef("gspo", (*_IS_INPUTS, "sequence_ratio_mask"), _CLIP_INPUTS, _CLIP_DEFAULTS, _gspo),
+        LossDef("cross_entropy", *LOSS_INPUTS["cross_entropy"], {}, _cross_entropy, multi_target=True),
+        LossDef("importance_sampling", *LOSS_INPUTS["importance_sampling"], {}, _importance_sampling),
+        LossDef("ppo", *LOSS_INPUTS["ppo"], _CLIP_DEFAULTS, _ppo),
+        LossDef("cispo", *LOSS_INPUTS["cispo"], {"clip_low_threshold": 0.0, "clip_high_threshold": 4.0}, _cispo),
+        LossDef("dro", *LOSS_INPUTS["dro"], {"beta": 0.05}, _dro),
+        LossDef("gspo", *LOSS_INPUTS["gspo"], _CLIP_DEFAULTS, _gspo),
     )
 }
 
 
 def resolve_loss(name: str, config: Mapping[str, object] | None) -> tuple[LossDef, dict[str, float]]:
     """The loss and its full config; unknown losses and unknown, non-numeric or out-of-range config values raise."""
-    loss = LOSSES.get(name)
-    if loss is None:
-        reason = _NOT_LOCAL.get(name, "unknown loss")
-        raise EngineInputError("loss_fn", f"{name!r}: {reason}; supported: {', '.join(LOSSES)}")
+    loss_inputs(name)  # an unknown loss raises here
+    loss = LOSSES[name]
     values = dict(loss.config)
     for key, value in (config or {}).items():
         if key not in loss.config:
