@@ -205,16 +205,17 @@ def test_a_sampler_save_that_never_runs_gives_its_place_back(tmp_path: Path) -> 
     _run(tmp_path, scenario, max_samplers_per_tenant=1, seq_gap_timeout_seconds=0.5)
 
 
-def test_a_sampler_made_meanwhile_fails_the_save_and_frees_its_place(tmp_path: Path) -> None:
+def test_a_sampler_a_queued_save_will_make_is_refused_to_create_sampling_session(tmp_path: Path) -> None:
     async def scenario(service: Service, client: Client) -> None:
         session = await client.session()
         model = await client.model(session)
         saved = await client.ok("save_weights_for_sampler", _sampler_save(model, 2, 0))  # waits for seq_id 1
         body = {"session_id": session, "sampling_session_seq_id": 0, "base_model": TINY}
-        await client.ok("create_sampling_session", body)
+        refused = await client.post("create_sampling_session", body)
+        assert refused.status_code == 400 and "save_weights_for_sampler" in refused.json()["detail"]
         await client.value(await client.ok("optim_step", {"model_id": model, "seq_id": 1, "adam_params": {}}))
-        failed = await client.result(saved)
-        assert "sampling_session_seq_id" in failed["error"] and failed["category"] == "user", failed
+        made = await client.result(saved)
+        assert "error" not in made, made
         assert not service.sampler_holds and len(service.samplers) == 1
 
     _run(tmp_path, scenario, max_samplers_per_tenant=2)

@@ -93,24 +93,22 @@ async def _new_sampler(
 
 @contextlib.contextmanager
 def _sampler_reserved(service: Service, sampler_id: str, owner: str) -> Iterator[None]:
-    """Hold a place under the tenant's sampler limit while a sampler is made, taken with no await after the check.
-
-    The place is an entry in ``service.samplers`` (which the limit counts) under a key of its own, not a sampler
-    id; the requests that make the same sampler at once share it, so that a retry is not refused for its own first
-    try. It is given back whatever happens: by then the sampler is registered under its own id, or it was never made.
-    """
-    key = f"pending:{sampler_id}"
-    held = service.samplers.get(key)
-    if held is None:
+    """Hold the sampler's place under the tenant's limit while it is made (``Service.sampler_holds``), taken with no
+    await after the check. Requests making the same sampler at once share the hold, so that a retry is not refused
+    for its own first try; a queued save making it already is a conflict. Given back whatever happens."""
+    hold = service.sampler_holds.get(sampler_id) if service.sampler_held(sampler_id) else None
+    if hold is not None and hold.future is not None:
+        raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} is being made by save_weights_for_sampler")
+    if hold is None:
         check_sampler_room(service, owner)
-        held = service.samplers[key] = SamplerSlot(key, "", owner, "", None)
-    held.clients += 1  # the requests sharing the place
+        hold = service.hold_sampler(sampler_id, owner)
+    hold.sharers += 1
     try:
         yield
     finally:
-        held.clients -= 1
-        if held.clients == 0 and service.samplers.get(key) is held:
-            del service.samplers[key]
+        hold.sharers -= 1
+        if hold.sharers == 0:
+            service.release_sampler(sampler_id, hold)
 
 
 ADHOC_SAMPLERS = 8

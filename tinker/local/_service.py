@@ -131,13 +131,16 @@ class SamplerSlot:
 
 @dataclass
 class SamplerHold:
-    """A place under the tenant's sampler limit, and the sampler id, held for a sampler that queued work will make
-    (save_weights_for_sampler): the sampler exists only once the work runs, but the limit and the id are checked
-    when the request comes. Let go when the work registers the sampler or fails, or once ``future`` (the queued
-    request's) is settled, which covers work that never runs (its session ended, a seq_id gap dropped it)."""
+    """A place under the tenant's sampler limit, and the sampler id, held from the check until the sampler is made:
+    by queued work (save_weights_for_sampler, which exists only once the work runs) or by create_sampling_session
+    (which awaits its checkpoint and the store first), so that requests sent at once cannot all pass the check.
+    Let go when the sampler is registered or its making failed, or once ``future`` (a queued save's) is settled,
+    which covers work that never runs (its session ended, a seq_id gap dropped it). ``sharers`` counts the
+    create_sampling_session requests making the same sampler at once, which share one hold."""
 
     owner: str
     future: Future | None = None
+    sharers: int = 0
 
     @property
     def lapsed(self) -> bool:

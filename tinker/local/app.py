@@ -6,9 +6,10 @@ idempotency key (``_idempotency``), else the operation's handler, whose client m
 
 Middleware (``_middleware``) names the tenant of every request's key and, as the endpoint reads the body, applies
 the size limit and Content-Encoding; the endpoint's first step refuses a request without a tenant when the
-document says the operation needs one, so the 401 comes before the body's checks, as the list says. Every error is an exception, answered by the app's exception handlers
-(``{"detail": ...}``). A large body is decoded, checked and hashed in a worker thread (``_offload``), and SQLite
-statements run on the store's own thread (``_store``): the event loop runs neither.
+document says the operation needs one, so the 401 comes before the body's checks, as the list says. Every error
+is an exception, answered by the app's exception handlers (``{"detail": ...}``). A large body is decoded, checked
+and hashed in a worker thread (``_offload``), and SQLite statements run on the store's own thread (``_store``): the
+event loop runs neither.
 """
 
 from __future__ import annotations
