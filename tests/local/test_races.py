@@ -293,3 +293,50 @@ def test_a_refused_protobuf_forward_backward_is_parsed_once_and_uses_up_its_seq_
         await client.value(await client.ok("optim_step", {"model_id": model, "seq_id": 2, "adam_params": {}}))
 
     _run(tmp_path, scenario)
+
+
+# --- resubmissions and shared holds (a second review) ------------------------------------------------------------
+
+
+def test_a_save_and_its_resubmission_sent_at_once_are_one_request(tmp_path: Path) -> None:
+    """A retry (same seq_id, same body) that comes while its first copy is still on its way in finds that copy's hold
+    on the name or sampler id: it is the same request, answered with the same future, not refused as a clash."""
+
+    async def scenario(service: Service, client: Client) -> None:
+        model = await client.model(await client.session())
+        for path, body in [
+            ("save_weights_for_sampler", _sampler_save(model, 1, 0)),
+            ("save_weights", {"model_id": model, "seq_id": 2, "path": "twice"}),
+            ("save_weights", {"model_id": model, "seq_id": 3}),
+        ]:
+            answers = await asyncio.gather(*[client.post(path, body) for _ in range(3)])
+            assert _statuses(answers) == [200] * 3, [a.text for a in answers]
+            assert len({a.json()["request_id"] for a in answers}) == 1
+            await client.value(answers[0].json())
+        assert not service.sampler_holds and not service.trainers[model].pending_names
+
+    _run(tmp_path, scenario)
+
+
+def test_a_name_held_by_overwrite_saves_is_held_until_the_last_is_stored(tmp_path: Path) -> None:
+    async def scenario(service: Service, client: Client) -> None:
+        model = await client.model(await client.session())
+        overwrite = {"model_id": model, "path": "shared", "overwrite": True}
+        saves = [client.ok("save_weights", {**overwrite, "seq_id": seq}) for seq in (2, 3)]
+        await asyncio.gather(*saves)
+        holders = service.trainers[model].pending_names[("weights", "shared")]
+        assert len(holders) == 2  # both saves wait on seq_id 1, which has not come
+        answer = await client.post("save_weights", {"model_id": model, "path": "shared"})
+        assert answer.status_code == 400 and "already exists" in answer.json()["detail"]
+        await client.value(await client.ok("optim_step", {"model_id": model, "seq_id": 1, "adam_params": {}}))
+
+    _run(tmp_path, scenario)
+
+
+def test_a_retry_of_a_sampling_session_already_made_is_not_refused_at_the_limit(tmp_path: Path) -> None:
+    async def scenario(service: Service, client: Client) -> None:
+        body = {"session_id": await client.session(), "sampling_session_seq_id": 0, "base_model": TINY}
+        first = await client.ok("create_sampling_session", body)
+        assert await client.ok("create_sampling_session", body) == first
+
+    _run(tmp_path, scenario, max_samplers_per_tenant=1)

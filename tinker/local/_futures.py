@@ -79,6 +79,18 @@ class Future:
     ticket: Ticket = field(default_factory=Ticket)
 
 
+def _stored(future: Future) -> bytes:
+    """The future's outcome as stored; one that JSON cannot carry is the server's fault, and is failed as such
+    rather than left unanswered."""
+    try:
+        return orjson.dumps(future.result, option=orjson.OPT_SERIALIZE_NUMPY)
+    except TypeError as error:  # orjson.JSONEncodeError
+        log.exception("the result of %s cannot be stored", future.request_id)
+        future.state = "failed"
+        future.result = {"error": f"internal error: the result could not be stored ({error})", "category": "server"}
+        return orjson.dumps(future.result)
+
+
 class Futures:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -164,9 +176,9 @@ class Futures:
                 settled.append(future)
         if not settled:
             return
-        rows = [[f.state, orjson.dumps(f.result), f.request_id] for f in settled]
         sql = "UPDATE futures SET state=?, result=? WHERE request_id=?"
         try:
+            rows = [[f.state, _stored(f), f.request_id] for f in settled]
             await self._store.run(lambda db: db.executemany(sql, rows))
         finally:
             for future in settled:

@@ -97,11 +97,12 @@ def _sampler_reserved(service: Service, sampler_id: str, owner: str) -> Iterator
     await after the check. Requests making the same sampler at once share the hold, so that a retry is not refused
     for its own first try; a queued save making it already is a conflict. Given back whatever happens."""
     hold = service.sampler_holds.get(sampler_id) if service.sampler_held(sampler_id) else None
-    if hold is not None and hold.future is not None:
+    if hold is not None and hold.kind == "save":
         raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} is being made by save_weights_for_sampler")
     if hold is None:
-        check_sampler_room(service, owner)
-        hold = service.hold_sampler(sampler_id, owner)
+        if sampler_id not in service.samplers:  # a retry of a sampler already made takes no new place
+            check_sampler_room(service, owner)
+        hold = service.hold_sampler(sampler_id, owner, "session")
     hold.sharers += 1
     try:
         yield

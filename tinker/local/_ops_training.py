@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +21,16 @@ from ._errors import HTTPError, bad_request
 from ._futures import RequestFailed
 from ._limits import check_queue_room, check_sampler_room, check_training_run_room
 from ._offload import off_loop
-from ._service import SamplerHold, SamplerSlot, Service, TrainerSlot, check_name, lora_from_row, tinker_path
+from ._service import (
+    SamplerHold,
+    SamplerSlot,
+    Service,
+    TrainerSlot,
+    check_name,
+    lora_from_row,
+    release_name,
+    tinker_path,
+)
 from ._store import Db, dumps
 from ._validation import PROTOBUF
 from .engine._types import AdamSpec, BaseModelInfo, EngineInputError, Example, LoraSpec
@@ -161,23 +171,28 @@ async def _start_model(
     async def work() -> dict[str, Any]:
         try:
             engine = await service.engine()
-            slot.trainer = await service.in_thread(call.owner, engine.create_trainer, base_model, lora)
+            trainer = await service.in_thread(call.owner, engine.create_trainer, base_model, lora)
             await service.store.run(store_run)
+            slot.trainer = trainer  # only once the run is ours: requests queued after seq 0 train nothing else
             return await after_create(slot)
         except BaseException:
-            _drop_slot(service, slot)
+            await _drop_slot(service, slot, f"training run {model_id!r} was not created; request not run")
             raise
 
     try:
         return await submit(call, slot, 0, result_type, work)
     except BaseException:
-        _drop_slot(service, slot)
+        if slot.queue.highest < 0:  # else the work is queued, and drops the slot itself if it fails
+            await _drop_slot(service, slot, f"training run {model_id!r} was not created; request not run")
         raise
 
 
-def _drop_slot(service: Service, slot: TrainerSlot) -> None:
+async def _drop_slot(service: Service, slot: TrainerSlot, reason: str) -> None:
+    """Forget a training run that was never made, and fail the requests queued on it after its seq 0."""
     if service.trainers.get(slot.model_id) is slot:
         del service.trainers[slot.model_id]
+    queued = [service.futures.live(request_id) for request_id in slot.queue.close()]
+    await service.futures.fail_all([f for f in queued if f is not None and f.state == "pending"], reason)
 
 
 async def create_model(call: Call) -> models.UntypedAPIFuture:
@@ -348,7 +363,8 @@ async def _save(
     if ttl_seconds is not None and ttl_seconds <= 0:
         raise bad_request("ttl_seconds: must be positive, or null for no expiry")
     name = name if name is not None else _default_name(slot, kind, seq_id)
-    await service.reserve_name(slot, kind, name, overwrite)  # holds the name before its first await
+    holder = _holder(slot, seq_id, call.digest)
+    took = await service.reserve_name(slot, kind, name, overwrite, holder)  # holds the name before its first await
 
     async def work() -> dict[str, Any]:
         try:
@@ -371,13 +387,20 @@ async def _save(
             await service.record_checkpoint(slot, row)
             return answer(tinker_path(slot.model_id, kind, name), row["size_bytes"])
         finally:
-            slot.pending_names.discard((kind, name))
+            release_name(slot, kind, name, holder)  # the hold of this request, whichever copy of it queued the work
 
     try:
         return await submit(call, slot, seq_id, result_type, work)
     except BaseException:
-        slot.pending_names.discard((kind, name))
+        if took:
+            release_name(slot, kind, name, holder)
         raise
+
+
+def _holder(slot: TrainerSlot, seq_id: int | None, digest: str) -> str:
+    """Who holds a name or sampler id for a save: the request (its seq_id and body), so that a resubmission sent
+    before the first copy was queued is known for the same request; without a seq_id, each request is its own."""
+    return f"{slot.model_id}:{seq_id}:{digest}" if seq_id is not None else uuid.uuid4().hex
 
 
 def _default_name(slot: TrainerSlot, kind: str, seq_id: int | None) -> str:
@@ -432,8 +455,11 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     if request.sampling_session_seq_id is None:
         raise bad_request("path: send a path (a name to save under) or a sampling_session_seq_id")
     sampler_id = f"{slot.session_id}:sample:{request.sampling_session_seq_id}"
+    holder = _holder(slot, request.seq_id, call.digest)
     resubmitted = request.seq_id is not None and await service.futures.find(f"{slot.model_id}:{request.seq_id}")
-    hold = None if resubmitted else _hold_sampler(service, sampler_id, call.owner)  # else submit answers with it
+    held = service.sampler_holds.get(sampler_id) if service.sampler_held(sampler_id) else None
+    repeat = resubmitted or (held is not None and held.holder == holder)  # submit answers with the first's future
+    hold = None if repeat else _hold_sampler(service, sampler_id, call.owner, holder)
 
     def store_sampler(db: Db) -> None:
         if db.scalar("SELECT 1 FROM samplers WHERE sampler_id=?", [sampler_id]):
@@ -462,9 +488,10 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
             sampler_slot.build = lambda: engine.create_sampler(slot.base_model, slot.lora, adapter)
             await service.store.run(store_sampler)
             service.samplers[sampler_id] = sampler_slot
-        finally:
-            if hold is not None:
-                service.release_sampler(sampler_id, hold)
+        finally:  # the hold of this request, whichever copy of it queued the work
+            mine = service.sampler_holds.get(sampler_id)
+            if mine is not None and mine.holder == holder:
+                service.release_sampler(sampler_id, mine)
         return {"sampling_session_id": sampler_id, "type": "save_weights_for_sampler"}
 
     try:
@@ -480,13 +507,13 @@ async def save_weights_for_sampler(call: Call) -> models.UntypedAPIFuture:
     return answer
 
 
-def _hold_sampler(service: Service, sampler_id: str, owner: str) -> SamplerHold:
+def _hold_sampler(service: Service, sampler_id: str, owner: str, holder: str) -> SamplerHold:
     """Check the sampler id is free and the tenant has room for one more, and hold both, with no await between:
     the sampler appears only when the queued save runs, so saves sent at once would otherwise all pass."""
     if sampler_id in service.samplers or service.sampler_held(sampler_id):
         raise bad_request(f"sampling_session_seq_id: sampler {sampler_id!r} already exists")
     check_sampler_room(service, owner)
-    return service.hold_sampler(sampler_id, owner)
+    return service.hold_sampler(sampler_id, owner, "save", holder)
 
 
 async def _load_into(service: Service, slot: TrainerSlot, checkpoint: dict[str, Any], optimizer: bool) -> None:

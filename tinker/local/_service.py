@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
 from tinker._byte_tokenizer import ByteTokenizer
@@ -82,7 +82,9 @@ class TrainerSlot:
     lora: LoraSpec
     queue: ModelQueue
     trainer: Trainer | None = None
-    pending_names: set[tuple[str, str]] = field(default_factory=set)
+    # (kind, name) -> the saves holding it until they are stored: several overwrite saves, or one request and its
+    # resubmission (the same holder: model:seq_id and the body's digest)
+    pending_names: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 class Completions:
@@ -129,6 +131,15 @@ class SamplerSlot:
     clients: int = 0
 
 
+def release_name(slot: TrainerSlot, kind: str, name: str, holder: str) -> None:
+    """Let go of one hold of ``holder`` on a checkpoint name (the save is stored, or it failed)."""
+    holders = slot.pending_names.get((kind, name), [])
+    if holder in holders:
+        holders.remove(holder)
+    if not holders:
+        slot.pending_names.pop((kind, name), None)
+
+
 @dataclass
 class SamplerHold:
     """A place under the tenant's sampler limit, and the sampler id, held from the check until the sampler is made:
@@ -139,6 +150,8 @@ class SamplerHold:
     create_sampling_session requests making the same sampler at once, which share one hold."""
 
     owner: str
+    kind: Literal["save", "session"]
+    holder: str | None = None  # a save's request (``_ops_training._holder``), so that its resubmission is known
     future: Future | None = None
     sharers: int = 0
 
@@ -380,16 +393,19 @@ class Service:
 
         await self.store.run(expire)
 
-    async def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool) -> None:
-        """Refuse a save over an existing name unless ``overwrite``, before the save is queued.
+    async def reserve_name(self, slot: TrainerSlot, kind: str, name: str, overwrite: bool, holder: str) -> bool:
+        """Refuse a save over an existing name unless ``overwrite``, before the save is queued; returns whether this
+        call took a hold (False: ``holder`` already holds it, a resubmission of a request still on its way in).
 
         The name is held in ``slot.pending_names`` before the store is asked, with no await between the look at
         the held names and the hold, so that saves sent at once cannot both take it; a refusal lets it go.
         """
-        held = (kind, name) in slot.pending_names
-        if held and not overwrite:
+        holders = slot.pending_names.setdefault((kind, name), [])
+        if holder in holders:
+            return False
+        if holders and not overwrite:
             raise self._name_taken(slot, kind, name)
-        slot.pending_names.add((kind, name))
+        holders.append(holder)
 
         def existing(db: Db) -> tuple[Any, Any]:
             clash = db.scalar(
@@ -408,9 +424,9 @@ class Service:
             if exists and not overwrite:
                 raise self._name_taken(slot, kind, name)
         except BaseException:
-            if not held:  # another save with overwrite holds it too
-                slot.pending_names.discard((kind, name))
+            release_name(slot, kind, name, holder)
             raise
+        return True
 
     @staticmethod
     def _name_taken(slot: TrainerSlot, kind: str, name: str) -> HTTPError:
@@ -470,7 +486,6 @@ class Service:
             db.audit(slot.owner, f"save_{row['kind']}", model_id=slot.model_id, tinker_path=path)
 
         await self.store.run(record)
-        slot.pending_names.discard((row["kind"], row["name"]))
 
     @staticmethod
     def read_checkpoint(row: Row) -> dict[str, Any]:
@@ -573,9 +588,11 @@ class Service:
             if hold.owner == owner and self.sampler_held(sampler_id)
         )
 
-    def hold_sampler(self, sampler_id: str, owner: str) -> SamplerHold:
+    def hold_sampler(
+        self, sampler_id: str, owner: str, kind: Literal["save", "session"], holder: str | None = None
+    ) -> SamplerHold:
         """Hold the id and a place under the limit; the caller has checked both with no await since."""
-        hold = self.sampler_holds[sampler_id] = SamplerHold(owner)
+        hold = self.sampler_holds[sampler_id] = SamplerHold(owner, kind, holder)
         return hold
 
     def release_sampler(self, sampler_id: str, hold: SamplerHold) -> None:
