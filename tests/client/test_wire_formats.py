@@ -156,6 +156,30 @@ def test_what_goes_over_each_wire(clients: dict[str, tuple[tinker.ServiceClient,
         assert {p["accept"] for p in optim_polls} == {"application/json"}
 
 
+def test_a_json_forward_is_the_legacy_forward_operation(
+    clients: dict[str, tuple[tinker.ServiceClient, Recorder]],
+) -> None:
+    """Servers that speak JSON ignore a JSON forward_only (SkyRL tx trained on such forwards): in JSON a forward is
+    POST /forward, and forward_only goes only in protobuf."""
+    for wire_format, (service, recorder) in clients.items():
+        training = service.create_lora_training_client(TINY, rank=4).result()
+        before = len(recorder.exchanges)
+        first = training.forward([text_datum()], "cross_entropy").result()
+        training.optim_step(types.AdamParams(learning_rate=0.5)).result()  # no gradient was accumulated
+        again = training.forward([text_datum()], "cross_entropy").result()
+        sent = [e["operation"] for e in recorder.exchanges[before:] if e["operation"] != "retrieve_future"]
+        expected = "forward" if wire_format == "json" else "forward_backward"
+        assert sent.count(expected) == 2 and "forward_backward" not in set(sent) - {expected}, sent
+        assert again.metrics == first.metrics  # a forward trained nothing
+
+
+def test_a_json_forward_goes_through_the_documents_recorder(local: LocalServer) -> None:
+    """The same forward on a client of the SDK's own making, whose exchanges are checked against the document."""
+    service = tinker.ServiceClient(base_url=local.base_url, api_key=KEY, wire_format="json")
+    training = service.create_lora_training_client(TINY, rank=4).result()
+    assert training.forward([text_datum()], "cross_entropy").result().loss_fn_outputs
+
+
 def test_uncompressed_protobuf_when_the_server_does_not_ask(
     clients: dict[str, tuple[tinker.ServiceClient, Recorder]],
 ) -> None:

@@ -80,18 +80,17 @@ def forward_backward_body(
     loss_fn_config: Mapping[str, float | str] | None,
     forward_only: bool,
 ) -> EncodedBody:
-    """One forward_backward chunk: protobuf (zstd when ``compress``), or the legacy JSON form."""
+    """One forward_backward chunk: protobuf (zstd when ``compress``), or the legacy JSON form.
+
+    In JSON a forward is the legacy ``forward`` operation's body (``forward_input``), for ``forward_op``: servers
+    that speak JSON ignore a JSON ``forward_only`` (SkyRL tx trained on such "forwards"), so it is sent only in
+    protobuf."""
     if wire_format == "json":
         if isinstance(data, EncodedData):
             raise TypeError("the JSON form needs the datums, not their protobuf encoding")
-        return json_body(
-            {
-                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-                "model_id": model_id,
-                "seq_id": seq_id,
-                "forward_only": forward_only,
-            }
-        )
+        batch = {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}
+        field = "forward_input" if forward_only else "forward_backward_input"
+        return json_body({field: batch, "model_id": model_id, "seq_id": seq_id})
     content = encode_forward_backward_request(
         model_id=model_id,
         seq_id=seq_id,

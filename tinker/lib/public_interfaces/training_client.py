@@ -18,6 +18,7 @@ import numpy as np
 
 from tinker import types
 from tinker_api import pydantic_models as models
+from tinker_api.api.training import forward as forward_op
 from tinker_api.api.training import forward_backward as forward_backward_op
 from tinker_api.api.training import get_info as get_info_op
 from tinker_api.api.training import optim_step as optim_step_op
@@ -239,7 +240,9 @@ class TrainingClient:
         self, seq_ids: list[int], bodies: list[Any], forward_only: bool
     ) -> types.ForwardBackwardOutput:
         request_type = "Forward" if forward_only else "ForwardBackward"
-        futures = await self._submit(seq_ids, forward_backward_op.build_request, bodies)
+        legacy_forward = forward_only and self.holder.wire_format == "json"  # see forward_backward_body
+        build = forward_op.build_request if legacy_forward else forward_backward_op.build_request
+        futures = await self._submit(seq_ids, build, bodies)
         results = await asyncio.gather(
             *(
                 wait_result(
