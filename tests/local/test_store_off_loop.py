@@ -4,6 +4,7 @@ other requests while one of them is slow. Asserted by the order of events, never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ import pytest
 from tinker.local import LocalServer
 from tinker.local import _store as store_module
 from tinker.local._service import Service
-from tinker.local._store import Db, StatementOnLoop, Store, StoreClosed
+from tinker.local._store import Db, StatementOnLoop, Store, StoreClosed, StoreStuck
 
 from .helpers import TEXT, TINY, Api, datum, tokens_of
 
@@ -192,3 +193,22 @@ def test_close_waits_a_bounded_time_for_a_busy_store(tmp_path: Path, monkeypatch
     assert events == ["statement started", "close returned", "statement ended"]
     with pytest.raises(StoreClosed):
         store.sync.scalar("SELECT 1")
+
+
+def test_a_wait_for_a_stuck_store_ends_in_a_typed_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "STATEMENT_WAIT", 0.1)
+    store = Store(tmp_path / "store.sqlite3")
+    release = threading.Event()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            stuck = pool.submit(store.sync.run, lambda db: release.wait(30))
+            with pytest.raises(StoreStuck):  # queued behind the stuck statement
+                store.sync.scalar("SELECT 1")
+            with pytest.raises(StoreStuck):
+                asyncio.run(store.scalar("SELECT 1"))
+            release.set()
+            with contextlib.suppress(StoreStuck):
+                stuck.result(timeout=30)
+    finally:
+        release.set()
+        store.close()

@@ -88,7 +88,9 @@ def forward_backward_body(
     if wire_format == "json":
         if isinstance(data, EncodedData):
             raise TypeError("the JSON form needs the datums, not their protobuf encoding")
-        batch = {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}
+        batch: dict[str, Any] = {"data": data, "loss_fn": loss_fn}
+        if loss_fn_config is not None:  # a field the caller never set stays out
+            batch["loss_fn_config"] = loss_fn_config
         field = "forward_input" if forward_only else "forward_backward_input"
         return json_body({field: batch, "model_id": model_id, "seq_id": seq_id})
     content = encode_forward_backward_request(

@@ -107,8 +107,9 @@ def loads(text: str | bytes | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-SYNC_WAIT = 60.0
-"""How long ``store.sync`` waits for its statement: longer means the store's thread is stuck."""
+STATEMENT_WAIT = 60.0
+"""How long a caller (awaiting, or ``store.sync``) waits for its statement: longer means the store's thread is
+stuck, and the caller gets ``StoreStuck`` instead of waiting on."""
 CLOSE_WAIT = 5.0
 """How long ``close`` waits for the statements already asked for; past it the thread finishes them on its own."""
 
@@ -119,6 +120,13 @@ class StatementOnLoop(RuntimeError):
 
 class StoreClosed(RuntimeError):
     """A statement asked for after the store was closed."""
+
+
+class StoreStuck(TimeoutError):
+    """The store's thread did not run a statement within ``STATEMENT_WAIT`` seconds."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the store's thread did not run a statement within {STATEMENT_WAIT:g} s")
 
 
 class Db:
@@ -250,7 +258,10 @@ class Store:
                 loop.call_soon_threadsafe(_resolve, future, result, error)
 
         self._submit(_Job(function, settle))
-        return await future
+        try:
+            return await asyncio.wait_for(future, STATEMENT_WAIT)
+        except TimeoutError:
+            raise StoreStuck() from None
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return await self.run(lambda db: db.execute(sql, params))
@@ -287,7 +298,7 @@ class Store:
 
 class SyncStore:
     """The store for a thread without an event loop (tests and tools; the server itself only awaits): each call
-    waits, at most ``SYNC_WAIT``, for its statement to run on the store's thread. On an event loop it raises
+    waits, at most ``STATEMENT_WAIT``, for its statement to run on the store's thread. On an event loop it raises
     ``StatementOnLoop``."""
 
     def __init__(self, store: Store) -> None:
@@ -304,7 +315,10 @@ class SyncStore:
                 done.set_result(result)
 
         self._store._submit(_Job(function, settle))
-        return done.result(timeout=SYNC_WAIT)
+        try:
+            return done.result(timeout=STATEMENT_WAIT)
+        except concurrent.futures.TimeoutError:
+            raise StoreStuck() from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.run(lambda db: db.execute(sql, params))
