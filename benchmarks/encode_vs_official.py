@@ -15,7 +15,9 @@ it, costs both SDKs the same).
   the body; the growth of the peak resident set (``ru_maxrss``, in a run of its own) is shown too, for that.
 
 ``--ours PATH`` measures another checkout of this SDK instead (a ``git worktree`` of an earlier commit, for
-before/after figures); ``--json PATH`` writes the medians.
+before/after figures); ``--json PATH`` writes the medians. ``--sweep 8,16,32,64,128`` also times building and
+encoding batches of those many datums (``--length`` tokens each, protobuf) in both SDKs, for the time against batch
+size (``benchmarks/report.py`` plots it).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ import numpy as np
 import tinker
 from tinker import types
 
-impl, mode, datums, length, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+impl, mode, length, repeats = sys.argv[1], sys.argv[2], int(sys.argv[4]), int(sys.argv[5])
+sizes = [int(size) for size in sys.argv[3].split(",")]  # one batch size, or several for "sweep"
+datums = max(sizes)
 rng = np.random.default_rng(0)
 tokens = rng.integers(0, 50_000, size=(datums, length + 1), dtype=np.int64)
 weights = rng.random((datums, length), dtype=np.float32)
@@ -84,7 +88,7 @@ else:
             data=prepare_data(wire_format, data), loss_fn="cross_entropy", loss_fn_config=None, forward_only=False,
         ).content
 
-body = encode(build(datums if mode != "rss" else 2))  # warm-up: imports, caches (small when RSS is measured)
+body = encode(build(min(sizes) if mode != "rss" else 2))  # warm-up: imports, caches (small when RSS is measured)
 raw = tokens.nbytes + weights.nbytes
 if mode == "rss":  # the growth of the peak resident set: what tracemalloc does not see (upb's arena) included
     del body
@@ -100,6 +104,17 @@ elif mode == "time":
         body = encode(data); done = time.perf_counter()
         build_times.append(built - start); encode_times.append(done - built)
     print(json.dumps({"build": build_times, "encode": encode_times, "bytes": len(body)}))
+elif mode == "sweep":  # each batch size in turn: build and encode times
+    swept = {}
+    for size in sizes:
+        encode(build(size))  # warm at this size
+        build_times, encode_times = [], []
+        for _ in range(repeats):
+            start = time.perf_counter(); data = build(size); built = time.perf_counter()
+            body = encode(data); done = time.perf_counter()
+            build_times.append(built - start); encode_times.append(done - built)
+        swept[size] = {"build": build_times, "encode": encode_times}
+    print(json.dumps(swept))
 else:
     del body
     gc.collect()
@@ -140,7 +155,7 @@ IMPLEMENTATIONS = {
 """Each measured encoding, and the environment it runs in (``-array``: ``from_ints`` given the numpy row)."""
 
 
-def measure(impl: str, mode: str, datums: int, length: int, repeats: int, ours: Path | None) -> dict[str, Any]:
+def measure(impl: str, mode: str, datums: int | str, length: int, repeats: int, ours: Path | None) -> dict[str, Any]:
     env = dict(os.environ)
     if ours is not None and impl != "official":  # ahead of the editable install's path entries
         env["PYTHONPATH"] = os.pathsep.join([str(ours), str(ours / "generated")])
@@ -156,6 +171,35 @@ def measure(impl: str, mode: str, datums: int, length: int, repeats: int, ours: 
     return result
 
 
+SWEPT = ("official", "ours-protobuf")
+"""The encodings timed against batch size (``--sweep``): each SDK's protobuf body."""
+
+
+def sweep_sizes(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Build and encode medians (ms) per batch size for each of SWEPT, in alternating rounds; None without --sweep."""
+    if not args.sweep:
+        return None
+    datums = sorted({int(size) for size in args.sweep.split(",")})
+    times: dict[str, dict[int, dict[str, list[float]]]] = {
+        name: {size: {"build": [], "encode": []} for size in datums} for name in SWEPT
+    }
+    for round_index in range(args.rounds):
+        for name in SWEPT if round_index % 2 == 0 else reversed(SWEPT):
+            swept = measure(name, "sweep", ",".join(map(str, datums)), args.length, args.sweep_repeats, args.ours)
+            for size in datums:
+                for phase in ("build", "encode"):
+                    times[name][size][phase] += swept[str(size)][phase]
+    ms: dict[str, dict[str, list[float]]] = {}
+    for name in SWEPT:
+        ms[name] = {phase: [] for phase in ("build", "encode", "total")}
+        for size in datums:
+            build, encode = times[name][size]["build"], times[name][size]["encode"]
+            ms[name]["build"].append(statistics.median(build) * 1000)
+            ms[name]["encode"].append(statistics.median(encode) * 1000)
+            ms[name]["total"].append(statistics.median(b + e for b, e in zip(build, encode, strict=True)) * 1000)
+    return {"datums": datums, "length": args.length, "repeats": args.rounds * args.sweep_repeats, "ms": ms}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datums", type=int, default=64, help="P1 batch")
@@ -166,6 +210,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15, help="timed repeats per round, after one warm-up")
     parser.add_argument("--ours", type=Path, help="a checkout of this SDK to measure instead of this one")
     parser.add_argument("--json", type=Path, help="write the medians here")
+    parser.add_argument(
+        "--sweep", help="also time these batch sizes (comma-separated datums of --length tokens), protobuf, both SDKs"
+    )
+    parser.add_argument("--sweep-repeats", type=int, default=5, help="timed repeats per size and round of --sweep")
     args = parser.parse_args()
     ensure_venvs()
     names = list(IMPLEMENTATIONS)
@@ -184,10 +232,12 @@ def main() -> None:
             memory[name]["own"].append((held["peak"] - held["model_inputs"]) / held["raw"])
             resident = measure(name, "rss", args.memory_datums, args.memory_length, 1, args.ours)
             memory[name]["rss"].append(resident["rss"] / resident["raw"])
+    sweep = sweep_sizes(args)
     ms = {name: {phase: statistics.median(values) * 1000 for phase, values in times[name].items()} for name in names}
     mem = {name: {kind: statistics.median(values) for kind, values in memory[name].items()} for name in names}
 
-    print(f"# Building and encoding a forward_backward batch: this SDK ({args.ours or ROOT}) beside official 0.38\n")
+    checkout = f" ({args.ours})" if args.ours else ""
+    print(f"# Building and encoding a forward_backward batch: this SDK{checkout} beside official 0.38\n")
     repeats = f"medians of {args.rounds} x {args.repeats} repeats"
     print(f"P1 batch: {args.datums} datums x {args.length} tokens; {repeats}.\n")
     print("| phase | official 0.38 ms | ours, JSON ms | ratio | ours, protobuf ms | ratio | ours, array ms | ratio |")
@@ -225,8 +275,32 @@ def main() -> None:
         f"{mem['official']['peak']:.2f}x | {p6:.2f}x | {p6 / mem['official']['peak']:.2f}x official | <= 2x raw | "
         f"{'met' if p6 <= 2 else 'NOT met'} |"
     )
+    if sweep is not None:
+        repeats = f"medians of {sweep['repeats']} repeats"
+        print(f"\nBatch size: datums x {args.length} tokens, protobuf, build + encode; {repeats}.\n")
+        print("| datums | official 0.38 ms | ours ms | ratio |")
+        print("|---|---|---|---|")
+        for index, size in enumerate(sweep["datums"]):
+            official, ours = sweep["ms"]["official"]["total"][index], sweep["ms"]["ours-protobuf"]["total"][index]
+            print(f"| {size} | {official:.2f} | {ours:.2f} | {ours / official:.2f} |")
     if args.json:
-        args.json.write_text(json.dumps({"time_ms": ms, "memory_x_raw": mem, "bytes": sizes}, indent=2) + "\n")
+        figures = {
+            "settings": {
+                "datums": args.datums,
+                "length": args.length,
+                "memory_datums": args.memory_datums,
+                "memory_length": args.memory_length,
+                "rounds": args.rounds,
+                "repeats": args.repeats,
+            },
+            "time_ms": ms,
+            "memory_x_raw": mem,
+            "bytes": sizes,
+            "p1": {"official_ms": ms["official"]["total"], "ours_ms": ms["ours-protobuf"]["total"], "ratio": p1},
+            "p6": {"ours_x_raw": p6, "official_x_raw": mem["official"]["peak"]},
+            "sweep": sweep,
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

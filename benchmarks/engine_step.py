@@ -6,18 +6,21 @@ is reported too), and the sampler keeps at least 0.8x its tokens/s when generati
 KV cache keeps per-token cost flat).
 
 Each comparison is a list of named callables timed in alternating order, so drift and warm-up hit them alike; the
-first losses of all variants must agree, which shows they do the same math.
+first losses of all variants must agree, which shows they do the same math. ``--json PATH`` writes the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -236,6 +239,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--num-samples", type=int, default=8)
     parser.add_argument("--device", default=None)
+    parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     engine = Engine(device=args.device)
     setup = Setup(args.model, args.batch, args.length, args.rank, AdamSpec(learning_rate=1e-4))
@@ -283,6 +287,29 @@ def main() -> None:
     print(f"| server step / raw torch step <= 1.15 | {server_ratio:.3f} | {'yes' if server_ratio <= 1.15 else 'NO'} |")
     print(f"| engine step / raw torch step <= 1.15 | {step_ratio:.3f} | {'yes' if step_ratio <= 1.15 else 'NO'} |")
     print(f"| tokens/s at 256 / at 32 >= 0.8 | {rate_ratio:.3f} | {'yes' if rate_ratio >= 0.8 else 'NO'} |")
+    if args.json:
+        figures: dict[str, Any] = {
+            "settings": {
+                "model": setup.model,
+                "batch": setup.batch,
+                "length": setup.length,
+                "rank": setup.rank,
+                "repeats": args.repeats,
+                "num_samples": args.num_samples,
+                "device": str(engine.device),
+                "threads": torch.get_num_threads(),
+            },
+            "training_s": {
+                name: {"median": statistics.median(times[name]), "min": min(times[name])} for name, _ in variants
+            },
+            "sampling": {
+                str(tokens): {"median_s": statistics.median(sample_times[name]), "tokens_per_s": rates[name]}
+                for name, tokens, _ in sampling
+            },
+            "p4": {"server_ratio": server_ratio, "engine_ratio": step_ratio, "met": server_ratio <= 1.15},
+            "p5": {"ratio": rate_ratio, "met": rate_ratio >= 0.8},
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":
