@@ -1,5 +1,5 @@
-"""Sessions: tests, compat, cookbook, contract, contract_remote, lint, typecheck, generate, generated_check (see
-README.md and docs/maintaining.md)."""
+"""Sessions: tests, compat, cookbook, contract, contract_remote, lint, typecheck, generate, generated_check, bench
+(see README.md and docs/maintaining.md)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ TYPECHECK_REQUIREMENTS = [
 CODEGEN_REQUIREMENTS = ["-r", "scripts/codegen-requirements.txt"]
 OFFICIAL_VERSIONS = ("0.38.0", "0.25.0")  # the official SDK versions `nox -s compat` runs against the local server
 GENERATED = "generated/tinker_api"
+# nox -s bench only (not project dependencies): the plots, and load.py's reading of the server's memory
+BENCH_REQUIREMENTS = ["matplotlib==3.11.2", "psutil==7.2.2"]
 
 
 @nox.session(python=PYTHON)
@@ -111,6 +113,16 @@ def cookbook(session: nox.Session) -> None:
         "docs/cookbook.md",
         *session.posargs,
     )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Every benchmark in benchmarks/ (this SDK and official tinker 0.38, each in its own environment, alternating),
+    then docs/benchmarks.md with the goals, today's figures, the machine and plots in docs/benchmarks/ (about 12
+    minutes on 2 cores). Not run by CI. Extra arguments go to benchmarks/report.py (`-- --quick` for a smoke run)."""
+    session.install(TORCH)
+    session.install(".[local]", *BENCH_REQUIREMENTS)
+    session.run("python", "benchmarks/report.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
