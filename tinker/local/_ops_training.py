@@ -49,9 +49,12 @@ def _future(request_id: str, model_id: str) -> models.UntypedAPIFuture:
 async def submit(
     call: Call, slot: TrainerSlot, seq_id: int | None, result_type: str, work: Work
 ) -> models.UntypedAPIFuture:
-    """Queue ``work`` at its seq_id; a resubmitted payload answers with the original request id."""
+    """Queue ``work`` at its seq_id; a resubmitted payload answers with the original request id.
+
+    Only a seq_id this run's queue has taken can name a stored request (a loaded run lives in this process only), so
+    a new one costs no store read before its row is written."""
     service = call.service
-    if seq_id is not None:
+    if seq_id is not None and (seq_id <= slot.queue.highest or service.futures.live(f"{slot.model_id}:{seq_id}")):
         existing = await service.futures.existing(f"{slot.model_id}:{seq_id}", call.digest, f"seq_id {seq_id}")
         if existing is not None:
             return _future(existing.request_id, slot.model_id)

@@ -346,7 +346,7 @@ class Service:
             touch_now(db, session_id, now)
             db.execute("UPDATE training_runs SET last_request_time=? WHERE model_id=?", [now, model_id])
 
-        await self.store.run(touch)
+        self.store.later(touch, f"the use of training run {model_id}")
         return slot
 
     def new_slot(self, model_id: str, session_id: str, owner: str, base_model: str, lora: LoraSpec) -> TrainerSlot:
@@ -499,11 +499,12 @@ class Service:
         slot = self.samplers.get(sampler_id)
         if slot is not None and slot.owner == owner:
             model_path, session_id = slot.model_path, slot.session_id
+            if model_path is None:  # nothing to check: the touch is not waited for
+                self.store.later(lambda db: touch_now(db, session_id), f"the use of session {session_id}")
+                return slot
 
             def still_there(db: Db) -> bool:
                 touch_now(db, session_id)
-                if model_path is None:
-                    return True
                 try:  # the weights may have been deleted, or unpublished by another tenant, since
                     self.checkpoint_at_now(db, model_path, owner, "model_path")
                 except HTTPError:

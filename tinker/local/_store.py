@@ -1,7 +1,8 @@
 """SQLite persistence (WAL): sessions, training runs, checkpoints, samplers, futures, telemetry, audit, and the
 answers kept for idempotency keys.
 
-Every write commits before the server acknowledges it, so a killed server loses nothing it answered.
+Every write commits before the server acknowledges it, so a killed server loses nothing it answered; the one
+kind of write not waited for (``store.later``) only records when something was last used.
 Each list operation and each pruning query (``_retention``) has an index to search; ``CREATE INDEX IF NOT EXISTS``
 adds them to a data directory made before they existed.
 
@@ -262,6 +263,18 @@ class Store:
             return await asyncio.wait_for(future, STATEMENT_WAIT)
         except TimeoutError:
             raise StoreStuck() from None
+
+    def later(self, function: Callable[[Db], object], what: str) -> None:
+        """``function(db)`` queued and not waited for: for writes a killed server may lose (when a session or run
+        was last used). Statements asked for after it still see it, since the store runs them in order; a failure
+        is logged, naming ``what``."""
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                log.warning("the store could not record %s: %s", what, error)
+
+        with contextlib.suppress(StoreClosed):  # shutting down: nothing is left to record it for
+            self._submit(_Job(function, settle))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return await self.run(lambda db: db.execute(sql, params))
