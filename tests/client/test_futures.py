@@ -70,7 +70,7 @@ def test_result_is_parsed_into_the_named_type() -> None:
     script = Script(json(200, OPTIM))
     assert poll(script).metrics == {"loss:sum": 1.0}
     request = script.requests[0]
-    assert orjson.loads(request.content) == {"request_id": "m:1", "allow_metadata_only": False}
+    assert orjson.loads(request.content) == {"request_id": "m:1"}  # allow_metadata_only at its default stays out
     assert request.headers["X-Tinker-Request-Type"] == "OptimStep"
     assert request.headers["X-Tinker-Request-Iteration"] == "0"
 

@@ -1,7 +1,12 @@
 """Request bodies: pydantic models to JSON bytes as the document wants them, and forward_backward in the chosen wire.
 
-Optional fields that are None are left out and required ones are kept (null where the document allows it), at
-every depth. Lists of numbers are handed to orjson as they are, so no token passes through Python one by one.
+Conservative in what is sent, at every depth and for the pydantic models and the numpy-backed dataclasses alike: a
+field whose value equals the default the document gives it is left out (None for an optional field without one), so
+servers built on older request models that forbid unknown fields (official 0.25's, as TuFT uses; SkyRL tx) accept
+what a caller who never asked for a newer feature sends. A field stays whatever its value when the document lists it
+as required (null where the document allows it), when it is a tag (a one-value ``Literal`` such as ``type``), or
+when the official SDKs' own wire models require it (``OFFICIAL_REQUIRED``). Lists of numbers are handed to orjson as
+they are, so no token passes through Python one by one.
 
 forward_backward goes as protobuf by default, as the hosted service requires (zstd-compressed when the server's
 client/config asks for it); the JSON form older SDKs used stays available: ``ServiceClient(wire_format="json")``
@@ -10,15 +15,21 @@ or ``TINKER_WIRE_FORMAT=json``. The wire format also decides how forward_backwar
 
 from __future__ import annotations
 
+import functools
 import os
+import types as pytypes
+import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 import orjson
 import pydantic
+import pydantic_core
 
 from tinker import types
 from tinker._tensor_wire import EncodedData, encode_data, encode_forward_backward_request, json_fields
+from tinker_api import pydantic_models
 from tinker_api.types import EncodedBody
 
 WireFormat = Literal["protobuf", "json"]
@@ -35,20 +46,90 @@ def resolve_wire_format(choice: str | None = None) -> WireFormat:
     return cast(WireFormat, value)
 
 
+# (schema, field) pairs sent even at the document's default, because the official SDKs' wire models require them:
+# 0.25 and 0.38 both read a JSON datum with a pydantic Datum whose loss_fn_inputs has no default, so a server built
+# on them refuses a datum without it, while the document (as 0.38's public dataclass) gives it the default {}. These
+# are the only such fields apart from tags, which the general rule keeps anyway; tests/client/
+# test_conservative_requests.py checks every request against both releases' models, so a new one shows up there.
+OFFICIAL_REQUIRED: frozenset[tuple[str, str]] = frozenset({("Datum", "loss_fn_inputs")})
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # the attribute; the wire name is the key of the table
+    required: bool  # by the document or by the official models: sent whatever its value
+    tag: bool  # a discriminator: sent unless None
+    default: Any  # the document's default as JSON-ready data (None: the field has none but null)
+    adapter: pydantic.TypeAdapter[Any] | None  # dumps a value to compare it with a default other than None
+
+    def sent(self, value: Any) -> bool:
+        return self.required or (self.tag and value is not None) or not _at_default(self, value)
+
+
+def _is_tag(annotation: Any) -> bool:
+    """A one-value Literal (``type: Literal["sample"]``), alone or with None: the discriminator of its schema."""
+    if typing.get_origin(annotation) in (typing.Union, pytypes.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = options[0] if len(options) == 1 else None
+    return typing.get_origin(annotation) is Literal and len(get_args(annotation)) == 1
+
+
+@functools.cache
+def _fields(model: type[pydantic.BaseModel]) -> dict[str, _Field]:
+    """How each field of ``model`` (a schema of the document) is sent, by wire name."""
+    table = {}
+    for name, field in model.model_fields.items():
+        required = field.is_required() or (model.__name__, name) in OFFICIAL_REQUIRED
+        default = None if required else field.get_default(call_default_factory=True)
+        adapter = None
+        if default is not None:
+            adapter = pydantic.TypeAdapter[Any](Any if field.annotation is None else field.annotation)
+            default = adapter.dump_python(adapter.validate_python(default), mode="json", by_alias=True)
+        table[field.alias or name] = _Field(name, required, _is_tag(field.annotation), default, adapter)
+    return table
+
+
+def _at_default(field: _Field, value: Any) -> bool:
+    """Whether ``value`` is the document's default of ``field``: numbers by value (1 and 1.0 alike, never a bool
+    for a number), anything else by its JSON form."""
+    if value is None or field.default is None:
+        return value is None and field.default is None
+    if isinstance(value, bool) or isinstance(field.default, bool):
+        return value is field.default
+    if isinstance(value, int | float | str):
+        return type(field.default) in (int, float, str) and value == field.default
+    assert field.adapter is not None
+    try:
+        dumped = field.adapter.dump_python(value, mode="json", by_alias=True, warnings=False)
+    except (pydantic_core.PydanticSerializationError, TypeError, ValueError):
+        return False  # a value the schema's type cannot write is not its default: it goes out
+    return bool(dumped == field.default)
+
+
+def _sent(model: Any, key: str, value: Any) -> bool:
+    """Whether the dataclass field ``key`` goes out, by the rules of ``model`` (the generated model of its name)."""
+    if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+        return True
+    field = _fields(model).get(key)
+    return field is None or field.sent(value)
+
+
 def plain(value: Any) -> Any:
-    """``value`` as JSON-ready data (orjson serialises datetimes and numpy arrays itself); the numpy-backed
-    types in their JSON form."""
+    """``value`` as JSON-ready data (orjson serialises datetimes and numpy arrays itself), the numpy-backed types in
+    their JSON form; every field the document's default covers is left out (see the module's docstring)."""
     if isinstance(value, pydantic.RootModel):
         return plain(value.root)
     fields = json_fields(value)
     if fields is not None:
-        return {key: plain(item) for key, item in fields.items()}
+        # the dataclass types keep the document's field names; the generated model of the same name has its rules
+        model = getattr(pydantic_models, type(value).__name__, None)
+        return {key: plain(item) for key, item in fields.items() if _sent(model, key, item)}
     if isinstance(value, pydantic.BaseModel):
         out = {}
-        for name, field in type(value).model_fields.items():
-            item = getattr(value, name)
-            if item is not None or field.is_required():
-                out[field.alias or name] = plain(item)
+        for key, field in _fields(type(value)).items():
+            item = getattr(value, field.name)
+            if field.sent(item):
+                out[key] = plain(item)
         return out
     if isinstance(value, list | tuple):
         if not value or isinstance(value[0], int | float | str | bool):
