@@ -74,6 +74,8 @@ class RequestOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout
     max_retries: int
     headers: dict[str, str]
+    final_statuses: frozenset[int]
+    """Answers that end the call at once even where they would be retried (the caller decides what they mean)."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ class BaseClient:
                 await self._jwt.replace(credential)
                 continue
             failure = status_error(response, decoded_body(response))
-            if not should_retry(response):
+            if not should_retry(response) or response.status_code in options.get("final_statuses", ()):
                 attempts.ended()
                 raise failure
             if attempts.streak >= attempts.max_retries:

@@ -99,6 +99,19 @@ def _close_soon(io: EventLoopThread, client: BaseClient) -> None:
 
 
 @dataclass
+class ServerTraits:
+    """What the server showed of itself where the protocol leaves it open, learned from its answers and kept for
+    every client of one ServiceClient (None: not yet seen)."""
+
+    counts_refused_seq_ids: bool | None = None
+    """Whether a refused training request uses up its seq_id (this project's server, the hosted service) or the
+    next request must take it again (TuFT answers 409 to the next one otherwise)."""
+    creates_via_load: bool | None = None
+    """Whether ``load_weights`` with ``session_id`` and ``model_seq_id`` makes a training run (0.38's form); older
+    servers and SkyRL tx want a run made by ``create_model`` first, then ``load_weights`` with its ``model_id``."""
+
+
+@dataclass
 class _Here:
     """What one process's use of a holder has of its own."""
 
@@ -155,6 +168,7 @@ class Holder:
             new_client = client
         self._here = PerProcess(functools.partial(_Here.start, weakref.ref(self), new_client, os.getpid()))
         self._config: types.ClientConfigResponse | None = None
+        self.traits = ServerTraits()
         self._session_id = session_id
         self._session_pid = os.getpid()  # the process that sends its heartbeats and finishes it
 

@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import orjson
+
 from tinker_api import pydantic_models as models
 from tinker_api.proto import tinker_public_pb2 as pb
 
@@ -83,20 +85,41 @@ async def _consuming(call: Call, model_id: str | None, seq_id: int | None, answe
     except (HTTPError, EngineInputError, RequestFailed) as error:
         if isinstance(error, HTTPError) and error.status_code == 429:
             raise
-        slot = call.service.trainers.get(model_id or "")
-        if slot is not None and slot.owner == call.owner and seq_id is not None:
-            slot.queue.skip(seq_id)
+        _skip(call.service, call.owner, model_id, seq_id)
         raise
 
 
+def _skip(service: Service, owner: str, model_id: Any, seq_id: Any) -> None:
+    slot = service.trainers.get(model_id) if isinstance(model_id, str) else None
+    if slot is not None and slot.owner == owner and isinstance(seq_id, int) and not isinstance(seq_id, bool):
+        slot.queue.skip(seq_id)
+
+
+def sequence_of(raw: bytes) -> tuple[Any, Any]:
+    """The ``model_id`` and ``seq_id`` of a JSON body the schema refused, where they can be read (else None)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None, None
+    return (data.get("model_id"), data.get("seq_id")) if isinstance(data, dict) else (None, None)
+
+
+async def skip_refused_body(service: Service, owner: str, raw: bytes) -> None:
+    """A JSON body the schema refused uses up its seq_id too, as a refusal by the handler does."""
+    model_id, seq_id = await off_loop(len(raw), sequence_of, raw)
+    _skip(service, owner, model_id, seq_id)
+
+
 def consumes_seq_id(handler: Handler) -> Handler:
-    """A handler of a JSON request whose refusal uses up the seq_id its body names (see ``_consuming``)."""
+    """A handler of a JSON request whose refusal uses up the seq_id its body names (see ``_consuming``); marked so,
+    since a body the schema refuses before the handler runs uses it up as well (``skip_refused_body``)."""
 
     @functools.wraps(handler)
     async def wrapped(call: Call) -> Any:
         model_id, seq_id = getattr(call.body, "model_id", None), getattr(call.body, "seq_id", None)
         return await _consuming(call, model_id, seq_id, handler(call))
 
+    wrapped.consumes_seq_id = True  # type: ignore[attr-defined]
     return wrapped
 
 

@@ -141,7 +141,13 @@ def _endpoint(operations: dict[str, Operation]) -> Any:
             raw = await request.body()  # the middleware's size limit and Content-Encoding apply here
             if not is_blank(raw) or operation.body_required:
                 media_type = check_content_type(operation, request.headers.get("content-type", ""))
-        body, digest = await off_loop(len(raw), _read, operation, media_type, raw)
+        handler = HANDLERS[operation.operation_id]
+        try:
+            body, digest = await off_loop(len(raw), _read, operation, media_type, raw)
+        except HTTPError:
+            if getattr(handler, "consumes_seq_id", False):  # the client moves on past a refused seq_id
+                await _ops_training.skip_refused_body(service, owner, raw)
+            raise
         call = Call(
             service=service,
             owner=owner,
@@ -153,7 +159,6 @@ def _endpoint(operations: dict[str, Operation]) -> Any:
             path=operation.parse_parameters("path", request.path_params),
             headers=request.headers,
         )
-        handler = HANDLERS[operation.operation_id]
         replayable = operation.method != "GET" and operation.operation_id not in idempotency.NOT_REPLAYED
         key = idempotency.key_of(request.headers) if replayable and not _carries_seq_id(call) else None
         if key is None:

@@ -18,9 +18,10 @@ import httpx
 
 from tinker import types
 from tinker_api.api.training import create_model
-from tinker_api.api.weights import load_weights
+from tinker_api.api.weights import get_weights_info, load_weights
 
 from ..._base_client import BaseClient, ClientSettings
+from ..._exceptions import APIStatusError
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import WireFormat, json_body
 from .._holder import Holder
@@ -162,29 +163,7 @@ class ServiceClient:
         )
 
         async def run() -> TrainingClient:
-            session_id = await holder.session_id()
-            model_seq_id = holder.next_model_seq_id()
-            request = types.CreateModelRequest.model_validate(
-                {
-                    "session_id": session_id,
-                    "model_seq_id": model_seq_id,
-                    "base_model": base_model,
-                    "user_metadata": user_metadata,
-                    "lora_config": lora,
-                    **({"optimizer_config": optimizer} if optimizer is not None else {}),
-                }
-            )
-            future = await holder.request(create_model.build_request(body=json_body(request)), types.UntypedAPIFuture)
-            created = await wait_result(
-                holder,
-                future,
-                types.CreateModelResponse,
-                "CreateModel",
-                QueueStateLogger(f"new training run on {base_model}"),
-            )
-            client = TrainingClient(holder, model_seq_id, created.model_id)
-            await client._get_info()
-            return client
+            return await _create_model(holder, base_model, lora, user_metadata, optimizer)
 
         return BackcompatTrainingClientFuture(holder.submit(run()))
 
@@ -205,22 +184,50 @@ class ServiceClient:
         async def run() -> TrainingClient:
             session_id = await holder.session_id()
             model_seq_id = holder.next_model_seq_id()
-            request = types.LoadWeightsRequest.model_validate(
-                {
-                    "session_id": session_id,
-                    "model_seq_id": model_seq_id,
-                    "path": path,
-                    "optimizer": optimizer,
-                    "base_model": base_model,
-                    "user_metadata": user_metadata,
-                    "weights_access_token": weights_access_token,
-                    **({"optimizer_config": optimizer_config} if optimizer_config is not None else {}),
-                }
+            if holder.traits.creates_via_load is not False:
+                request = types.LoadWeightsRequest.model_validate(
+                    {
+                        "session_id": session_id,
+                        "model_seq_id": model_seq_id,
+                        "path": path,
+                        "optimizer": optimizer,
+                        "base_model": base_model,
+                        "user_metadata": user_metadata,
+                        "weights_access_token": weights_access_token,
+                        **({"optimizer_config": optimizer_config} if optimizer_config is not None else {}),
+                    }
+                )
+                try:
+                    future = await holder.request(
+                        load_weights.build_request(body=json_body(request)), types.UntypedAPIFuture
+                    )
+                except APIStatusError as error:
+                    if not _wants_model_id(error):
+                        raise
+                    holder.traits.creates_via_load = False
+                else:
+                    holder.traits.creates_via_load = True
+                    loaded = await wait_result(holder, future, types.LoadWeightsResponse, "LoadWeights")
+                    client = TrainingClient(
+                        holder, model_seq_id, loaded.model_id or f"{session_id}:train:{model_seq_id}"
+                    )
+                    await client._get_info()
+                    return client
+            # the older sequence: the run made from the weights' description, then the weights loaded into it
+            info = await holder.request(
+                get_weights_info.build_request(body=json_body(types.WeightsInfoRequest(tinker_path=path))),
+                types.WeightsInfoResponse,
             )
-            future = await holder.request(load_weights.build_request(body=json_body(request)), types.UntypedAPIFuture)
-            loaded = await wait_result(holder, future, types.LoadWeightsResponse, "LoadWeights")
-            client = TrainingClient(holder, model_seq_id, loaded.model_id or f"{session_id}:train:{model_seq_id}")
-            await client._get_info()
+            lora = types.LoraConfig(
+                rank=info.lora_rank,
+                train_mlp=True if info.train_mlp is None else info.train_mlp,
+                train_attn=True if info.train_attn is None else info.train_attn,
+                train_unembed=True if info.train_unembed is None else info.train_unembed,
+            )
+            client = await _create_model(
+                holder, base_model or info.base_model, lora, user_metadata, optimizer_config, model_seq_id
+            )
+            await client._load(path, optimizer, weights_access_token)
             return client
 
         return BackcompatTrainingClientFuture(holder.submit(run()))
@@ -359,3 +366,40 @@ class ServiceClient:
         record_stability_info: bool = False,
     ) -> SamplingClient:
         return await self.create_sampling_client(model_path, base_model, retry_config, record_stability_info)
+
+
+async def _create_model(
+    holder: Holder,
+    base_model: str,
+    lora: types.LoraConfig,
+    user_metadata: dict[str, str] | None,
+    optimizer: types.OptimizerConfig | None,
+    model_seq_id: int | None = None,
+) -> TrainingClient:
+    """A new training run made by ``create_model``, as a client."""
+    session_id = await holder.session_id()
+    if model_seq_id is None:
+        model_seq_id = holder.next_model_seq_id()
+    request = types.CreateModelRequest.model_validate(
+        {
+            "session_id": session_id,
+            "model_seq_id": model_seq_id,
+            "base_model": base_model,
+            "user_metadata": user_metadata,
+            "lora_config": lora,
+            **({"optimizer_config": optimizer} if optimizer is not None else {}),
+        }
+    )
+    future = await holder.request(create_model.build_request(body=json_body(request)), types.UntypedAPIFuture)
+    created = await wait_result(
+        holder, future, types.CreateModelResponse, "CreateModel", QueueStateLogger(f"new training run on {base_model}")
+    )
+    client = TrainingClient(holder, model_seq_id, created.model_id)
+    await client._get_info()
+    return client
+
+
+def _wants_model_id(error: APIStatusError) -> bool:
+    """A refusal of 0.38's create-via-load that asks for a ``model_id`` (servers that load weights only into a run
+    made before: SkyRL tx, TuFT, servers older than 0.38's protocol)."""
+    return error.status_code in (400, 404, 422) and "model_id" in str(error.body or error.message)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
@@ -25,7 +26,8 @@ from tinker_api.api.training import optim_step as optim_step_op
 from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
 from tinker_api.types import EncodedBody, OperationRequest
 
-from ..._exceptions import ProgressTimeoutError, TinkerError
+from ..._base_client import RequestOptions
+from ..._exceptions import APIStatusError, ProgressTimeoutError, TinkerError
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import forward_backward_body, json_body, prepare_data
@@ -47,6 +49,34 @@ B = TypeVar("B")
 CustomLossFnV1 = Callable[[list[types.Datum], list["torch.Tensor"]], tuple["torch.Tensor", dict[str, float]]]
 
 __all__ = ["CustomLossFnV1", "TrainingClient"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Numbered:
+    """A forward_backward body built for its seq_id, and how to build it for another one (see ``_renumbered``)."""
+
+    body: EncodedBody
+    remake: Callable[[int], EncodedBody]
+
+
+def _chunk_body(seq_id: int, **arguments: Any) -> EncodedBody:
+    return forward_backward_body(seq_id=seq_id, **arguments)
+
+
+def _renumbered(body: Any, seq_id: int, wire_seq_id: int) -> Any:
+    """The body as it goes out with ``wire_seq_id`` in place of the ``seq_id`` it was built with."""
+    if isinstance(body, _Numbered):
+        return body.body if wire_seq_id == seq_id else body.remake(wire_seq_id)
+    return body if wire_seq_id == seq_id else body.model_copy(update={"seq_id": wire_seq_id})
+
+
+def _refused(error: APIStatusError) -> bool:
+    """A refusal of the request itself (what is never retried), as opposed to "not now"."""
+    return 400 <= error.status_code < 500 and error.status_code not in (408, 409, 429)
+
+
+def _sequence_conflict(error: APIStatusError) -> bool:
+    return error.status_code == 409 and "seq" in str(error.body or error.message).lower()
 
 
 class _Turns:
@@ -107,6 +137,8 @@ class TrainingClient:
         self._seq_lock = threading.Lock()
         self._pid = os.getpid()
         self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
+        self._uncounted = 0  # refused requests whose seq_ids the server did not use up: later ones go out that lower
+        self._after_refusal = False  # a refusal whose counting the server has not shown yet
         self._progress = holder.progress()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
         self._info: types.GetInfoResponse | None = None
@@ -155,13 +187,47 @@ class TrainingClient:
                 answers.extend([error] * (len(seq_ids) - index))
                 break
             try:
-                encoded = body if isinstance(body, EncodedBody) else json_body(body)
-                answers.append(await self.holder.request(build(body=encoded), types.UntypedAPIFuture))
+                answers.append(await self._send(seq_id, build, body))
             except Exception as error:
                 answers.append(error)
             finally:
                 await self._turns.done(seq_id)
         return answers
+
+    async def _send(self, seq_id: int, build: Callable[..., OperationRequest], body: Any) -> types.UntypedAPIFuture:
+        """One request, numbered as the server counts: servers differ on whether a refused request used up its
+        seq_id. The first request after a refusal shows it (accepted, or a 409 sequence conflict, which is not
+        retried then but answered by taking the refused seq_id again); the holder keeps what it showed, so later
+        refusals cost no 409."""
+        traits = self.holder.traits
+        testing = self._after_refusal and traits.counts_refused_seq_ids is None
+        options: RequestOptions = {"final_statuses": frozenset({409})} if testing else {}
+
+        def send(wire_seq_id: int) -> Awaitable[types.UntypedAPIFuture]:
+            encoded = _renumbered(body, seq_id, wire_seq_id)
+            encoded = encoded if isinstance(encoded, EncodedBody) else json_body(encoded)
+            return self.holder.request(build(body=encoded), types.UntypedAPIFuture, options=options)
+
+        try:
+            try:
+                answer = await send(seq_id - self._uncounted)
+            except APIStatusError as error:
+                if not (testing and _sequence_conflict(error)):
+                    raise
+                traits.counts_refused_seq_ids, self._after_refusal = False, False
+                self._uncounted += 1
+                options = {}
+                answer = await send(seq_id - self._uncounted)
+        except APIStatusError as error:
+            if _refused(error):
+                if traits.counts_refused_seq_ids is False:
+                    self._uncounted += 1
+                else:
+                    self._after_refusal = traits.counts_refused_seq_ids is None
+            raise
+        if testing and self._after_refusal:
+            traits.counts_refused_seq_ids, self._after_refusal = True, False
+        return answer
 
     async def _submit(
         self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
@@ -221,19 +287,19 @@ class TrainingClient:
             seq_ids = self._reserve(len(chunks))
         elif len(seq_ids) != len(chunks):
             raise AssertionError("the batch was chunked differently from when its seq_ids were taken")
-        bodies = [
-            forward_backward_body(
+        bodies = []
+        for seq_id, part in zip(seq_ids, prepared, strict=True):
+            remake = functools.partial(
+                _chunk_body,
                 wire_format=self.holder.wire_format,
                 compress=config.proto_compress_fwdbwd,
                 model_id=self.model_id,
-                seq_id=seq_id,
                 data=part,
                 loss_fn=loss_fn,
                 loss_fn_config=loss_fn_config,
                 forward_only=forward_only,
             )
-            for seq_id, part in zip(seq_ids, prepared, strict=True)
-        ]
+            bodies.append(_Numbered(remake(seq_id), remake))
         return list(seq_ids), bodies
 
     async def _run_chunks(
