@@ -473,7 +473,7 @@ class UnloadModelResponse(BaseModel):
 
 class AdamParams(BaseModel):
     """
-    Settings for one AdamW step (weight decay is decoupled). It carries no type tag; the SDK always sends all six fields.
+    Settings for one AdamW step (weight decay is decoupled). It carries no type tag. The official SDKs send all six fields; this SDK leaves out a field at the default shown, which the server then takes.
     """
 
     model_config = ConfigDict(

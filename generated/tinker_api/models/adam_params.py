@@ -12,8 +12,8 @@ T = TypeVar("T", bound="AdamParams")
 
 @_attrs_define
 class AdamParams:
-    """Settings for one AdamW step (weight decay is decoupled). It carries no type tag; the SDK always sends all six
-    fields.
+    """Settings for one AdamW step (weight decay is decoupled). It carries no type tag. The official SDKs send all six
+    fields; this SDK leaves out a field at the default shown, which the server then takes.
 
     """
 

@@ -25,8 +25,8 @@ class OptimStepRequest:
     model_id: str
     """ Id of a trained model (training run), of the form <session_id>:train:<model_seq_id>. """
     adam_params: AdamParams | Unset = UNSET
-    """ Settings for one AdamW step (weight decay is decoupled). It carries no type tag; the SDK always sends all
-    six fields. """
+    """ Settings for one AdamW step (weight decay is decoupled). It carries no type tag. The official SDKs send all
+    six fields; this SDK leaves out a field at the default shown, which the server then takes. """
     optimizer_params: DimuonParams | Unset = UNSET
     """ Settings for one step of a run created with the dimuon optimizer. """
     seq_id: int | Unset = UNSET
