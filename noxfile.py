@@ -118,7 +118,7 @@ def cookbook(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Every benchmark in benchmarks/ (this SDK and official tinker 0.38, each in its own environment, alternating),
-    then docs/benchmarks.md with the goals, today's figures, the machine and plots in docs/benchmarks/ (about 12
+    then docs/benchmarks.md with the goals, today's figures, the machine and plots in docs/benchmarks/ (about 15
     minutes on 2 cores). Not run by CI. Extra arguments go to benchmarks/report.py (`-- --quick` for a smoke run)."""
     session.install(TORCH)
     session.install(".[local]", *BENCH_REQUIREMENTS)

@@ -1,6 +1,6 @@
 """Run every benchmark and write docs/benchmarks.md: the goals with today's figures, a section per benchmark, plots.
 
-Run ``python3 -m nox -s bench`` (about 12 minutes on 2 cores), or ``python benchmarks/report.py`` in an environment
+Run ``python3 -m nox -s bench`` (about 15 minutes on 2 cores), or ``python benchmarks/report.py`` in an environment
 with this SDK's local extra, psutil and matplotlib. Each benchmark runs as a child process of this interpreter with
 ``--json`` into a scratch directory; those that compare with the official tinker 0.38 SDK run it in its own
 environment (``benchmarks/encode_vs_official.py`` makes ``benchmarks/.venvs/``), alternating with this SDK.
