@@ -78,18 +78,3 @@ def run(args: argparse.Namespace) -> int:
         print("The loss did not halve; something is wrong.")
         return 1
     return 0
-
-
-def add_parser(commands: Any) -> None:
-    demo = commands.add_parser("demo", help="fine-tune a small model on a bundled dataset and sample from it")
-    demo.add_argument(
-        "--local", action="store_true", help="use the embedded local server even if TINKER_BASE_URL is set"
-    )
-    demo.add_argument("--model", default=None, help=f"base model (default {LOCAL_MODEL} on the local server)")
-    demo.add_argument("--steps", type=int, default=40)
-    demo.add_argument("--rank", type=int, default=16)
-    demo.add_argument("--learning-rate", type=float, default=3e-3)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--samples", type=int, default=5, help="how many questions to answer after training")
-    demo.add_argument("--name", default="demo-final", help="name of the saved checkpoint")
-    demo.set_defaults(handler=run)

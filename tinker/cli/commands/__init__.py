@@ -1,0 +1,1 @@
+"""The commands of ``tinker``, one module per command group, each imported when its command runs."""
