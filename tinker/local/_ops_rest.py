@@ -12,6 +12,7 @@ from typing import Any
 
 from tinker_api import pydantic_models as models
 
+from . import _files
 from ._call import Call, Handler
 from ._errors import bad_request, not_found
 from ._service import CHECKPOINT_KINDS, delete_checkpoint_now, lora_from_row, tinker_path
@@ -194,10 +195,13 @@ async def get_checkpoint_archive_url(call: Call) -> models.CheckpointArchiveUrlR
 
 
 async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsResponse:
+    """The checkpoint as a PEFT adapter folder (adapter_config.json, adapter_model.safetensors), each file behind an
+    HTTP URL of this server signed with the caller's key (``_files``), as the hosted service signs storage URLs."""
     row = await _readable_checkpoint(call)
-    return models.ExternalWeightsUrlsResponse(
-        urls={"adapter_model.safetensors": _file_url(row)}, expires=datetime.now(UTC) + URL_LIFETIME
-    )
+    expires = datetime.now(UTC) + URL_LIFETIME
+    base_url = f"http://{call.headers.get('host', 'localhost')}"
+    urls = _files.signed_urls(base_url, call.service.keys[call.owner], call.owner, row, expires)
+    return models.ExternalWeightsUrlsResponse(urls=urls, expires=expires)
 
 
 async def _set_public(call: Call, public: bool) -> None:

@@ -34,8 +34,8 @@ from starlette.types import ASGIApp
 
 from tinker_api import openapi_document
 
+from . import _files, _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training, _retention
 from . import _idempotency as idempotency
-from . import _ops_rest, _ops_sampling, _ops_service, _ops_sessions, _ops_training, _retention
 from ._call import Call, Handler, digest_of
 from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, unauthorized
@@ -178,6 +178,7 @@ def build_routes() -> list[Route]:
     routes = [Route(path, _endpoint(operations), methods=list(operations)) for path, operations in by_path.items()]
     document = openapi_document()
     routes.append(Route("/openapi.json", lambda _: _JSONResponse(document), methods=["GET"]))
+    routes.extend(_files.routes())  # checkpoint files behind signed URLs, outside the document as storage is
     return routes
 
 

@@ -1,0 +1,100 @@
+"""A checkpoint's external weights over HTTP: a PEFT adapter folder behind URLs signed with the caller's key, served
+with byte ranges (``tinker.local._files``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from safetensors import safe_open
+
+import tinker
+from tinker.local import LocalServer
+
+Exported = tuple[tinker.RestClient, str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def exported(tinker_server: LocalServer) -> Exported:
+    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    training = service.create_lora_training_client("tinker-local/small", rank=4).result()
+    path = training.save_weights_external("files-test").result().path
+    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    return rest, path, rest.get_external_weights_urls(path).result().urls
+
+
+def test_the_export_is_a_peft_adapter_folder_fetched_without_headers(exported: Exported, tmp_path: Path) -> None:
+    _, _, urls = exported
+    assert sorted(urls) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
+    config = httpx.get(urls["adapter_config.json"]).json()
+    assert config["peft_type"] == "LORA" and config["r"] == 4 and config["task_type"] == "CAUSAL_LM"
+    assert config["base_model_name_or_path"] == "tinker-local/small"
+    assert {"q", "k", "v", "o"} <= set(config["target_modules"])
+    file = tmp_path / "adapter_model.safetensors"
+    file.write_bytes(httpx.get(urls["adapter_model.safetensors"]).content)
+    with safe_open(str(file), "pt") as weights:
+        names = list(weights.keys())
+        assert names and all(name.startswith("base_model.model.") for name in names)
+        assert all(name.endswith((".lora_A.weight", ".lora_B.weight")) for name in names)
+        a = weights.get_tensor(next(name for name in names if name.endswith("lora_A.weight")))
+        assert a.shape[0] == 4
+
+
+def test_the_alpha_is_the_engines() -> None:
+    from tinker.local._files import LORA_ALPHA
+    from tinker.local.engine._lora import LORA_ALPHA as ENGINE_ALPHA
+
+    assert LORA_ALPHA == ENGINE_ALPHA
+
+
+def test_byte_ranges_resume_a_file(exported: Exported) -> None:
+    url = exported[2]["adapter_model.safetensors"]
+    whole = httpx.get(url)
+    assert whole.headers["accept-ranges"] == "bytes" and int(whole.headers["content-length"]) == len(whole.content)
+    etag = whole.headers["etag"]
+    tail = httpx.get(url, headers={"Range": "bytes=1000-", "If-Range": etag})
+    assert tail.status_code == 206 and tail.content == whole.content[1000:]
+    assert tail.headers["content-range"] == f"bytes 1000-{len(whole.content) - 1}/{len(whole.content)}"
+    middle = httpx.get(url, headers={"Range": "bytes=8-15"})
+    assert middle.status_code == 206 and middle.content == whole.content[8:16]
+    changed = httpx.get(url, headers={"Range": "bytes=1000-", "If-Range": '"another"'})
+    assert changed.status_code == 200 and changed.content == whole.content
+    beyond = httpx.get(url, headers={"Range": f"bytes={len(whole.content)}-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(whole.content)}"
+
+
+def test_a_url_is_refused_when_tampered_with_or_expired(exported: Exported, tinker_server: LocalServer) -> None:
+    _, path, urls = exported
+    url = urls["adapter_config.json"]
+    other_file = url.replace("adapter_config.json?", "adapter_model.safetensors?")
+    assert httpx.get(other_file).status_code == 403
+    query = parse_qs(urlsplit(url).query)
+    later = url.replace(f"expires={query['expires'][0]}", f"expires={int(query['expires'][0]) + 3600}")
+    assert httpx.get(later).status_code == 403
+    assert httpx.get(url.split("?")[0]).status_code == 403
+
+    from tinker.local import _files
+
+    service = tinker_server.app.state.service  # type: ignore[union-attr]
+    owner = query["owner"][0]
+    run_id, _, name = path.removeprefix("tinker://").split("/")
+    row = {"training_run_id": run_id, "kind": "external_weights", "name": name}
+    past = _files.signed_urls(tinker_server.base_url, service.keys[owner], owner, row, datetime.now(UTC) - timedelta(1))
+    refused = httpx.get(past["adapter_config.json"])
+    assert refused.status_code == 403 and "expired" in refused.json()["detail"]
+
+
+def test_a_deleted_checkpoint_is_gone(tinker_server: LocalServer) -> None:
+    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    training = service.create_lora_training_client("tinker-local/small", rank=2).result()
+    path = training.save_weights_external("deleted-later").result().path
+    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    url = rest.get_external_weights_urls(path).result().urls["adapter_config.json"]
+    assert json.loads(httpx.get(url).content)["r"] == 2
+    rest.delete_checkpoint_from_tinker_path(path).result()
+    assert httpx.get(url).status_code == 404
