@@ -25,9 +25,10 @@ from ._call import Call, Handler
 from ._errors import HTTPError, bad_request, not_found
 from ._futures import Future, running
 from ._limits import check_sampled_tokens, check_sampler_room
-from ._scheduler import SHUTDOWN_MESSAGE, Ticket, WorkCancelled
+from ._scheduler import SHUTDOWN_MESSAGE, Batchable, Ticket, WorkCancelled
 from ._service import SamplerSlot, Service
 from ._store import Db, Row
+from .engine._sampler import Sampler, TokenCallback
 from .engine._types import EngineInputError, SampleSpec, SamplingStopped
 
 log = logging.getLogger("tinker.local")
@@ -209,12 +210,63 @@ async def _prepare(call: Call, request: models.SampleRequest) -> tuple[SamplerSl
     return slot, spec
 
 
+# A batch of sampling requests (one engine call, ``Sampler.sample_batch``) holds at most this many sequences: twice
+# the samples of one request, so its KV cache is at most twice what one request may hold today, and each decode
+# step still costs about one step of one large request. It also holds at most MAX_NUM_SAMPLES full contexts of
+# tokens (prompt and new tokens, summed over sequences), so that a batch of long requests runs about as long as one
+# request of the most samples: the tenants waiting behind it wait one such call.
+MAX_BATCH_ROWS = 2 * MAX_NUM_SAMPLES
+
+
+class _OnTheWay:
+    """A sampling request counted in ``Service.samples_on_the_way`` until ``arrived()`` (its work is queued for the
+    engine, or it ends without: call it on every path; a second call does nothing)."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._counted = True
+        service.samples_on_the_way += 1
+
+    def arrived(self) -> None:
+        if self._counted:
+            self._counted = False
+            self._service.samples_on_the_way -= 1
+
+
+def _batchable(service: Service, sampler: Sampler, spec: SampleSpec, on_token: TokenCallback) -> Batchable | None:
+    """How a sample may share an engine call with other requests on the same weights, waiting briefly for the
+    samples on their way; None for a seeded one, which runs alone so that its samples are reproducible (see
+    ``Sampler.sample_batch``)."""
+    if spec.seed is not None:
+        return None
+    context = sampler.info.max_context_length
+    length = context if spec.max_tokens is None else spec.prompt.size + spec.max_tokens
+    return Batchable(
+        key=sampler.batch_key,
+        payload=(spec, on_token),
+        run=sampler.sample_batch,
+        cost=(spec.num_samples, spec.num_samples * length),
+        limit=(MAX_BATCH_ROWS, MAX_NUM_SAMPLES * context),
+        coming=lambda: service.samples_on_the_way,
+    )
+
+
 def _unless(stop: threading.Event) -> Callable[[int, int, float, int], bool]:
     """An on_token callback that only tells the sampler to stop once ``stop`` is set (the request was cancelled)."""
     return lambda *_: not stop.is_set()
 
 
 async def asample(call: Call) -> models.UntypedAPIFuture:
+    service = call.service
+    arrived = _OnTheWay(service).arrived  # from the start: batches wait for requests still being checked
+    try:
+        return await _asample(call, arrived)
+    except BaseException:
+        arrived()
+        raise
+
+
+async def _asample(call: Call, arrived: Callable[[], None]) -> models.UntypedAPIFuture:
     request = call.model(models.SampleRequest)
     service = call.service
     slot, spec = await _prepare(call, request)
@@ -222,6 +274,7 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
     sequence_ids = [f"{request_id}:{i}" for i in range(request.num_samples)]
     answer = models.UntypedAPIFuture(request_id=request_id, model_id=slot.sampler_id, sample_sequence_ids=sequence_ids)
     if await service.futures.existing(request_id, call.digest, f"seq_id {request.seq_id}") is not None:
+        arrived()
         return answer
     service.sampling.start(call.owner)
     future = service.futures.add(request_id, call.owner, "SampleResponse", slot.sampler_id, call.digest)
@@ -233,13 +286,17 @@ async def asample(call: Call) -> models.UntypedAPIFuture:
 
     async def work() -> dict[str, Any]:
         sampler = await service.sampler(slot)
-        result = await service.in_thread(call.owner, sampler.sample, spec, _unless(future.ticket.stop))
+        on_token = _unless(future.ticket.stop)
+        batch = _batchable(service, sampler, spec, on_token)
+        arrived()  # queued in the next call, with no await between
+        result = await service.in_thread(call.owner, sampler.sample, spec, on_token, batch=batch)
         return wire.sample_output_json(result, sequence_ids)
 
     async def job() -> None:
         try:
             await service.futures.run(future, work)
         finally:  # whatever happened, the sampler's pollers hear of it
+            arrived()
             service.sampling.finish(call.owner)
             slot.completions.append(future.request_id, future.state)
             slot.changed.set()
@@ -261,8 +318,13 @@ async def stream_sample(call: Call) -> StreamingResponse:
     """
     request = call.model(models.SampleRequest)
     service = call.service
-    slot, spec = await _prepare(call, request)
-    engine = await service.engine()
+    arrived = _OnTheWay(service).arrived  # from the start: batches wait for requests still being checked
+    try:
+        slot, spec = await _prepare(call, request)
+        engine = await service.engine()
+    except BaseException:
+        arrived()
+        raise
     decoders = [engine.tokenizer(slot.base_model).stream_decoder() for _ in range(spec.num_samples)]
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[bytes | None] = asyncio.Queue()
@@ -283,7 +345,9 @@ async def stream_sample(call: Call) -> StreamingResponse:
         try:
             with running(ticket):
                 sampler = await service.sampler(slot)
-                result = await service.in_thread(call.owner, sampler.sample, spec, on_token)
+                batch = _batchable(service, sampler, spec, on_token)
+                arrived()  # queued in the next call, with no await between
+                result = await service.in_thread(call.owner, sampler.sample, spec, on_token, batch=batch)
             for index, sequence in enumerate(result.sequences):
                 send(
                     "done",
@@ -299,6 +363,7 @@ async def stream_sample(call: Call) -> StreamingResponse:
             category = "user" if isinstance(exc, HTTPError | EngineInputError) else "server"
             send("error", models.SampleStreamError(error=str(exc), category=category))
         finally:
+            arrived()
             service.sampling.finish(call.owner)
             events.put_nowait(None)
 

@@ -8,6 +8,13 @@ non-empty queue in turn.
 
 A request's work carries a ``Ticket``, so that a cancel can drop what has not started and refuse what comes
 after, and tell whether it came too late.
+
+Work that can share one engine call (sampling on the same weights) carries a ``Batchable``: when the thread takes
+such an item in its lane's turn, it also takes the other queued items with the same key, from every lane in turn,
+up to the item's bound, and runs them in one call. The round-robin order still decides whose work starts; batching
+only adds other ready work of the same kind to that call, which costs the waiting tenants one call, not one per
+request. Items taken into a batch may pass queued items of their own lane: only work that does not wait on its
+lane's earlier work (which is awaited before it is queued) is batchable.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -29,6 +36,9 @@ Lane = str | None
 """Whose queue an item joins: a tenant (its owner id), or None for work that belongs to no tenant."""
 
 SHUTDOWN_MESSAGE = "the server is shutting down; submit the request again"
+LINGER = 0.02
+"""The longest a batch waits for items on their way (``Batchable.coming``): a few decode steps of a small model, so
+that requests sent together, which reach the engine one by one as the event loop reads them, run as one call."""
 CANCELLED_MESSAGE = "cancelled by the client before it ran"
 
 
@@ -59,6 +69,27 @@ class Ticket:
         return self.state == "cancelled"
 
 
+@dataclass(frozen=True, eq=False)
+class Batchable:
+    """How an item may run in one engine call with others of the same ``key``.
+
+    ``run(payloads)`` runs the batch (the head item's ``run``, given every item's ``payload`` in order) and returns
+    each item's outcome in the same order: its value, or the exception that ended it alone. Alone, an item runs its
+    own call instead. ``cost`` counts what an item adds to a batch (for sampling: rows, and rows times sequence
+    length), and the head item's ``limit`` bounds the batch's total, element by element; the head runs whatever
+    its own cost.
+    """
+
+    key: Hashable
+    payload: Any
+    run: Callable[[Sequence[Any]], Sequence[Any]]
+    cost: tuple[int, ...]
+    limit: tuple[int, ...]
+    coming: Callable[[], int] | None = None
+    """How many more items that may join are on their way (accepted, not queued yet; called under the scheduler's
+    lock, so it must only read): while there are some, the batch waits for them, up to ``LINGER`` seconds."""
+
+
 @dataclass(eq=False)
 class _Item(Generic[T]):
     lane: Lane
@@ -66,6 +97,7 @@ class _Item(Generic[T]):
     ticket: Ticket | None
     loop: asyncio.AbstractEventLoop
     result: asyncio.Future[T]
+    batch: Batchable | None = None
     state: Literal["queued", "running", "done", "dropped"] = "queued"
 
 
@@ -87,18 +119,24 @@ class EngineScheduler:
         self._name = name
         self._cond = threading.Condition()
         self._lanes: OrderedDict[Lane, deque[_Item[Any]]] = OrderedDict()
-        self._running: _Item[Any] | None = None
+        self._running: list[_Item[Any]] = []
         self._closed = False
         self._thread: threading.Thread | None = None
+        self.calls = 0  # engine calls made (a batch is one), for tests and figures
 
-    async def run(self, lane: Lane, call: Callable[[], T], ticket: Ticket | None = None) -> T:
+    async def run(
+        self, lane: Lane, call: Callable[[], T], ticket: Ticket | None = None, batch: Batchable | None = None
+    ) -> T:
         """``call()`` on the engine thread, in ``lane``'s turn; raises WorkCancelled when it never started.
+
+        With ``batch``, the item may instead run in one call with other queued items of the same key (see the
+        module's docstring), and its outcome is its part of that call's.
 
         If the awaiting task is cancelled, an item that has not started is dropped; one that runs finishes on its
         own (the thread cannot be interrupted) and its result is discarded.
         """
         loop = asyncio.get_running_loop()
-        item: _Item[T] = _Item(lane, call, ticket, loop, loop.create_future())
+        item: _Item[T] = _Item(lane, call, ticket, loop, loop.create_future(), batch)
         with self._cond:
             if self._closed:
                 raise WorkCancelled(SHUTDOWN_MESSAGE, "server")
@@ -145,8 +183,9 @@ class EngineScheduler:
             self._closed = True
             for item in self._remove(lambda _: True):
                 self._drop(item, WorkCancelled(SHUTDOWN_MESSAGE, "server"))
-            if self._running is not None and self._running.ticket is not None:
-                self._running.ticket.stop.set()
+            for running in self._running:
+                if running.ticket is not None:
+                    running.ticket.stop.set()
             self._cond.notify_all()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -176,42 +215,116 @@ class EngineScheduler:
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits for this result any more
             item.loop.call_soon_threadsafe(_settle, item.result, value, error)
 
-    def _take(self) -> _Item[Any] | None:
-        """The next item in round-robin order (called with the lock held): the first lane's head, after which that
-        lane goes to the back of the line."""
+    def _take(self) -> list[_Item[Any]]:
+        """The next items to run in one call (called with the lock held): the first lane's head, after which that
+        lane goes to the back of the line, and, when it is batchable, the queued items it can run with."""
         if not self._lanes:
-            return None
+            return []
         lane, queue = next(iter(self._lanes.items()))
-        item = queue.popleft()
+        head = queue.popleft()
         if queue:
             self._lanes.move_to_end(lane)
         else:
             del self._lanes[lane]
-        if item.ticket is not None:  # never a cancelled one: cancel takes its items out, run refuses new ones
-            item.ticket.state = "started"
-        item.state = "running"
-        return item
+        items = self._running = [head]  # grows in place while the batch waits, so that close() reaches all
+        self._start(items)
+        if head.batch is not None:
+            total = list(head.batch.cost)
+            items += self._companions(head.batch, total)
+            self._start(items)
+            if head.batch.coming is not None:
+                self._linger(head.batch, total, items)
+        return items
+
+    @staticmethod
+    def _start(items: list[_Item[Any]]) -> None:
+        for item in items:
+            if item.ticket is not None:  # never a cancelled one: cancel takes its items out, run refuses new ones
+                item.ticket.state = "started"
+            item.state = "running"
+
+    def _linger(self, head: Batchable, total: list[int], items: list[_Item[Any]]) -> None:
+        """Wait (lock released) up to LINGER seconds for the items ``head.coming`` says are on their way, adding
+        them to ``items`` as they queue; ends early when none are coming any more or the batch is full."""
+        assert head.coming is not None
+        deadline = time.monotonic() + LINGER
+        while not self._closed and head.coming() > 0 and all(t < b for t, b in zip(total, head.limit, strict=True)):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._cond.wait(left)
+            joined = self._companions(head, total)
+            self._start(joined)  # at once: a cancel that comes while the batch waits stops it rather than drops it
+            items += joined
+
+    def _companions(self, head: Batchable, total: list[int]) -> list[_Item[Any]]:
+        """Queued items that can run in one call with ``head`` within its limit (``total`` is what the batch holds
+        so far, updated here), taken out of their lanes: one from each lane in turn (in the lanes' round-robin
+        order), so that one tenant's deep queue does not fill a batch that another's waiting request could join."""
+        candidates = [
+            deque(item for item in queue if item.batch is not None and item.batch.key == head.key)
+            for queue in self._lanes.values()
+        ]
+        taken: list[_Item[Any]] = []
+        while any(candidates):
+            for waiting in candidates:
+                while waiting:
+                    item = waiting.popleft()
+                    assert item.batch is not None
+                    cost = [have + more for have, more in zip(total, item.batch.cost, strict=True)]
+                    if all(have <= bound for have, bound in zip(cost, head.limit, strict=True)):
+                        total[:] = cost
+                        taken.append(item)
+                        break  # the next lane's turn
+        if taken:
+            chosen = set(map(id, taken))
+            self._remove(lambda queued: id(queued) in chosen)
+        return taken
 
     def _work(self) -> None:
         while True:
             with self._cond:
-                item = self._take()
-                while item is None and not self._closed:
+                items = self._take()
+                while not items and not self._closed:
                     self._cond.wait()
-                    item = self._take()
-                if item is None:
+                    items = self._take()
+                if not items:
                     return
-                self._running = item
-            value: Any = None
-            error: BaseException | None = None
-            started = time.perf_counter()
-            try:
-                value = item.call()
-            except BaseException as exc:  # delivered to its caller: the thread must outlive any call
-                error = exc
-            if item.ticket is not None:
-                item.ticket.engine_seconds += time.perf_counter() - started
+            outcomes = self._call(items)
+            for item in items:
+                if item.ticket is not None:
+                    item.ticket.engine_seconds += outcomes.seconds
             with self._cond:
-                self._running = None
-                item.state = "done"
-            self._deliver(item, value, error)
+                self._running = []
+                for item in items:
+                    item.state = "done"
+            for item, (value, error) in zip(items, outcomes.each, strict=True):
+                self._deliver(item, value, error)
+
+    def _call(self, items: list[_Item[Any]]) -> _Outcomes:
+        """Run one engine call: the item's own call alone, else the head's batch function for all of them.
+
+        Each item's ticket is charged the call's whole wall time (``engine_seconds``, reported as Server-Timing):
+        what the engine spent on the call its work was part of, which is how long that work held the engine."""
+        self.calls += 1
+        started = time.perf_counter()
+        each: list[tuple[Any, BaseException | None]]
+        try:
+            if len(items) == 1:
+                each = [(items[0].call(), None)]
+            else:
+                batch = items[0].batch
+                assert batch is not None
+                results = batch.run([item.batch.payload for item in items if item.batch is not None])
+                if len(results) != len(items):
+                    raise RuntimeError(f"a batch of {len(items)} gave {len(results)} outcomes")
+                each = [(None, r) if isinstance(r, BaseException) else (r, None) for r in results]
+        except BaseException as exc:  # delivered to its callers: the thread must outlive any call
+            each = [(None, exc)] * len(items)
+        return _Outcomes(each, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Outcomes:
+    each: list[tuple[Any, BaseException | None]]
+    seconds: float

@@ -30,7 +30,7 @@ from ._errors import HTTPError, bad_request, gone, not_found, unauthorized
 from ._futures import Future, Futures, ModelQueue, running_ticket
 from ._idempotency import Idempotency
 from ._limits import SamplingWork
-from ._scheduler import CANCELLED_MESSAGE, EngineScheduler, Lane
+from ._scheduler import CANCELLED_MESSAGE, Batchable, EngineScheduler, Lane
 from ._store import Db, Row, Store, dumps, loads
 from ._tokenizer_publish import publish_tokenizer
 from .engine._registry import MODELS
@@ -182,6 +182,8 @@ class Service:
         self.samplers: dict[str, SamplerSlot] = {}
         self.sampler_holds: dict[str, SamplerHold] = {}
         self.sampling = SamplingWork(config.max_sampling_requests_per_tenant)
+        # sampling requests accepted whose engine work is not queued yet: a batch waits briefly for them
+        self.samples_on_the_way = 0
         self.started = time.time()
         self._engine: Engine | None = None
         self._engine_lock = asyncio.Lock()
@@ -244,15 +246,16 @@ class Service:
         with transformers (see ``_tokenizer_publish``)."""
         return self._tokenizer_ids.get(info.tokenizer_id, info.tokenizer_id)
 
-    async def in_thread(self, owner: Lane, function: Callable[..., T], *args: Any) -> T:
+    async def in_thread(self, owner: Lane, function: Callable[..., T], *args: Any, batch: Batchable | None = None) -> T:
         """Run blocking work on the one engine thread, in the turn of ``owner`` (a tenant, or None for the server's
         own work), so that one tenant's deep queue does not hold back another's (see ``_scheduler``).
 
         Work of a request (run by ``Futures.run``) carries the request's ticket, so that cancel_future can drop it
-        before it starts; the server's own work belongs to no request.
+        before it starts; the server's own work belongs to no request. With ``batch`` the work may run in one engine
+        call with other queued work of the same key (sampling on the same weights), its outcome its own part.
         """
         ticket = running_ticket() if owner is not None else None
-        return await self._scheduler.run(owner, functools.partial(function, *args), ticket)
+        return await self._scheduler.run(owner, functools.partial(function, *args), ticket, batch)
 
     @property
     def scheduler(self) -> EngineScheduler:
@@ -330,7 +333,8 @@ class Service:
         return row
 
     async def slot(self, model_id: str, owner: str) -> TrainerSlot:
-        """The tenant's loaded training run; its session and run are touched (in one hop)."""
+        """The tenant's loaded training run; its session and run are touched (not waited for: no await on a
+        training request's way that its answer does not need)."""
         slot = self.trainers.get(model_id)
         if slot is None or slot.owner != owner:
             run = await self.run(model_id, owner)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
@@ -51,12 +53,52 @@ def _rope_tables(config: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class KVCache:
-    """Keys and values per layer for ``batch`` sequences of up to ``length`` positions, filled in place."""
+    """Keys and values per layer for ``batch`` sequences of up to ``length`` positions, filled in place.
 
-    def __init__(self, config: ModelConfig, batch: int, length: int, device: torch.device) -> None:
+    ``zeroed`` for a cache read under ``RowPositions``' mask: a masked position still multiplies its value by a
+    zero weight, and memory never written could hold NaN."""
+
+    def __init__(
+        self, config: ModelConfig, batch: int, length: int, device: torch.device, *, zeroed: bool = False
+    ) -> None:
         shape = (batch, config.n_heads, length, config.head_dim)
-        self.keys = [torch.empty(shape, dtype=torch.float32, device=device) for _ in range(config.n_layers)]
-        self.values = [torch.empty(shape, dtype=torch.float32, device=device) for _ in range(config.n_layers)]
+        make = torch.zeros if zeroed else torch.empty
+        self.keys = [make(shape, dtype=torch.float32, device=device) for _ in range(config.n_layers)]
+        self.values = [make(shape, dtype=torch.float32, device=device) for _ in range(config.n_layers)]
+
+    def rows(self, start: int, stop: int) -> KVCache:
+        """A view of sequences ``start:stop``: what is written through it lands in this cache."""
+        view = KVCache.__new__(KVCache)
+        view.keys = [keys[start:stop] for keys in self.keys]
+        view.values = [values[start:stop] for values in self.values]
+        return view
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Keep only the sequences ``rows`` (indices, in their new order), freeing the others' memory."""
+        self.keys = [keys.index_select(0, rows) for keys in self.keys]
+        self.values = [values.index_select(0, rows) for values in self.values]
+
+
+@dataclass(frozen=True)
+class RowPositions:
+    """One decode step in which each sequence is at its own position (a batch of prompts of different lengths).
+
+    ``index`` (batch,) int64: each sequence's position, where its key and value are written; ``end``: one past the
+    largest, the cache prefix attention reads; ``mask`` (batch, 1, 1, end): the positions each sequence attends to
+    (its own, up to its position), so that what lies past a shorter sequence's end is never read.
+    """
+
+    index: torch.Tensor
+    end: int
+    mask: torch.Tensor
+    rows: torch.Tensor
+
+    @classmethod
+    def of(cls, index: torch.Tensor, end: int) -> RowPositions:
+        """``end`` must be ``int(index.max()) + 1`` (given, so that building this needs no device round trip)."""
+        positions = torch.arange(end, device=index.device)
+        mask = (positions[None, :] <= index[:, None])[:, None, None, :]
+        return cls(index, end, mask, torch.arange(index.shape[0], device=index.device))
 
 
 def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
@@ -70,13 +112,19 @@ def _attention(
     adapter: Adapter | None,
     layer: int,
     x: torch.Tensor,
-    start: int,
+    start: int | RowPositions,
     cache: KVCache | None,
 ) -> torch.Tensor:
     config = model.config
     batch, length, _ = x.shape
-    cos = model.rope_cos[start : start + length]
-    sin = model.rope_sin[start : start + length]
+    if isinstance(start, RowPositions):
+        if cache is None or length != 1:
+            raise ValueError("per-sequence positions are decoded one token at a time through a cache")
+        cos = model.rope_cos[start.index][:, None, None, :]
+        sin = model.rope_sin[start.index][:, None, None, :]
+    else:
+        cos = model.rope_cos[start : start + length]
+        sin = model.rope_sin[start : start + length]
 
     def heads(projection: str) -> torch.Tensor:
         name = attn_name(layer, projection)
@@ -84,6 +132,16 @@ def _attention(
         return out.view(batch, length, config.n_heads, config.head_dim).transpose(1, 2)
 
     q, k, v = _rotate(heads("q"), cos, sin), _rotate(heads("k"), cos, sin), heads("v")
+    if isinstance(start, RowPositions):
+        assert cache is not None
+        cache.keys[layer][start.rows, :, start.index] = k[:, :, 0]
+        cache.values[layer][start.rows, :, start.index] = v[:, :, 0]
+        end = start.end
+        keys, values = cache.keys[layer][:, :, :end], cache.values[layer][:, :, :end]
+        out = F.scaled_dot_product_attention(q, keys, values, attn_mask=start.mask)
+        out = out.transpose(1, 2).reshape(batch, length, config.d_model)
+        name = attn_name(layer, "o")
+        return lora_linear(out, model.weights[name], adapter, name)
     if cache is not None:
         # A one-sequence prompt broadcasts into every sample's cache row.
         cache.keys[layer][:, :, start : start + length] = k
@@ -110,12 +168,14 @@ def hidden_states(
     model: BaseModel,
     adapter: Adapter | None,
     tokens: torch.Tensor,
-    start: int = 0,
+    start: int | RowPositions = 0,
     cache: KVCache | None = None,
 ) -> torch.Tensor:
     """Final-normed hidden states (batch, length, d_model) of ``tokens`` placed at positions ``start...``.
 
     Without a cache the attention is causal over ``tokens`` alone, so right padding never changes real positions.
+    With ``RowPositions`` each sequence's one token is at its own position (a decode step of prompts of different
+    lengths).
     """
     config = model.config
     shape = (config.d_model,)
