@@ -26,6 +26,15 @@ def document() -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
+def no_telemetry_reporting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK reports to the server's telemetry operation by default, as 0.38 does; a test's clients do not (a
+    batch sent in the background would be one more request where tests count them), unless the test sets
+    TINKER_TELEMETRY=1 itself (tests/client/test_telemetry.py). Clients made by session fixtures, before this runs,
+    report, and their batches are checked against the document with the rest of the traffic."""
+    monkeypatch.setenv("TINKER_TELEMETRY", "0")
+
+
+@pytest.fixture(autouse=True)
 def fresh_server_guards() -> None:
     """Each test starts with closed circuit breakers and no 429 window: many tests script failures against the
     same mock URL, and the process-wide guards would carry one test's failures into the next."""

@@ -35,6 +35,7 @@ from tinker_api.api.service import get_client_config
 from tinker_api.pydantic_models import AuthTokenResponse, ClientConfigResponse
 from tinker_api.types import EncodedBody, OperationRequest
 
+from . import metrics, telemetry
 from ._credentials import Credentials, JwtCache
 from ._exceptions import APIConnectionError, CircuitOpenError, NotFoundError, connection_error, status_error
 from ._response import AsyncAPIResponse, decoded_body
@@ -160,6 +161,9 @@ class BaseClient:
         self._config_lock = asyncio.Lock()
         self._jwt = JwtCache(self._exchange_token)
         self._closed = False
+        # where this client's events are counted besides the process's metrics (its ServiceClient's registry)
+        self.metrics: metrics.Registry = metrics.default_registry
+        self._server = telemetry.public_url(settings.base_url)
         # the circuit breaker and 429 window of this server, shared with every client of the process
         self.guards = guards_for(
             settings.base_url, settings.credentials.api_key or settings.credentials.command, clock=clock
@@ -174,6 +178,10 @@ class BaseClient:
         await self._jwt.aclose()
         if self._owns_http:
             await self._http.aclose()
+
+    def secrets_seen(self) -> list[str]:
+        """The credentials this client holds beyond its settings (the JWT): what reports must never carry."""
+        return [self._jwt.current] if self._jwt.current else []
 
     async def config(self) -> ClientConfigResponse:
         """``client/config``, fetched once before anything else (it says how to authenticate); a server
@@ -233,7 +241,23 @@ class BaseClient:
             max_retries=options.get("max_retries", self.settings.max_retries),
             request_id=headers.get("X-Idempotency-Key"),
             sleep=self._sleep,
+            metrics=self.metrics,
         )
+        with telemetry.span(prepared.operation_id, attributes={"tinker.operation": prepared.operation_id}) as current:
+            response, retries = await self._tries(prepared, options, headers, attempts, stream=stream)
+            if current is not None:
+                current.set_attribute("tinker.attempts", attempts.attempt)
+            return response, retries
+
+    async def _tries(
+        self,
+        prepared: OperationRequest,
+        options: RequestOptions,
+        headers: httpx.Headers,
+        attempts: Attempts,
+        *,
+        stream: bool,
+    ) -> tuple[httpx.Response, int]:
         replaced_token = False
         while True:
             attempts.started()
@@ -245,10 +269,7 @@ class BaseClient:
                 await attempts.failed(closed)  # at the first try: at once; later: after waiting for the probe
                 continue
             try:
-                response = await self._send_following_redirects(request, stream=stream)
-                if stream and not response.is_success:
-                    await response.aread()
-                    await response.aclose()
+                response = await self._try(request, prepared.operation_id, attempts.attempt, stream=stream)
             except httpx.RequestError as exc:
                 error = connection_error(request, exc)
                 self.guards.unanswered(error, prepared.operation_id, probe)
@@ -261,7 +282,9 @@ class BaseClient:
                 raise
             self.guards.answered(response, prepared.operation_id, probe)
             if response.is_success:
-                log.debug("%s %s -> %d", request.method, request.url, response.status_code)
+                if log.isEnabledFor(logging.DEBUG):
+                    url = telemetry.public_url(str(request.url), query=True)
+                    log.debug("%s %s -> %d", request.method, url, response.status_code)
                 attempts.ended()
                 return response, attempts.streak
             if is_jwt and not replaced_token and _rejects_token(response):
@@ -276,6 +299,50 @@ class BaseClient:
             if attempts.streak >= attempts.max_retries:
                 raise attempts.exhausted(failure)
             await attempts.failed(failure, response=response)
+
+    async def _try(self, request: httpx.Request, operation: str, attempt: int, *, stream: bool) -> httpx.Response:
+        """One try on the wire, told to ``tinker.telemetry`` (request.start, then .stop or .exception) and, with
+        OpenTelemetry, in a client span of its own."""
+        sent = len(request.content)
+        metadata = {
+            "operation": operation,
+            "method": request.method,
+            "attempt": attempt,
+            "request_id": request.headers.get("X-Idempotency-Key"),
+            "server": self._server,
+        }
+        telemetry.emit("request.start", {"bytes_sent": sent}, metadata, registry=self.metrics)
+        started = time.monotonic()
+        with telemetry.span(request.method, "CLIENT", _span_attributes(request, operation, attempt, sent)) as current:
+            try:
+                response = await self._send_following_redirects(request, stream=stream)
+                if stream and not response.is_success:
+                    await response.aread()
+                    await response.aclose()
+            except BaseException as error:
+                error_type = f"{type(error).__module__}.{type(error).__qualname__}"
+                telemetry.set_error(current, error_type)
+                telemetry.emit(
+                    "request.exception",
+                    {"duration": time.monotonic() - started, "bytes_sent": sent},
+                    {**metadata, "error": type(error).__name__},
+                    registry=self.metrics,
+                )
+                raise
+            received = 0 if stream and response.is_success else len(response.content)
+            if current is not None:
+                current.set_attribute("http.response.status_code", response.status_code)
+                current.set_attribute("http.response.body.size", received)
+                current.set_attribute("network.protocol.version", response.http_version.removeprefix("HTTP/"))
+                if response.status_code >= 400:
+                    telemetry.set_error(current, str(response.status_code))
+            telemetry.emit(
+                "request.stop",
+                {"duration": time.monotonic() - started, "bytes_sent": sent, "bytes_received": received},
+                {**metadata, "status": response.status_code},
+                registry=self.metrics,
+            )
+            return response
 
     async def _credential(self, operation_id: str) -> tuple[str, bool]:
         """The X-API-Key of a request, and whether it is the JWT: ``client/config`` and the exchange carry the
@@ -341,6 +408,22 @@ class BaseClient:
             content=prepared.content,
             timeout=timeout,
         )
+
+
+def _span_attributes(request: httpx.Request, operation: str, attempt: int, sent: int) -> dict[str, str | int]:
+    """A try's attributes by OpenTelemetry's HTTP client conventions (the URL without credentials)."""
+    url = request.url
+    attributes: dict[str, str | int] = {
+        "http.request.method": request.method,
+        "url.full": telemetry.public_url(str(url), query=True),
+        "server.address": url.host,
+        "server.port": url.port or _DEFAULT_PORTS.get(url.scheme, 0),
+        "http.request.body.size": sent,
+        "tinker.operation": operation,
+    }
+    if attempt > 1:
+        attributes["http.request.resend_count"] = attempt - 1
+    return attributes
 
 
 def _rejects_token(response: httpx.Response) -> bool:

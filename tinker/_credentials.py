@@ -219,6 +219,11 @@ class JwtCache:
         self._renewal: asyncio.Task[None] | None = None
         self._closed = False
 
+    @property
+    def current(self) -> str:
+        """The JWT held now (empty before the first exchange)."""
+        return self._token
+
     async def token(self) -> str:
         if self._token and _seconds_left(self._token) > REFRESH_ON_DEMAND_SECONDS:
             if time.time() >= self._renew_at and self._renewal is None and not self._closed:

@@ -33,7 +33,11 @@ def test_settings_come_from_arguments_then_environment(monkeypatch: pytest.Monke
 
 def test_constructing_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     client = tinker.ServiceClient(api_key=KEY, base_url="http://127.0.0.1:9")
-    assert client.holder._session_id is None and client.get_telemetry() is None
+    # reporting is on by default, as in 0.38, but nothing is sent until there is something to report
+    assert client.holder._session_id is None and client.get_telemetry() is not None
+    assert client.holder.client_if_started() is None
+    monkeypatch.setenv("TINKER_TELEMETRY", "0")
+    assert tinker.ServiceClient(api_key=KEY, base_url="http://127.0.0.1:9").get_telemetry() is None
 
 
 def test_other_methods(service: tinker.ServiceClient, training: tinker.TrainingClient) -> None:

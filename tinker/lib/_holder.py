@@ -27,14 +27,17 @@ from tinker import types
 from tinker_api.api.sessions import create_session, finish_session, session_heartbeat
 from tinker_api.types import OperationRequest
 
+from .. import telemetry as events
 from .._base_client import BaseClient, ClientSettings, RequestOptions
 from .._exceptions import APIStatusError
 from .._version import __version__
+from ..metrics import Registry
 from ._encoding import json_body, resolve_wire_format
 from ._loop import EventLoopThread, io_loop
 from ._per_process import PerProcess, shadow_seq_start
 from ._resilience import DEFAULT_PROGRESS_TIMEOUT, Attempts, Progress
 from .public_interfaces.api_future import AwaitableConcurrentFuture
+from .telemetry import Telemetry, reporter_for
 
 log = logging.getLogger("tinker")
 
@@ -54,7 +57,10 @@ async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
     holder = holder_ref()
     if holder is None:
         return
-    attempts = Attempts("session_heartbeat", max_retries=holder.settings.max_retries, request_id=session_id)
+    attempts = Attempts(
+        "session_heartbeat", max_retries=holder.settings.max_retries, request_id=session_id, metrics=holder.metrics
+    )
+    registry = holder.metrics
     body = json_body(types.SessionHeartbeatRequest(session_id=session_id))
     while True:
         holder = holder_ref()
@@ -75,15 +81,22 @@ async def _beat(holder_ref: weakref.ref[Holder], session_id: str) -> None:
                 log.warning("session %s has ended on the server (%s); heartbeats stop", session_id, error)
                 attempts.ended()
                 return
-            _missed(attempts, error)
+            _missed(attempts, error, registry)
         except Exception as error:  # no answer, or no credential (a command that failed): try again next period
-            _missed(attempts, error)
+            _missed(attempts, error, registry)
         finally:
             del holder
 
 
-def _missed(attempts: Attempts, error: Exception) -> None:
-    if attempts.missed(error):
+def _missed(attempts: Attempts, error: Exception, registry: Registry) -> None:
+    missed = attempts.missed(error)
+    events.emit(
+        "heartbeat.failed",
+        {"streak": attempts.streak},
+        {"session_id": attempts.request_id, "error": type(error).__name__, "status": attempts.last_status},
+        registry=registry,
+    )
+    if missed:
         log.warning(
             "%d heartbeats in a row have not reached the server (%s); session %s may be closed",
             attempts.streak,
@@ -132,6 +145,7 @@ class _Here:
         io.close_at_exit(client)
         holder = holder_ref()
         if holder is not None:
+            client.metrics = holder.metrics
             weakref.finalize(holder, _close_soon, io, client).atexit = False
         start = 0 if os.getpid() == first_pid else shadow_seq_start()
         return cls(io, client, itertools.count(start), itertools.count(start))
@@ -171,6 +185,9 @@ class Holder:
         self.traits = ServerTraits()
         self._session_id = session_id
         self._session_pid = os.getpid()  # the process that sends its heartbeats and finishes it
+        # this ServiceClient's figures (``ServiceClient.metrics``), and its reporter (None when reporting is off)
+        self.metrics = Registry()
+        self.telemetry: Telemetry | None = reporter_for(self)
 
     @property
     def io(self) -> EventLoopThread:
@@ -182,10 +199,18 @@ class Holder:
         """This process's request pipeline."""
         return self._here.get().client
 
+    def client_if_started(self) -> BaseClient | None:
+        """This process's pipeline if it was made (asking starts nothing)."""
+        here = self._here.peek()
+        return None if here is None else here.client
+
     # --- running coroutines on the I/O loop ---------------------------------------------------------
     def submit(self, coroutine: Coroutine[Any, Any, T], what: str = "the request") -> AwaitableConcurrentFuture[T]:
-        """Run ``coroutine`` on the I/O loop; ``what`` names it in a ``result(timeout)`` error."""
-        return AwaitableConcurrentFuture(self.io.submit(coroutine), what)
+        """Run ``coroutine`` on the I/O loop (under the caller's OpenTelemetry context, when there is one); ``what``
+        names it in a ``result(timeout)`` error. An exception it ends in is reported (``get_telemetry``)."""
+        if self.telemetry is not None:
+            coroutine = _reported(self.telemetry, coroutine)
+        return AwaitableConcurrentFuture(self.io.submit(events.carry_context(coroutine)), what)
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run to completion and return the result (from sync code)."""
@@ -240,6 +265,9 @@ class Holder:
                     if message:
                         log.log(level, "%s", message)
                 self._session_id, self._session_pid = answer.session_id, os.getpid()
+                events.emit("session.start", {}, {"session_id": answer.session_id}, registry=self.metrics)
+                if self.telemetry is not None:
+                    self.telemetry.session_started(answer.session_id)
                 here.heartbeat = asyncio.get_running_loop().create_task(_beat(weakref.ref(self), answer.session_id))
             return self._session_id
 
@@ -264,9 +292,24 @@ class Holder:
             if self._session_id is not None and self._session_pid == os.getpid():
                 request = types.SessionFinishRequest.model_validate({"reason": {"type": status}, "detail": detail})
                 await self.send(finish_session.build_request(session_id=self._session_id, body=json_body(request)))
+                events.emit(
+                    "session.end", {}, {"session_id": self._session_id, "status": status}, registry=self.metrics
+                )
         finally:
-            await here.client.aclose()
+            try:
+                if self.telemetry is not None:
+                    await self.telemetry.close(status)
+            finally:
+                await here.client.aclose()
 
 
 def _same(client: BaseClient) -> BaseClient:
     return client
+
+
+async def _reported(reporter: Telemetry, coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return await coroutine
+    except Exception as error:
+        reporter.log_exception_sync(error)
+        raise

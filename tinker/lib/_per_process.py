@@ -52,6 +52,11 @@ class PerProcess(Generic[T]):
                     made = self._made = (pid, self._make())
         return made[1]
 
+    def peek(self) -> T | None:
+        """The value of this process when it was made, else None (nothing is made)."""
+        made = self._made
+        return made[1] if made is not None and made[0] == os.getpid() else None
+
 
 def shadow_seq_start() -> int:
     """Where a counter of ids starts when another client, or another process, numbers the same ids: far from 0

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import httpx
@@ -31,6 +33,7 @@ from tinker._tensor_wire import (
 from tinker_api.api.futures import retrieve_future
 from tinker_api.types import EncodedBody
 
+from .. import telemetry as events
 from .._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -98,16 +101,67 @@ async def wait_result(
         sleep=holder.sleep,
         clock=progress.clock,
         fail_fast_when_open=False,  # the work is in flight: wait for the server's probe within the streak
+        metrics=holder.metrics,
     )
+    watch = _Watch(holder, request_type, future.request_id)
     progress.begin()
     moved = False
+    outcome = "cancelled"
     try:
-        result = await _poll(holder, attempts, body, accept, cast_to, request_type, on_queue_state)
+        with events.span(f"future {request_type}", attributes=watch.metadata):
+            try:
+                result = await _poll(holder, attempts, body, accept, cast_to, request_type, on_queue_state, watch)
+            except Exception as error:
+                outcome = type(error).__name__
+                raise
         moved = True
+        outcome = "ok"
         return result
     finally:
         progress.end(moved=moved)
         attempts.ended()
+        watch.resolved(outcome)
+
+
+_ENGINE_TIMING = re.compile(r"(?:^|,)\s*engine\s*;(?:[^,]*;)?\s*dur=([0-9.]+)")
+
+
+@dataclass
+class _Watch:
+    """What ``tinker.telemetry`` hears of one future: submitted, each poll's answer, resolved (with the time the
+    server says its engine spent, from Server-Timing, and the rest of the wait as time queued on the server)."""
+
+    holder: Holder
+    operation: str
+    request_id: str
+    polls: int = 0
+    engine: float | None = None
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.monotonic()
+        self.metadata = {"operation": self.operation, "request_id": self.request_id}
+        events.emit("future.submitted", {}, self.metadata, registry=self.holder.metrics)
+
+    def polled(
+        self, outcome: str | int, since: float, answer: object = None, response: httpx.Response | None = None
+    ) -> None:
+        self.polls += 1
+        metadata = {**self.metadata, "outcome": str(outcome)}
+        if isinstance(answer, dict) and isinstance(answer.get("queue_state"), str):
+            metadata["queue_state"] = answer["queue_state"]
+        if response is not None and (found := _ENGINE_TIMING.search(response.headers.get("server-timing", ""))):
+            self.engine = float(found.group(1)) / 1000
+        events.emit("future.polled", {"duration": time.monotonic() - since}, metadata, registry=self.holder.metrics)
+
+    def resolved(self, outcome: str) -> None:
+        wait = time.monotonic() - self.started
+        measurements = {"wait": wait, "polls": float(self.polls)}
+        if self.engine is not None:
+            measurements |= {"server_engine": self.engine, "server_queue": max(0.0, wait - self.engine)}
+        events.emit(
+            "future.resolved", measurements, {**self.metadata, "outcome": outcome}, registry=self.holder.metrics
+        )
 
 
 async def _poll(
@@ -118,6 +172,7 @@ async def _poll(
     cast_to: type[M],
     request_type: str,
     on_queue_state: QueueStateCallback | None,
+    watch: _Watch,
 ) -> M:
     bad_requests = 0
     billing_since = 0.0  # when a billing hold (402) began
@@ -132,10 +187,12 @@ async def _poll(
                 options={"max_retries": 0, "timeout": POLL_TIMEOUT, "headers": {"Accept": accept}},
             )
         except APIConnectionError as error:
+            watch.polled(type(error).__name__, started)
             await attempts.failed(error)
             continue
         except APIStatusError as error:
             status = error.status_code
+            watch.polled(status, started, error.body, error.response)
             billing_since = billing_since or (time.monotonic() if status == 402 else 0.0)
             if status == 408:  # the server's own "not yet"
                 _report_queue(error.body, on_queue_state)
@@ -153,8 +210,10 @@ async def _poll(
                 raise
             continue
         if PROTOBUF in response.headers.get("content-type", ""):
+            watch.polled("complete", started, None, response)
             return _from_protobuf(response, cast_to)
         answer = _decode(response.content)
+        watch.polled(_outcome(answer), started, answer, response)
         if isinstance(answer, dict) and answer.get("type") == "try_again":
             _report_queue(answer, on_queue_state)
             await attempts.not_yet(started=started, status="try_again")
@@ -169,6 +228,17 @@ async def _poll(
         except ValueError as error:  # pydantic.ValidationError is one
             raise APIResponseValidationError(response, answer, message=str(error)) from error
     raise AssertionError("unreachable")
+
+
+def _outcome(answer: object) -> str:
+    if isinstance(answer, dict):
+        if answer.get("type") == "try_again":
+            return "try_again"
+        if answer.get("status") == "complete_metadata":
+            return "complete_metadata"
+        if "error" in answer:
+            return "failed"
+    return "complete"
 
 
 def _from_json(cast_to: type[M], answer: Any) -> M:

@@ -40,11 +40,15 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
+from .. import telemetry
 from .._exceptions import APIConnectionError, APIError, APIStatusError, CircuitOpenError, ProgressTimeoutError
+
+if TYPE_CHECKING:
+    from ..metrics import Registry
 
 log = logging.getLogger("tinker")
 
@@ -76,10 +80,19 @@ class Event:
     status: int | str | None = None
     delay: float | None = None
     elapsed: float = 0.0
+    server: str | None = None
+    # the metrics of the ServiceClient the call belongs to (None: the process's only)
+    registry: Registry | None = field(default=None, compare=False, repr=False)
 
 
-# Internal for now: the observability work builds its public events on these.
+# The policy's own hooks (tests watch the decisions here); ``emit`` also turns the decisions users care about into
+# the public events of ``tinker.telemetry``, which feed ``tinker.metrics``: one mechanism, one place that emits.
 HOOKS: list[Callable[[Event], None]] = []
+_PUBLIC: dict[EventKind, str] = {
+    "retry_scheduled": "retry.scheduled",
+    "bound_reached": "retry.exhausted",
+    "circuit_changed": "circuit.changed",
+}
 
 
 def emit(event: Event) -> None:
@@ -88,6 +101,23 @@ def emit(event: Event) -> None:
             hook(event)
         except Exception:  # a broken hook must not break the call it watches
             log.exception("a resilience hook failed on %s", event.kind)
+    public = _PUBLIC.get(event.kind)
+    if public is None:
+        return
+    metadata: dict[str, Any]
+    if event.kind == "circuit_changed":
+        metadata = {"server": event.server, "state": event.status, "operation": event.operation}
+    else:
+        metadata = {
+            "operation": event.operation,
+            "request_id": event.request_id,
+            "attempt": event.attempt,
+            "status": event.status,
+        }
+    measurements = (
+        {"elapsed": event.elapsed} if event.delay is None else {"delay": event.delay, "elapsed": event.elapsed}
+    )
+    telemetry.emit(public, measurements, metadata, registry=event.registry)
 
 
 @dataclass(frozen=True)
@@ -206,6 +236,7 @@ class Attempts:
     fail_fast_when_open: bool = True
     sleep: Sleep = asyncio.sleep
     clock: Clock = time.monotonic
+    metrics: Registry | None = None
     attempt: int = 0
     streak: int = 0
     last_status: int | str | None = None
@@ -221,7 +252,17 @@ class Attempts:
         return self.clock() - self._started
 
     def _event(self, kind: EventKind, delay: float | None = None) -> Event:
-        return Event(kind, self.operation, self.request_id, self.attempt, self.last_status, delay, self.elapsed)
+        return Event(
+            kind,
+            self.operation,
+            self.request_id,
+            self.attempt,
+            self.last_status,
+            delay,
+            self.elapsed,
+            None,
+            self.metrics,
+        )
 
     def started(self) -> None:
         """A try begins."""
@@ -414,16 +455,18 @@ class Breaker:
 
     def _change(self, state: CircuitState, operation: str) -> None:
         self.state = state
-        log.warning("circuit breaker of %s is %s (after %s)", self.server, state.replace("_", "-"), operation)
-        emit(Event("circuit_changed", operation, None, 0, state))
+        server = telemetry.public_url(self.server)
+        log.warning("circuit breaker of %s is %s (after %s)", server, state.replace("_", "-"), operation)
+        emit(Event("circuit_changed", operation, None, 0, state, server=server))
 
 
 class RateWindow:
     """After a 429, the time before which no request of the process goes to that server: its Retry-After, else a
     backoff that doubles with each 429 in a row."""
 
-    def __init__(self, *, clock: Clock = time.monotonic) -> None:
+    def __init__(self, *, clock: Clock = time.monotonic, server: str = "") -> None:
         self.clock = clock
+        self.server = server
         self.open_until = 0.0
         self._strikes = 0
 
@@ -440,7 +483,14 @@ class RateWindow:
         # millisecond must not let every waiting request poll in a tight loop
         delay = max(retry_delay(self._strikes, response), DEFAULT_BACKOFF.delay(self._strikes, draw=0.0))
         self._strikes += 1
+        opened = self.open_until <= self.clock()
         self.open_until = max(self.open_until, self.clock() + delay)
+        if opened:  # a 429 that lengthens an open window opens none
+            telemetry.emit(
+                "rate_limit.window_opened",
+                {"delay": delay},
+                {"server": telemetry.public_url(self.server), "strikes": self._strikes},
+            )
 
 
 class ServerGuards:
@@ -448,7 +498,7 @@ class ServerGuards:
 
     def __init__(self, server: str, *, clock: Clock = time.monotonic) -> None:
         self.breaker = Breaker(server, clock=clock)
-        self.window = RateWindow(clock=clock)
+        self.window = RateWindow(clock=clock, server=server)
 
     async def before(self, operation: str, request: httpx.Request, sleep: Sleep) -> bool:
         """Wait out the 429 window, then ask the breaker; True when this try is its probe."""

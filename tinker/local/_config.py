@@ -7,6 +7,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ._faults import FaultSpec
 
@@ -131,6 +132,10 @@ class ServerConfig:
     device: str | None = None
     hf_hub_cache: Path | None = None
     faults: FaultSpec | None = None
+    # /metrics answers without a key (`tinker local serve --metrics-public`), for a scraper on a trusted network
+    metrics_public: bool = False
+    # `tinker local serve --log-format json`: one JSON line per request on the tinker.local.access logger
+    log_format: Literal["text", "json"] = "text"
 
     def resolved_api_keys(self) -> tuple[str, ...]:
         if self.api_keys:

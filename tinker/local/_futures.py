@@ -95,6 +95,8 @@ class Futures:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._live: dict[str, Future] = {}
+        # told of each future as it settles (the server's /metrics: engine time and tokens); must not raise
+        self.on_settled: Callable[[Future], None] | None = None
 
     @staticmethod
     def recover(db: Db) -> int:
@@ -183,6 +185,12 @@ class Futures:
         finally:
             for future in settled:
                 future.event.set()
+            if self.on_settled is not None:
+                for future in settled:
+                    try:
+                        self.on_settled(future)
+                    except Exception:
+                        log.exception("observing request %s failed", future.request_id)
 
     async def complete(self, future: Future, result: dict[str, Any]) -> None:
         await self._finish(future, "done", result)

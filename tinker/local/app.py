@@ -41,6 +41,7 @@ from ._config import ServerConfig
 from ._errors import HTTPError, bad_request, unauthorized
 from ._faults import FaultLayer, FaultSchedule
 from ._middleware import ApiKeyBackend, BodyLimit, ContentDecoding, Refused
+from ._observability import ObservedRequests, Operations, make_metrics, metrics_route
 from ._offload import off_loop
 from ._service import Service
 from ._validation import JSON, PROTOBUF, Operation, check_content_type, is_blank, load_operations
@@ -179,6 +180,7 @@ def build_routes() -> list[Route]:
     document = openapi_document()
     routes.append(Route("/openapi.json", lambda _: _JSONResponse(document), methods=["GET"]))
     routes.extend(_files.routes())  # checkpoint files behind signed URLs, outside the document as storage is
+    routes.append(Route("/metrics", metrics_route(_service), methods=["GET"]))  # Prometheus, outside the document
     return routes
 
 
@@ -227,14 +229,16 @@ EXCEPTION_HANDLERS = {
 
 class _App(Starlette):
     """Starlette with the fault layer (when the config asks for faults) outside all of its own middleware: a
-    dropped connection must reach the server as one, not as a 500 from Starlette's error handling."""
+    dropped connection must reach the server as one, not as a 500 from Starlette's error handling. Outside both,
+    requests are counted for /metrics (and logged as JSON when asked) as the client saw them."""
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
         schedule: FaultSchedule | None = self.state.faults
-        if schedule is None:
-            return stack
-        return FaultLayer(stack, schedule, lambda request_id: self.state.service.futures.is_sample(request_id))
+        if schedule is not None:
+            stack = FaultLayer(stack, schedule, lambda request_id: self.state.service.futures.is_sample(request_id))
+        config: ServerConfig = self.state.config
+        return ObservedRequests(stack, self.state.metrics, Operations(), json_log=config.log_format == "json")
 
 
 def create_app(config: ServerConfig | None = None) -> Starlette:
@@ -254,6 +258,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
             service.close()
             raise
         app.state.service = service
+        if app.state.metrics is not None:
+            service.futures.on_settled = app.state.metrics.settled
         task = asyncio.get_running_loop().create_task(_housekeeping(service))
         try:
             yield
@@ -275,4 +281,6 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.faults = FaultSchedule(config.faults) if config.faults is not None else None
+    app.state.config = config
+    app.state.metrics = make_metrics()
     return app

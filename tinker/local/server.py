@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 
 from ._config import API_KEYS_ENV, LIMITS, NO_HUB_CACHE, RETENTION, ServerConfig, stored_api_key
 from ._faults import FaultSpec
+from ._observability import use_json_logs
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -232,6 +233,16 @@ def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -
     url = _url(host, sock.getsockname()[1])
     print(f"Tinker local server listening on {url} (data in {config.data_dir})", flush=True)
     app = create_app(config)
-    _Announcing(uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)).run(
-        sockets=[sock]
-    )
+    if config.log_format == "json":  # the app logs each request as JSON; uvicorn's own text lines are left out
+        uvicorn_config = uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="on",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            log_config=None,
+            access_log=False,
+        )
+        use_json_logs(log_level)
+    else:
+        uvicorn_config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    _Announcing(uvicorn_config).run(sockets=[sock])

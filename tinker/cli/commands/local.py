@@ -61,6 +61,8 @@ def _serve(**args: Any) -> None:
         device=args["device"],
         hf_hub_cache=hub_cache_setting(args["hf_hub_cache"]),
         faults=faults,
+        metrics_public=args["metrics_public"],
+        log_format=args["log_format"],
     )
     if faults is not None:
         click.echo(f"Injecting faults: {faults}")
@@ -124,6 +126,18 @@ def _serve_options(command: Any) -> Any:
             default="info",
             show_default=True,
             type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+        ),
+        click.option(
+            "--log-format",
+            default="text",
+            show_default=True,
+            type=click.Choice(["text", "json"]),
+            help="json: one JSON object a log line, one line per request (method, path, operation, status, duration)",
+        ),
+        click.option(
+            "--metrics-public",
+            is_flag=True,
+            help="serve the Prometheus figures at /metrics without a key (by default it needs one, as every route)",
         ),
     ]
     for option in reversed(options):

@@ -9,6 +9,7 @@ from tinker import types
 
 from .._deprecation import deprecated_async
 from .._holder import Holder
+from ..telemetry import Telemetry
 from .api_future import APIFuture
 from .rest_client import RestClient
 
@@ -39,9 +40,9 @@ class AdminClient:
     ) -> APIFuture[types.CurrentCheckpointStorageUsageResponse]:
         return self._rest.get_current_checkpoint_storage_usage(project_id)
 
-    def get_telemetry(self) -> None:
-        """This SDK sends no telemetry."""
-        return None
+    def get_telemetry(self) -> Telemetry | None:
+        """The telemetry reporter this client sends through, or None when reporting is off (``TINKER_TELEMETRY=0``)."""
+        return self.holder.telemetry
 
     @deprecated_async("get_audit_log")
     async def get_audit_log_async(

@@ -43,6 +43,7 @@ from .._deprecation import deprecated_async
 from .._encoding import json_body
 from .._holder import Holder
 from .._resilience import Attempts
+from ..telemetry import Telemetry
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
 __all__ = ["RestClient"]
@@ -286,9 +287,9 @@ class RestClient:
         """Every session id, fetching page after page."""
         return _pages(lambda offset: self.list_sessions(page_size, offset, access_scope).result().sessions, page_size)
 
-    def get_telemetry(self) -> None:
-        """This SDK sends no telemetry."""
-        return None
+    def get_telemetry(self) -> Telemetry | None:
+        """The telemetry reporter this client sends through, or None when reporting is off (``TINKER_TELEMETRY=0``)."""
+        return self.holder.telemetry
 
     # --- deprecated async variants ---------------------------------------------------------------------
     @deprecated_async("get_training_run")

@@ -46,6 +46,7 @@ from .._per_process import PerProcess, shadow_seq_start
 from .._polling import wait_result
 from .._resilience import Attempts, Backoff, Progress
 from ..retry_handler import RetryConfig
+from ..telemetry import Telemetry
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
 if TYPE_CHECKING:
@@ -391,9 +392,9 @@ class SamplingClient:
         if queue_state != "active":
             log.warning("sampler %s is waiting: %s", self.sampling_session_id, queue_state_reason or queue_state)
 
-    def get_telemetry(self) -> None:
-        """This SDK sends no telemetry."""
-        return None
+    def get_telemetry(self) -> Telemetry | None:
+        """The telemetry reporter this client sends through, or None when reporting is off (``TINKER_TELEMETRY=0``)."""
+        return self.holder.telemetry
 
     # --- deprecated async variants ---------------------------------------------------------------------
     @deprecated_async("sample")

@@ -22,12 +22,14 @@ from tinker_api.api.weights import get_weights_info, load_weights
 
 from ..._base_client import BaseClient, ClientSettings
 from ..._exceptions import APIStatusError
+from ...metrics import Registry
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import WireFormat, json_body
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
 from .._resilience import DEFAULT_PROGRESS_TIMEOUT, CircuitState
 from ..retry_handler import RetryConfig
+from ..telemetry import Telemetry
 from .api_future import APIFuture, AwaitableConcurrentFuture
 from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
 from .backcompat_training_client_future import BackcompatTrainingClientFuture
@@ -138,6 +140,12 @@ class ServiceClient:
         (calls go), ``"open"`` (the server stopped answering: calls fail at once with ``CircuitOpenError``) or
         ``"half_open"`` (one probe is out)."""
         return self._holder.client.guards.breaker.state
+
+    @property
+    def metrics(self) -> Registry:
+        """This client's figures (``metrics.snapshot()``): the requests, retries and futures of it and of the clients
+        made from it; ``tinker.metrics.snapshot()`` has those of the whole process."""
+        return self._holder.metrics
 
     def get_console_url(self) -> str:
         return self._holder.settings.base_url
@@ -307,9 +315,9 @@ class ServiceClient:
             return AwaitableConcurrentFuture(done)
         return self._holder.submit(self._holder.close(status, detail))
 
-    def get_telemetry(self) -> None:
-        """This SDK sends no telemetry."""
-        return None
+    def get_telemetry(self) -> Telemetry | None:
+        """The telemetry reporter this client sends through, or None when reporting is off (``TINKER_TELEMETRY=0``)."""
+        return self._holder.telemetry
 
     # --- deprecated async variants -----------------------------------------------------------------------
     @deprecated_async("RestClient().get_server_capabilities")

@@ -26,6 +26,7 @@ from tinker_api.api.training import optim_step as optim_step_op
 from tinker_api.api.weights import load_weights, save_weights, save_weights_external, save_weights_for_sampler
 from tinker_api.types import EncodedBody, OperationRequest
 
+from ... import telemetry as events
 from ..._base_client import RequestOptions
 from ..._exceptions import APIStatusError, ProgressTimeoutError, TinkerError
 from .._chunking import chunk, combine
@@ -35,6 +36,7 @@ from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
 from .._resilience import request_budget
 from ..retry_handler import RetryConfig
+from ..telemetry import Telemetry
 from .api_future import APIFuture, AwaitableConcurrentFuture
 
 if TYPE_CHECKING:
@@ -280,6 +282,13 @@ class TrainingClient:
         models.ForwardBackwardInput.model_validate({"data": [], "loss_fn": loss_fn, "loss_fn_config": loss_fn_config})
         config = self.holder.known_config()
         chunks = chunk(data, config.fwdbwd_max_chunk_len, config.fwdbwd_max_chunk_bytes_count)
+        if seq_ids is None:  # (a rebuild for new seq_ids splits the same way again)
+            events.emit(
+                "chunking.split",
+                {"datums": len(data), "chunks": len(chunks)},
+                {"operation": "forward" if forward_only else "forward_backward", "model_id": self.model_id},
+                registry=self.holder.metrics,
+            )
         # encoded here, in the caller's thread, so that a large batch does not hold up the I/O loop; and before
         # the seq_ids are taken, so that a datum that cannot be sent fails the call without leaving a gap
         prepared = [prepare_data(self.holder.wire_format, part) for part in chunks]
@@ -612,9 +621,9 @@ class TrainingClient:
     def get_console_url(self) -> str:
         return f"{self.holder.settings.base_url}training_runs/{self.model_id}"
 
-    def get_telemetry(self) -> None:
-        """This SDK sends no telemetry."""
-        return None
+    def get_telemetry(self) -> Telemetry | None:
+        """The telemetry reporter this client sends through, or None when reporting is off (``TINKER_TELEMETRY=0``)."""
+        return self.holder.telemetry
 
     # --- deprecated async variants ---------------------------------------------------------------------
     @deprecated_async("forward")
