@@ -28,6 +28,9 @@ TEST_REQUIREMENTS = [
     "transformers==5.25.0",
     "pytest-timeout==2.4.0",  # a per-test bound (pyproject.toml): a hang fails one test instead of stalling CI
     "psutil==7.2.2",  # tests/local/test_hostile_input.py reads the server process's resident memory
+    # tests/client/test_telemetry.py: spans caught by OpenTelemetry's in-memory exporter
+    "opentelemetry-api==1.45.2",
+    "opentelemetry-sdk==1.45.2",
 ]
 LINT_REQUIREMENTS = ["ruff==0.17.6", "import-linter==2.17"]
 # the local extra with the pinned torch, so that mypy sees the same types as a developer's environment
@@ -42,6 +45,8 @@ TYPECHECK_REQUIREMENTS = [
     "safetensors>=0.4",
     "jsonschema-rs>=0.29",
     "zstandard>=0.22",
+    "prometheus-client>=0.20",
+    "opentelemetry-api>=1.20",
 ]
 CODEGEN_REQUIREMENTS = ["-r", "scripts/codegen-requirements.txt"]
 OFFICIAL_VERSIONS = ("0.38.0", "0.25.0")  # the official SDK versions `nox -s compat` runs against the local server
