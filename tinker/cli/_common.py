@@ -142,21 +142,40 @@ def print_json(data: Any) -> None:
 def print_table(
     columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None, wide: Sequence[str] = ()
 ) -> None:
-    """An aligned table; on a narrow terminal the ``wide`` columns (paths, descriptions) are shortened with an
-    ellipsis first, and the first column (an id) is kept whole as long as it fits."""
+    """An aligned table that fits the terminal: when it is too narrow, the ``wide`` columns (paths, names) are
+    shortened first, then the other columns, the first (an id) last; a shortened cell ends with an ellipsis."""
     from rich.table import Table
 
     out = console()
+    if not rows and title:
+        out.print(title)
+        return
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = fitted_widths(columns, cells, out.width, wide)
     table = Table(title=title, title_justify="left")
     for index, column in enumerate(columns):
-        if index == 0:
-            table.add_column(column, style="bright_cyan", no_wrap=True, overflow="fold")
-        else:
-            ratio = 2 if column in wide else None
-            table.add_column(column, no_wrap=True, overflow="ellipsis", ratio=ratio)
-    for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        style = "bright_cyan" if index == 0 else None
+        table.add_column(column, style=style, no_wrap=True, overflow="ellipsis", width=widths[index])
+    for row in cells:
+        table.add_row(*row)
     out.print(table)
+
+
+def fitted_widths(columns: Sequence[str], cells: Sequence[Sequence[str]], width: int, wide: Sequence[str]) -> list[int]:
+    """Column widths that fit ``width`` (borders and padding take 3 per column, plus 1) where they can."""
+    widths = [max([len(column), *(len(row[index]) for row in cells)]) for index, column in enumerate(columns)]
+    excess = sum(widths) + 3 * len(columns) + 1 - width
+    rest = [i for i in range(1, len(columns)) if columns[i] not in wide]
+    passes = [([i for i, c in enumerate(columns) if c in wide and i > 0], 12), (rest, 6), ([0], 12), (rest, 3)]
+    for group, floor in passes:
+        for index in group:
+            if excess <= 0:
+                return widths
+            cut = min(excess, widths[index] - floor)
+            if cut > 0:
+                widths[index] -= cut
+                excess -= cut
+    return widths
 
 
 def print_properties(rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
