@@ -181,8 +181,8 @@ def main() -> None:
 
     print(f"# Concurrent sample_async: {TINY}, {PROMPT_TOKENS}-token prompts, {NEW_TOKENS} new tokens\n")
     threads = options.threads or "default"
-    print(f"Medians of {options.rounds} rounds x {options.repeats} bursts; torch threads: {threads}; measured: ")
-    print(f"{options.ours or 'this checkout'}\n")
+    measured = options.ours or "this checkout"
+    print(f"Medians of {options.rounds} rounds x {options.repeats} bursts; torch threads: {threads}; {measured}\n")
     print("| concurrency | ours req/s | ours tok/s | official req/s | official tok/s | ours / official |")
     print("|---|---|---|---|---|---|")
     for index, n in enumerate(levels):
