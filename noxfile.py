@@ -1,5 +1,5 @@
-"""Sessions: tests, compat, cookbook, contract, contract_remote, lint, typecheck, generate, generated_check, bench
-(see README.md and docs/maintaining.md)."""
+"""Sessions: tests, compat, interop, cookbook, contract, contract_remote, lint, typecheck, generate, generated_check,
+bench (see README.md and docs/maintaining.md)."""
 
 from __future__ import annotations
 
@@ -63,18 +63,9 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-@nox.session(python=PYTHON)
-def compat(session: nox.Session) -> None:
-    """The official SDK (tinker 0.38.0 and 0.25.0) against the local server: every public method, values checked.
-
-    Each official version gets its own virtual environment next to this session's (the official package is
-    imported as ``tinker`` too), with torch for forward_backward_custom; the server runs from this session's
-    environment. Writes docs/compatibility.md and fails on any method that should pass and does not. Then runs
-    tests/compat/test_types_parity.py with official 0.38 and with this SDK: every test must pass with both.
-    """
-    session.install(TORCH)
-    session.install(".[local]")
-    arguments = []
+def _official_environments(session: nox.Session) -> dict[str, Path]:
+    """Each official version's interpreter, in its own virtual environment next to the session's (the official
+    package is imported as ``tinker`` too), with torch for forward_backward_custom; shared by compat and interop."""
     official_python: dict[str, Path] = {}
     for version in OFFICIAL_VERSIONS:
         venv = Path(session.virtualenv.location).parent / f"official-tinker-{version}"
@@ -82,12 +73,67 @@ def compat(session: nox.Session) -> None:
         if not python.exists():
             session.run("python", "-m", "venv", str(venv))
         session.run(str(python), "-m", "pip", "install", "-q", f"tinker=={version}", TORCH, PYTEST, external=True)
-        arguments += ["--official", f"{version}={python}"]
+    return official_python
+
+
+def _session_python(session: nox.Session) -> str:
+    return str(Path(session.bin) / ("python.exe" if sys.platform == "win32" else "python"))
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """The official SDK (tinker 0.38.0 and 0.25.0) and this one against the local server: every public method, values
+    checked by the same scenario.
+
+    Each official version gets its own virtual environment next to this session's; this SDK and the server run from
+    this session's environment. Writes docs/compatibility.md (a column per SDK) and fails on any method that should
+    pass and does not. Then runs tests/compat/test_types_parity.py with official 0.38 and with this SDK: every test
+    must pass with both.
+    """
+    session.install(TORCH)
+    session.install(".[local]")
+    official_python = _official_environments(session)
+    arguments = [f"--official={version}={python}" for version, python in official_python.items()]
     # the type parity tests: every one passes with the official 0.38 package and with this SDK, or the session fails
     session.install(PYTEST)
     for python in (str(official_python["0.38.0"]), "python"):
         session.run(python, "tests/compat/test_types_parity.py", "-q", external=True)
-    session.run("python", "-m", "tests.compat.compat_report", *arguments, "--write", "docs/compatibility.md")
+    session.run(
+        "python",
+        "-m",
+        "tests.compat.compat_report",
+        *arguments,
+        "--ours",
+        _session_python(session),
+        "--write",
+        "docs/compatibility.md",
+    )
+
+
+@nox.session(python=PYTHON)
+def interop(session: nox.Session) -> None:
+    """This SDK and official tinker 0.38.0 and 0.25.0 against SkyRL tx and TuFT (tests/interop/run.py): each server
+    installed from the registry into its own environment next to this session's, started on 127.0.0.1 with a tiny
+    Qwen3 made offline, the compat scenario run with each SDK against it, then the check that forwards leave the
+    weights alone. Writes docs/interop.md; a server that cannot be installed or started is reported as skipped with
+    the reason. Not run by CI (about 25 minutes from cold on 2 cores, a few GB). Extra arguments go to
+    tests/interop/run.py (`-- --server tuft`)."""
+    session.install(TORCH)
+    session.install(".[local]")
+    official_python = _official_environments(session)
+    session.run(
+        "python",
+        "-m",
+        "tests.interop.run",
+        "--envs",
+        str(Path(session.virtualenv.location).parent / "interop-servers"),
+        "--ours",
+        _session_python(session),
+        *[f"--official={version}={python}" for version, python in official_python.items()],
+        "--write",
+        "docs/interop.md",
+        *session.posargs,
+    )
 
 
 @nox.session(python=PYTHON)

@@ -1,11 +1,13 @@
-"""The official SDK against the local server: run the scenario for each official version, write the report.
+"""The official SDK and this one against the local server: run the scenario for each, write the report.
 
-``python -m tests.compat.compat_report --official 0.38.0=PATH/bin/python [--official ...] [--write FILE]``
-starts a local server in this process (this project's environment), gives each official version its own API key
-(so each sees only its own runs), runs ``official_scenario.py`` with that version's interpreter in a separate
-process, and checks the outcome: every public method passes except the few listed in ``NOT_SUPPORTED`` with the
-reason, forward_backward went as protobuf with zstd, and results came back as protobuf. ``--write`` renders
-the Markdown report (docs/compatibility.md). ``nox -s compat`` builds the environments and runs this.
+``python -m tests.compat.compat_report --official 0.38.0=PATH/bin/python [--official ...] [--ours PYTHON]
+[--write FILE]`` starts a local server in this process (this project's environment), gives each SDK its own API key
+(so each sees only its own runs), runs ``official_scenario.py`` with that SDK's interpreter in a separate process,
+and checks the outcome: every public method passes except the few listed in ``NOT_SUPPORTED`` with the reason (and,
+for this SDK, its known gaps in ``OURS_GAPS``), this SDK has every public method of the newest official version,
+forward_backward went as protobuf with zstd, and results came back as protobuf. ``--write`` renders the Markdown
+report (docs/compatibility.md). ``nox -s compat`` builds the environments and runs this; ``nox -s interop`` runs
+the same scenario against other servers through ``run_scenario``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,19 @@ NOT_SUPPORTED: dict[str, str] = {
     ),
 }
 """Public methods that have no local meaning, with the reason; every other public method must pass."""
+
+OURS = "this SDK"
+"""How the reports name this project's SDK (tinker-openapi), beside the official versions."""
+
+OURS_GAPS: dict[str, str] = {
+    "ServiceClient.create_custom_loss": (
+        "this SDK refuses it (`NotImplementedError`: it runs custom losses only as a Python function given to "
+        "`TrainingClient.forward_backward_custom`), where official 0.38 returns a `LossHandle` whose traced loss it "
+        "runs client-side when `client/config` says `custom_loss_server_side: false`; for the SDK's owners to close"
+    ),
+}
+"""Public methods of the official SDK that this SDK does not do yet, with what differs; they fail its run visibly
+in the report but not the check, and one that passes must be taken off."""
 
 NOTES = [
     "`SamplingClient.sample` options the local server refuses with a 400 naming the field (its small models "
@@ -65,7 +80,27 @@ class Outcome:
     results: dict[str, dict[str, str]]
     wire: list[dict[str, Any]]
     seconds: float
+    sdk: str = "official"  # or "openapi": this project's SDK, whose __version__ is the API's
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return OURS if self.sdk == "openapi" else self.version
+
+    def status(self, method: str) -> str:
+        """ok, not supported, gap (a known gap of this SDK), failed, not called, or absent (no such method)."""
+        if method not in self.methods:
+            return "absent"
+        record = self.results.get(method)
+        if record is None:
+            return "not called"
+        if record["status"] == "ok":
+            return "ok"
+        if method in NOT_SUPPORTED:
+            return "not supported"
+        if self.sdk == "openapi" and method in OURS_GAPS:
+            return "gap"
+        return record["status"]
 
 
 def wire_summary(wire: list[dict[str, Any]]) -> dict[str, Counter[str]]:
@@ -82,17 +117,27 @@ def wire_summary(wire: list[dict[str, Any]]) -> dict[str, Counter[str]]:
     return {"forward_backward requests": requests, "retrieve_future answers to Accept protobuf": answers}
 
 
-def judge(outcome: Outcome) -> list[str]:
-    """What is wrong with one version's run (empty when it passes)."""
+def judge(outcome: Outcome, reference: Outcome | None = None) -> list[str]:
+    """What is wrong with one SDK's run (empty when it passes); ``reference``, the newest official version's run,
+    whose public methods this SDK must all have."""
     problems = []
+    gaps = OURS_GAPS if outcome.sdk == "openapi" else {}
     for method in outcome.methods:
         record = outcome.results.get(method)
         if record is None:
             problems.append(f"{method}: the scenario has no step for it")
-        elif record["status"] != "ok" and method not in NOT_SUPPORTED:
+        elif record["status"] != "ok" and method not in NOT_SUPPORTED and method not in gaps:
             problems.append(f"{method}: {record['detail']}")
         elif record["status"] == "ok" and method in NOT_SUPPORTED:
             problems.append(f"{method}: passes now; take it off NOT_SUPPORTED")
+        elif record["status"] == "ok" and method in gaps:
+            problems.append(f"{method}: passes now; take it off OURS_GAPS")
+    if reference is not None and outcome.sdk == "openapi":
+        problems += [
+            f"{method}: official {reference.version} has it, this SDK does not"
+            for method in reference.methods
+            if method not in outcome.methods
+        ]
     summary = wire_summary(outcome.wire)
     sent = summary["forward_backward requests"]
     if not sent or set(sent) != {"application/x-protobuf, zstd"}:
@@ -103,42 +148,56 @@ def judge(outcome: Outcome) -> list[str]:
     return problems
 
 
-def run_version(version: str, python: str, base_url: str, api_key: str, workdir: Path, hub_cache: Path) -> Outcome:
-    """The scenario in the official SDK's interpreter, from a directory where ``import tinker`` finds only it."""
-    out = workdir / f"official-{version}.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TINKER_", "PYTHON"))}
-    env.update(
+def run_scenario(
+    python: str, out: Path, base_url: str, api_key: str, env: dict[str, str] | None = None, timeout: float = 1200
+) -> tuple[dict[str, Any], float, str]:
+    """The scenario in one SDK's interpreter, from ``out``'s directory, where ``import tinker`` finds only the SDK
+    installed there; gives its records, the seconds it took and the end of its stderr. ``env`` adds variables
+    (``COMPAT_BASE_MODEL``, ``COMPAT_LOCAL_SERVER``, ``HF_HUB_CACHE``, ``TINKER_WIRE_FORMAT``...)."""
+    variables = {k: v for k, v in os.environ.items() if not k.startswith(("TINKER_", "PYTHON", "COMPAT_"))}
+    variables.update(
         TINKER_BASE_URL=base_url,
         TINKER_API_KEY=api_key,
         HF_HUB_OFFLINE="1",  # get_tokenizer must load the server's tokenizer without the Hub
         TRANSFORMERS_OFFLINE="1",
-        HF_HUB_CACHE=str(hub_cache),  # where the server wrote it under the model names
         PYTHONSAFEPATH="1",
+        **(env or {}),
     )
     started = time.monotonic()
-    done = subprocess.run(
-        [python, str(SCENARIO), str(out)], cwd=workdir, env=env, capture_output=True, text=True, timeout=1200
-    )
+    command = [python, str(SCENARIO), str(out)]
+    done = subprocess.run(command, cwd=out.parent, env=variables, capture_output=True, text=True, timeout=timeout)
     seconds = time.monotonic() - started
-    sys.stderr.write(done.stderr[-20000:] if done.returncode else "")
     if done.returncode or not out.exists():
-        raise RuntimeError(f"the {version} scenario exited with {done.returncode}:\n{done.stderr[-4000:]}")
-    data = json.loads(out.read_text(encoding="utf-8"))
-    if data["version"] != version:
-        raise RuntimeError(f"{python} holds tinker {data['version']}, not {version}")
-    outcome = Outcome(version, data["methods"], data["results"], data["wire"], seconds)
-    outcome.problems = judge(outcome)
-    return outcome
+        sys.stderr.write(done.stderr[-20000:])
+        raise RuntimeError(f"the scenario ({python}) exited with {done.returncode}:\n{done.stderr[-4000:]}")
+    return json.loads(out.read_text(encoding="utf-8")), seconds, done.stderr[-20000:]
+
+
+def run_version(version: str, python: str, base_url: str, api_key: str, workdir: Path, hub_cache: Path) -> Outcome:
+    """The scenario with one SDK against the local server: ``version`` is an official version, or ``OURS``."""
+    name = "ours" if version == OURS else f"official-{version}"
+    # HF_HUB_CACHE: where the server wrote the tokenizer under the model names
+    hub = {"HF_HUB_CACHE": str(hub_cache)}
+    data, seconds, _ = run_scenario(python, workdir / f"{name}.json", base_url, api_key, hub)
+    sdk = data.get("sdk", "official")
+    if (version == OURS) != (sdk == "openapi") or (version != OURS and data["version"] != version):
+        raise RuntimeError(f"{python} holds the {sdk} tinker {data['version']}, not {version}")
+    return Outcome(data["version"], data["methods"], data["results"], data["wire"], seconds, sdk)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+SHOWN = {"ok": "ok", "not supported": "not supported", "gap": "gap", "absent": "—"}
+"""How the side-by-side table shows each status; any other is shown in bold."""
+
+
 def render(outcomes: list[Outcome]) -> str:
-    """The Markdown report: per version, every public method with what was checked or why it has no local meaning."""
+    """The Markdown report: a table of every public method against every SDK, then per SDK every method with what
+    was checked or why it does not pass."""
     lines = [
-        "# The official SDK on the local server",
+        "# The official SDK and this one on the local server",
         "",
         "<!-- written by `nox -s compat` (tests/compat/compat_report.py); do not edit by hand -->",
         "",
@@ -148,37 +207,63 @@ def render(outcomes: list[Outcome]) -> str:
         "project's environment, and runs `tests/compat/official_scenario.py`, which calls every public method of "
         "ServiceClient, TrainingClient, SamplingClient, RestClient and (0.38) AdminClient, the `_async` variants "
         "included, and checks the values (shapes, signs, `tinker://` path formats, the loss falling, the weights "
-        "restored after a load). Run it with `nox -s compat`.",
+        "restored after a load). The same scenario runs with this project's SDK (column *this SDK*), so that the "
+        "same checks judge both; it must have every public method of the newest official version, and its own "
+        "extensions (REST iterators, streaming sampling) are checked too. Run it with `nox -s compat`; "
+        "[docs/interop.md](interop.md) runs the same scenario against other Tinker servers.",
         "",
         "Over the wire the official SDK sends forward_backward as protobuf, zstd-compressed because the server's "
         "`client/config` says `proto_compress_fwdbwd: true`, and asks for forward_backward and sample results as "
         "protobuf; the server answers them as protobuf (and as JSON to clients that ask for JSON, such as this "
-        'SDK with `wire_format="json"`).',
+        'SDK with `wire_format="json"`). This SDK does the same by default.',
         "",
         "## Summary",
         "",
-        "| official version | public methods | pass | no local meaning |",
-        "|---|---|---|---|",
+        "| SDK | public methods | pass | no local meaning | known gaps |",
+        "|---|---|---|---|---|",
     ]
     for outcome in outcomes:
-        passed = sum(outcome.results.get(m, {}).get("status") == "ok" for m in outcome.methods)
-        missing = sum(m in NOT_SUPPORTED for m in outcome.methods)
-        lines.append(f"| {outcome.version} | {len(outcome.methods)} | {passed} | {missing} |")
+        statuses = [outcome.status(m) for m in outcome.methods]
+        lines.append(
+            f"| {outcome.label} | {len(outcome.methods)} | {statuses.count('ok')} | "
+            f"{statuses.count('not supported')} | {statuses.count('gap')} |"
+        )
     lines += ["", "## Not supported, and why", ""]
     lines += [f"- `{method}`: {reason}." for method, reason in NOT_SUPPORTED.items()]
+    if any(outcome.sdk == "openapi" for outcome in outcomes):
+        lines += ["", "## Known gaps of this SDK", ""]
+        lines += [f"- `{method}`: {reason}." for method, reason in OURS_GAPS.items()]
     lines += ["", "## Good to know", ""] + [f"- {note}" for note in NOTES]
+    methods = sorted({method for outcome in outcomes for method in outcome.methods})
+    lines += [
+        "",
+        "## Side by side",
+        "",
+        "— : the SDK has no such method; gap: a known gap of this SDK (above).",
+        "",
+        "| method | " + " | ".join(outcome.label for outcome in outcomes) + " |",
+        "|---|" + "---|" * len(outcomes),
+    ]
+    for method in methods:
+        cells = []
+        for outcome in outcomes:
+            status = outcome.status(method)
+            cells.append(SHOWN.get(status, f"**{status}**"))
+        lines.append(f"| `{method}` | " + " | ".join(cells) + " |")
     for outcome in outcomes:
-        lines += ["", f"## tinker {outcome.version}", ""]
-        for title, counts in wire_summary(outcome.wire).items():
+        title = f"tinker {outcome.version}" if outcome.sdk == "official" else f"{OURS} (tinker-openapi)"
+        lines += ["", f"## {title}", ""]
+        for heading, counts in wire_summary(outcome.wire).items():
             shown = ", ".join(f"{kind} x{count}" for kind, count in sorted(counts.items())) or "none"
-            lines.append(f"- {title}: {shown}")
+            lines.append(f"- {heading}: {shown}")
         lines += ["", "| method | result | checked / reason |", "|---|---|---|"]
         for method in outcome.methods:
             record = outcome.results.get(method, {"status": "not called", "detail": ""})
-            if record["status"] == "ok":
+            status = outcome.status(method)
+            if status == "ok":
                 lines.append(f"| `{method}` | ok | {_cell(record['detail'])} |")
-            elif method in NOT_SUPPORTED:
-                lines.append(f"| `{method}` | not supported | see above ({_cell(record['detail'][:120])}) |")
+            elif status in ("not supported", "gap"):
+                lines.append(f"| `{method}` | {status} | see above ({_cell(record['detail'][:120])}) |")
             else:
                 lines.append(f"| `{method}` | **{record['status']}** | {_cell(record['detail'])} |")
         if outcome.problems:
@@ -188,14 +273,19 @@ def render(outcomes: list[Outcome]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--official", action="append", required=True, metavar="VERSION=PYTHON")
+    parser.add_argument("--official", action="append", default=[], metavar="VERSION=PYTHON")
+    parser.add_argument("--ours", metavar="PYTHON", help="an interpreter with this SDK installed")
     parser.add_argument("--write", type=Path, help="where to write the Markdown report")
     args = parser.parse_args(argv)
     from tinker.local import LocalServer
 
     # absolute, not resolved: a virtual environment's python is a symlink that must keep its own path
     versions = [(version, os.path.abspath(python)) for version, python in (i.split("=", 1) for i in args.official)]
-    keys = {version: f"tml-compat-{version.replace('.', '-')}" for version, _ in versions}
+    if args.ours:
+        versions.append((OURS, os.path.abspath(args.ours)))
+    if not versions:
+        parser.error("name an SDK: --official VERSION=PYTHON or --ours PYTHON")
+    keys = {version: "tml-compat-" + version.replace(".", "-").replace(" ", "-") for version, _ in versions}
     with (
         tempfile.TemporaryDirectory(prefix="tinker-compat-") as tmp,
         LocalServer(Path(tmp) / "server", api_keys=tuple(keys.values()), hf_hub_cache=Path(tmp) / "hf-hub") as server,
@@ -204,12 +294,16 @@ def main(argv: list[str] | None = None) -> int:
             run_version(version, python, server.base_url, keys[version], Path(tmp), Path(tmp) / "hf-hub")
             for version, python in versions
         ]
+    official = [outcome for outcome in outcomes if outcome.sdk == "official"]
+    newest = max(official, key=lambda o: tuple(int(n) for n in o.version.split("."))) if official else None
+    for outcome in outcomes:
+        outcome.problems = judge(outcome, newest)
     if args.write:
         args.write.write_text(render(outcomes), encoding="utf-8")
     failed = False
     for outcome in outcomes:
         status = "FAILED" if outcome.problems else "passed"
-        print(f"tinker {outcome.version}: {status} ({len(outcome.methods)} public methods, {outcome.seconds:.0f} s)")
+        print(f"{outcome.label}: {status} ({len(outcome.methods)} public methods, {outcome.seconds:.0f} s)")
         for problem in outcome.problems:
             print(f"  - {problem}")
         failed = failed or bool(outcome.problems)

@@ -1,18 +1,25 @@
-"""Every public method of the official tinker SDK against a local server, with its values checked.
+"""Every public method of a tinker SDK against a Tinker server, with its values checked.
 
-Runs inside a virtual environment holding the official ``tinker`` package (0.25.0 or 0.38.0), never this
-project's (both are imported as ``tinker``): ``python official_scenario.py OUT.json`` with TINKER_BASE_URL and
-TINKER_API_KEY pointing at the server. It lists the public methods of ServiceClient, TrainingClient,
-SamplingClient, RestClient and AdminClient by introspection, calls each one it has a step for (sync and async
-variants), and writes one record per method: ``ok`` with what was checked, or ``failed`` with the error.
-A method with no step is reported as ``not called``. It also records what went over the wire (content types,
-Content-Encoding, Accept) so the report can say that protobuf and zstd were used.
+Runs inside a virtual environment holding one SDK imported as ``tinker``: the official package (0.25.0 or 0.38.0)
+or this project's: ``python official_scenario.py OUT.json`` with TINKER_BASE_URL and TINKER_API_KEY pointing at the
+server. It lists the public methods of ServiceClient, TrainingClient, SamplingClient, RestClient and AdminClient by
+introspection, calls each one it has a step for (sync and async variants), and writes one record per method: ``ok``
+with what was checked, or ``failed`` with the error. A method with no step is reported as ``not called``. It also
+records what went over the wire (content types, Content-Encoding, Accept, status) so the report can say that
+protobuf and zstd were used, and which routes a server answered 404.
+
+The same checks judge every SDK and every server. What depends on the server is read from the environment:
+``COMPAT_BASE_MODEL`` (default ``tinker-local/tiny``) is the base model to train and sample, whose tokenizer must be
+the byte tokenizer (one id per UTF-8 byte, ``<|endoftext|>`` = 256: the local server's models, and the tiny models
+``nox -s interop`` makes for other servers); ``COMPAT_LOCAL_SERVER=0`` leaves out the checks of the local server's
+own conventions (model ids ``<session_id>:train:<n>``, ``get_info`` naming the tokenizer folder by absolute path).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib.util
 import inspect
 import json
 import math
@@ -35,7 +42,9 @@ from tinker import types
 
 warnings.simplefilter("ignore")  # the deprecated variants are called on purpose
 
-TINY = "tinker-local/tiny"
+TINY = os.environ.get("COMPAT_BASE_MODEL") or "tinker-local/tiny"
+LOCAL_SERVER = os.environ.get("COMPAT_LOCAL_SERVER", "1") != "0"
+SDK = "openapi" if importlib.util.find_spec("tinker_api") else "official"
 TEXT = b"the quick brown fox jumps over the lazy dog"
 TIMEOUT = 120.0
 CLASSES = ("ServiceClient", "TrainingClient", "SamplingClient", "RestClient", "AdminClient")
@@ -68,6 +77,31 @@ httpx.AsyncClient.send = _recording_send  # type: ignore[method-assign]
 
 class Check(AssertionError):
     pass
+
+
+class MissingClient(AttributeError):
+    pass
+
+
+class MissingId(str):
+    """Stands for the id of a run an earlier step failed to make: a step that sends it fails at once instead of
+    asking the server about a run that does not exist (and retrying its errors)."""
+
+    def __str__(self) -> str:
+        raise MissingClient(f"no training run: {super().__str__()} failed")
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+class Missing:
+    """Stands for a client an earlier step failed to make: every use fails the step that needs it, saying why."""
+
+    def __init__(self, step: str) -> None:
+        self._step = step
+
+    def __getattr__(self, name: str) -> Any:
+        raise MissingClient(f"no client to call {name} on: {self._step} failed")
 
 
 def expect(condition: object, message: str) -> None:
@@ -165,7 +199,12 @@ def datum(text: bytes = TEXT) -> types.Datum:
 
 
 def loss_of(output: Any) -> float:
-    return float(output.metrics["loss:sum"])
+    """The loss:sum metric; without one (a server that names its metrics otherwise), -sum(logprobs), the same value
+    for the scenario's all-ones weights, so that the checks built on losses still judge what they are about (the
+    forward checks hold the metric to account)."""
+    if "loss:sum" in output.metrics:
+        return float(output.metrics["loss:sum"])
+    return -sum(float(np.sum(out["logprobs"].tolist())) for out in output.loss_fn_outputs)
 
 
 def check_forward(output: Any, data: list[types.Datum]) -> str:
@@ -176,6 +215,7 @@ def check_forward(output: Any, data: list[types.Datum]) -> str:
         expect(logprobs.shape == (item.model_input.length,), f"logprobs shape {logprobs.shape}")
         expect(np.all(logprobs <= 0), "logprobs are <= 0")
         total -= float(logprobs.sum())
+    expect("loss:sum" in output.metrics, f"a loss:sum metric among {sorted(output.metrics)}")
     expect(math.isclose(loss_of(output), total, rel_tol=1e-4), "loss:sum = -sum(logprobs * weights)")
     return "a [N] logprobs tensor per datum, all <= 0; loss:sum = -sum(logprobs * weights)"
 
@@ -229,6 +269,24 @@ def check_path(path: str, model_id: str, kind: str, name: str) -> None:
 
 # --- the scenario --------------------------------------------------------------------------------------------
 def main(out: str) -> None:
+    """Every step, then the records (written also when a step outside ``record`` broke off the run)."""
+    try:
+        steps()
+    finally:
+        with open(out, "w", encoding="utf-8") as file:
+            document = {
+                "version": tinker.__version__,
+                "sdk": SDK,
+                "base_model": TINY,
+                "local_server": LOCAL_SERVER,
+                "methods": public_methods(),
+                "results": results,
+                "wire": wire,
+            }
+            json.dump(document, file, indent=1)
+
+
+def steps() -> None:
     version = tinker.__version__
     service = tinker.ServiceClient(project_id="compat-project")
     state: dict[str, Any] = {}
@@ -237,7 +295,7 @@ def main(out: str) -> None:
     def capabilities() -> str:
         names = [m.model_name for m in service.get_server_capabilities().supported_models]
         expect(TINY in names, f"{TINY} among {names}")
-        return "supported_models include tinker-local/tiny"
+        return f"supported_models include {TINY}"
 
     record("ServiceClient.get_server_capabilities", capabilities)
     if has("ServiceClient.get_console_url"):
@@ -245,13 +303,19 @@ def main(out: str) -> None:
 
     def create_training() -> str:
         client = resolve(service.create_lora_training_client(TINY, rank=8, seed=0))
+        state["training"] = client
+        # the session's id is not public in either SDK: both holders keep it as _session_id
+        state["session_id"] = getattr(service.holder, "_session_id", None) or client.model_id.rsplit(":", 2)[0]
+        if not LOCAL_SERVER:
+            expect(isinstance(client.model_id, str) and client.model_id, f"model id {client.model_id!r}")
+            return "a TrainingClient with a model_id"
         session, kind, seq = client.model_id.rsplit(":", 2)
         expect(kind == "train" and seq.isdigit(), f"model id {client.model_id}")
-        state["training"], state["session_id"] = client, session
+        expect(session == state["session_id"], f"model id {client.model_id} of session {state['session_id']}")
         return "model_id = <session_id>:train:<n>"
 
     record("ServiceClient.create_lora_training_client", create_training)
-    training = state["training"]
+    training = state.get("training") or Missing("create_lora_training_client")
 
     def create_rest() -> str:
         state["rest"] = service.create_rest_client()
@@ -319,16 +383,16 @@ def main(out: str) -> None:
 
     def save_state() -> str:
         saved = result(training.save_state("compat-state"))
-        check_path(saved.path, training.model_id, "weights", "compat-state")
         state["state_path"], state["state_loss"] = saved.path, reference_loss()
+        check_path(saved.path, training.model_id, "weights", "compat-state")
         return "path tinker://<model_id>/weights/<name>"
 
     record("TrainingClient.save_state", save_state)
 
     def save_sampler_weights() -> str:
         saved = result(training.save_weights_for_sampler("compat-sampler"))
-        check_path(saved.path, training.model_id, "sampler_weights", "compat-sampler")
         state["sampler_path"] = saved.path
+        check_path(saved.path, training.model_id, "sampler_weights", "compat-sampler")
         return "path tinker://<model_id>/sampler_weights/<name>"
 
     record("TrainingClient.save_weights_for_sampler", save_sampler_weights)
@@ -369,6 +433,8 @@ def main(out: str) -> None:
         return f"a {type(tok).__name__} from {source}: ids, EOS and decode as the byte tokenizer's"
 
     def training_tokenizer() -> str:
+        if not LOCAL_SERVER:
+            return tokenizer(training, "get_info's tokenizer_id or model name")
         expect(os.path.isabs(state["tokenizer_id"]), f"an absolute path: {state['tokenizer_id']!r}")
         return tokenizer(training, "the folder get_info names by absolute path")
 
@@ -392,8 +458,8 @@ def main(out: str) -> None:
 
         def external() -> str:
             saved = result(training.save_weights_external("compat-external"))
-            check_path(saved.path, training.model_id, "external_weights", "compat-external")
             state["external_path"] = saved.path
+            check_path(saved.path, training.model_id, "external_weights", "compat-external")
             return "path tinker://<model_id>/external_weights/<name>"
 
         record("TrainingClient.save_weights_external", external)
@@ -440,7 +506,13 @@ def main(out: str) -> None:
         record("ServiceClient.create_custom_loss", custom_loss)
 
     # SamplingClient ---------------------------------------------------------------------------------------
-    sampler = state.get("sampler") or resolve(service.create_sampling_client(base_model=TINY))
+    sampler = state.get("sampler")
+    if sampler is None:
+        try:
+            sampler = resolve(service.create_sampling_client(base_model=TINY))
+        except Exception as error:
+            print(f"no base-model sampler either: {type(error).__name__}: {error}", file=sys.stderr)
+            sampler = Missing("TrainingClient.create_sampling_client and ServiceClient.create_sampling_client")
 
     def sample() -> str:
         response = result(sampler.sample(PROMPT, 2, GREEDY, include_prompt_logprobs=True, topk_prompt_logprobs=3))
@@ -468,7 +540,12 @@ def main(out: str) -> None:
     record("SamplingClient.get_base_model", base_model)
     record(
         "SamplingClient.get_tokenizer",
-        lambda: tokenizer(sampler, "the Hugging Face cache entry the server wrote under the model's name"),
+        lambda: tokenizer(
+            sampler,
+            "the Hugging Face cache entry the server wrote under the model's name"
+            if LOCAL_SERVER
+            else "the base model's name",
+        ),
     )
 
     def create_static() -> str:
@@ -501,7 +578,7 @@ def main(out: str) -> None:
         }
 
     # RestClient ---------------------------------------------------------------------------------------------
-    run_id = training.model_id
+    run_id = getattr(training, "model_id", None) or MissingId("create_lora_training_client")
     if has("RestClient.get_server_capabilities"):
         record(
             "RestClient.get_server_capabilities",
@@ -666,6 +743,45 @@ def main(out: str) -> None:
         record("RestClient.search_sessions", search)
     record("RestClient.get_telemetry", lambda: f"returns {type(rest.get_telemetry()).__name__}")
 
+    # this SDK's extensions (methods 0.38 does not have) ---------------------------------------------------------
+    if has("RestClient.iter_training_runs"):
+
+        def iterate(method: str, wanted: Callable[[Any], bool], what: str) -> str:
+            found = [item for item in getattr(rest, method)(page_size=2) if wanted(item)]
+            expect(found, f"{what} among the items {method} yields")
+            return f"pages of 2: {what} is yielded"
+
+        record(
+            "RestClient.iter_training_runs",
+            lambda: iterate("iter_training_runs", lambda r: r.training_run_id == run_id, "our run"),
+        )
+        record(
+            "RestClient.iter_user_checkpoints",
+            lambda: iterate("iter_user_checkpoints", lambda c: c.tinker_path == state["state_path"], "our checkpoint"),
+        )
+        record(
+            "RestClient.iter_sessions",
+            lambda: iterate("iter_sessions", lambda s: s == state["session_id"], "our session"),
+        )
+    if has("SamplingClient.sample_stream"):
+
+        def stream() -> str:
+            events = list(sampler.sample_stream(PROMPT, 2, GREEDY))
+            tokens: dict[int, list[int]] = {0: [], 1: []}
+            done = {}
+            for event in events:
+                if type(event).__name__ == "SampleStreamToken":
+                    tokens[event.sample_index].append(event.token_id)
+                else:
+                    done[event.sample_index] = event
+            expect(sorted(done) == [0, 1], f"a done event per sample: {sorted(done)}")
+            expect(all(done[i].num_tokens == len(tokens[i]) for i in (0, 1)), "num_tokens = the tokens streamed")
+            plain = result(sampler.sample(PROMPT, 1, GREEDY)).sequences[0].tokens
+            expect(tokens[0] == list(plain), "greedy: the streamed tokens are the sampled ones")
+            return "a token event per token and a done event per sample; greedy tokens as sample's"
+
+        record("SamplingClient.sample_stream", stream)
+
     # AdminClient (0.38) -------------------------------------------------------------------------------------
     if hasattr(tinker, "AdminClient"):
         admin = tinker.AdminClient()
@@ -707,9 +823,6 @@ def main(out: str) -> None:
 
         record("ServiceClient.close", close)
 
-    with open(out, "w", encoding="utf-8") as file:
-        json.dump({"version": version, "methods": public_methods(), "results": results, "wire": wire}, file, indent=1)
-
 
 async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, state: dict[str, Any]) -> None:
     """Each ``*_async`` method, awaited on this thread's own event loop, with the same checks as its sync twin."""
@@ -721,7 +834,7 @@ async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, s
     async def caps() -> str:
         answer = await resolve_async(service.get_server_capabilities_async())
         expect(TINY in [m.model_name for m in answer.supported_models], "tiny listed")
-        return "supported models include tinker-local/tiny"
+        return f"supported models include {TINY}"
 
     await run("ServiceClient.get_server_capabilities_async", caps)
 
@@ -791,8 +904,8 @@ async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, s
 
     async def save() -> str:
         saved = await resolve_async(client.save_state_async("compat-async"))
-        check_path(saved.path, client.model_id, "weights", "compat-async")
         state["async_state"] = saved.path
+        check_path(saved.path, client.model_id, "weights", "compat-async")
         return "path tinker://<model_id>/weights/<name>"
 
     await run("TrainingClient.save_state_async", save)
@@ -811,8 +924,8 @@ async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, s
 
     async def save_sampler() -> str:
         saved = await resolve_async(client.save_weights_for_sampler_async("compat-async-sampler"))
-        check_path(saved.path, client.model_id, "sampler_weights", "compat-async-sampler")
         state["async_sampler_path"] = saved.path
+        check_path(saved.path, client.model_id, "sampler_weights", "compat-async-sampler")
         return "path tinker://<model_id>/sampler_weights/<name>"
 
     await run("TrainingClient.save_weights_for_sampler_async", save_sampler)
@@ -856,13 +969,22 @@ async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, s
 
     await run("SamplingClient.compute_logprobs_async", logprobs)
 
+    async def stream() -> str:
+        events = [event async for event in sampler.sample_stream_async(PROMPT, 1, GREEDY)]
+        streamed = [e.token_id for e in events if type(e).__name__ == "SampleStreamToken"]
+        ends = [e for e in events if type(e).__name__ == "SampleStreamDone"]
+        expect(len(ends) == 1 and ends[0].num_tokens == len(streamed) >= 1, f"one done event: {ends}")
+        return "token events, then one done event"
+
+    await run("SamplingClient.sample_stream_async", stream)
+
     async def base() -> str:
         expect(await resolve_async(sampler.get_base_model_async()) == TINY, "base model")
         return TINY
 
     await run("SamplingClient.get_base_model_async", base)
 
-    run_id = training.model_id
+    run_id = getattr(training, "model_id", None) or MissingId("create_lora_training_client")
     rest_checks: list[tuple[str, Callable[[], Awaitable[Any]], Callable[[Any], bool]]] = [
         ("get_training_run_async", lambda: rest.get_training_run_async(run_id), lambda r: r.training_run_id == run_id),
         (

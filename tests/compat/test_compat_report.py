@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compat_report import NOT_SUPPORTED, Outcome, judge, render
+from .compat_report import NOT_SUPPORTED, OURS_GAPS, Outcome, judge, render
 
 PROTOBUF_WIRE: list[dict[str, Any]] = [
     {
@@ -53,3 +53,25 @@ def test_failures_missing_steps_and_the_wrong_wire_are_problems() -> None:
     assert any("no protobuf result" in p for p in problems)
     json_wire = [dict(PROTOBUF_WIRE[0], content_type="application/json", content_encoding=""), PROTOBUF_WIRE[1]]
     assert any("went as" in p for p in judge(outcome({}, json_wire)))
+
+
+def test_this_sdk_is_judged_by_the_same_checks_with_its_known_gaps_and_every_method_of_the_newest_official() -> None:
+    official = outcome({"TrainingClient.forward": {"status": "ok", "detail": "checked"}})
+    official.methods.append("TrainingClient.forward_backward")
+    gap = next(iter(OURS_GAPS))
+    results = {
+        "TrainingClient.forward": {"status": "ok", "detail": "checked"},
+        gap: {"status": "failed", "detail": "NotImplementedError: no"},
+    }
+    ours = Outcome("0.38.0", sorted(results), results, PROTOBUF_WIRE, 1.0, "openapi")
+    problems = judge(ours, official)
+    assert problems == ["TrainingClient.forward_backward: official 0.38.0 has it, this SDK does not"]
+    assert judge(outcome(results)) == [f"{gap}: NotImplementedError: no"]  # a gap of this SDK only
+    ours.results[gap] = {"status": "ok", "detail": ""}
+    assert any("take it off OURS_GAPS" in p for p in judge(ours, official))
+    ours.results[gap] = {"status": "failed", "detail": "NotImplementedError: no"}
+    report = render([official, ours])
+    assert "| method | 0.38.0 | this SDK |" in report
+    assert f"| `{gap}` | — | gap |" in report
+    assert "| `TrainingClient.forward_backward` | **not called** | — |" in report
+    assert "## this SDK (tinker-openapi)" in report
