@@ -185,7 +185,7 @@ def fetch_file(
             total = have + length if length else None
             task = progress.add_task(name, total=total, completed=have) if progress else None
             with part.open("ab" if resumed else "wb") as out:
-                for chunk in response.iter_bytes(CHUNK):
+                for chunk in response.iter_bytes():
                     out.write(chunk)
                     if progress is not None and task is not None:
                         progress.advance(task, len(chunk))
@@ -245,7 +245,7 @@ def fetch_to(url: str, destination: Path, *, show_progress: bool) -> int:
             length = int(response.headers.get("content-length", 0)) or None
             task = progress.add_task(destination.name, total=length) if progress else None
             with destination.open("wb") as out:
-                for chunk in response.iter_bytes(CHUNK):
+                for chunk in response.iter_bytes():
                     out.write(chunk)
                     if progress is not None and task is not None:
                         progress.advance(task, len(chunk))
