@@ -12,7 +12,8 @@ The same checks judge every SDK and every server. What depends on the server is 
 ``COMPAT_BASE_MODEL`` (default ``tinker-local/tiny``) is the base model to train and sample, whose tokenizer must be
 the byte tokenizer (one id per UTF-8 byte, ``<|endoftext|>`` = 256: the local server's models, and the tiny models
 ``nox -s interop`` makes for other servers); ``COMPAT_LOCAL_SERVER=0`` leaves out the checks of the local server's
-own conventions (model ids ``<session_id>:train:<n>``, ``get_info`` naming the tokenizer folder by absolute path).
+own conventions (model ids ``<session_id>:train:<n>``, ``get_info`` naming the tokenizer folder by absolute path);
+``COMPAT_TIMEOUT`` (default 120) is how many seconds one result may take.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ TINY = os.environ.get("COMPAT_BASE_MODEL") or "tinker-local/tiny"
 LOCAL_SERVER = os.environ.get("COMPAT_LOCAL_SERVER", "1") != "0"
 SDK = "openapi" if importlib.util.find_spec("tinker_api") else "official"
 TEXT = b"the quick brown fox jumps over the lazy dog"
-TIMEOUT = 120.0
+TIMEOUT = float(os.environ.get("COMPAT_TIMEOUT") or 120)  # seconds for one result
 CLASSES = ("ServiceClient", "TrainingClient", "SamplingClient", "RestClient", "AdminClient")
 
 results: dict[str, dict[str, str]] = {}
