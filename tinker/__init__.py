@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
     from . import auth as auth
     from . import lib as lib
+    from . import metrics as metrics
     from . import proto as proto
     from . import resources as resources
+    from . import telemetry as telemetry
     from . import types as types
     from ._base_client import RequestOptions as RequestOptions
     from ._exceptions import (
@@ -177,10 +179,12 @@ _HOMES = {
     "Timeout": "httpx",
 }
 _SUBMODULES = frozenset({"auth", "lib", "proto", "resources", "types"})
+# this SDK's own (not in the official package's dir(tinker)): events and metrics, ``tinker.metrics.snapshot()``
+_OWN_SUBMODULES = frozenset({"metrics", "telemetry"})
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _OWN_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _HOMES:
         return getattr(importlib.import_module(_HOMES[name]), name)

@@ -32,6 +32,7 @@ def test_settings_come_from_arguments_then_environment(monkeypatch: pytest.Monke
 
 
 def test_constructing_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINKER_TELEMETRY", "1")  # (tests turn it off otherwise)
     client = tinker.ServiceClient(api_key=KEY, base_url="http://127.0.0.1:9")
     # reporting is on by default, as in 0.38, but nothing is sent until there is something to report
     assert client.holder._session_id is None and client.get_telemetry() is not None

@@ -108,7 +108,7 @@ async def wait_result(
     moved = False
     outcome = "cancelled"
     try:
-        with events.span(f"future {request_type}", attributes=watch.metadata):
+        with events.span(f"future {request_type}", attributes=watch.span_attributes):
             try:
                 result = await _poll(holder, attempts, body, accept, cast_to, request_type, on_queue_state, watch)
             except Exception as error:
@@ -141,6 +141,7 @@ class _Watch:
     def __post_init__(self) -> None:
         self.started = time.monotonic()
         self.metadata = {"operation": self.operation, "request_id": self.request_id}
+        self.span_attributes = {"tinker.operation": self.operation, "tinker.request_id": self.request_id}
         events.emit("future.submitted", {}, self.metadata, registry=self.holder.metrics)
 
     def polled(
