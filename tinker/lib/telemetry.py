@@ -302,6 +302,8 @@ class Telemetry:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FLUSH_INTERVAL)
             self._wake.clear()
+            if self._holder() is None:  # its ServiceClient was dropped unclosed: nothing can be sent any more
+                return
             try:
                 await self.flush()
             except asyncio.CancelledError:
