@@ -43,6 +43,9 @@ COMMAND_TIMEOUT_SECONDS = 60.0
 """How long TINKER_CREDENTIAL_CMD may take to print a credential (time for a helper that asks a local agent)."""
 
 
+_JITTER = random.Random()  # not the module's: a caller who seeded ``random`` keeps their sequence
+
+
 def credentials_path() -> Path:
     return Path("~/.tinker/credentials.json").expanduser()
 
@@ -101,7 +104,7 @@ def _refresh_after(token: str) -> float:
         lifetime = float(claims["exp"]) - float(claims["iat"])  # type: ignore[arg-type]
     except (ValueError, KeyError, TypeError):
         return RETRY_REFRESH_SECONDS
-    return max(lifetime, 0.0) * random.uniform(0.45, 0.55)
+    return max(lifetime, 0.0) * _JITTER.uniform(0.45, 0.55)
 
 
 async def run_command(command: str, timeout: float = COMMAND_TIMEOUT_SECONDS) -> str:

@@ -240,3 +240,27 @@ def test_server_down(run: Run) -> None:
     for fmt in ("table", "json"):
         code, out, err = run("-f", fmt, "run", "list", url="http://127.0.0.1:9")
         assert code == 1 and out == "" and "Connection failed" in err and "Traceback" not in err
+
+
+def test_logout_deletes_a_generated_key_on_the_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key that login generated (type "generated", as 0.38 stores one) is deleted on the server at logout, and the
+    server refuses it afterwards; a server of its own, since the key is gone for good."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name in ("TINKER_API_KEY", "TINKER_BASE_URL", "TINKER_CREDENTIAL_CMD"):
+        monkeypatch.delenv(name, raising=False)
+    keep, generated = "tml-cli-kept", "tml-cli-generated"
+    with LocalServer(tmp_path / "server", api_keys=(keep, generated)) as server:
+        store = tmp_path / "home" / ".tinker" / "credentials.json"
+        store.parent.mkdir(parents=True)
+        record = {"key": generated, "type": "generated", "name": "laptop"}
+        store.write_text(json.dumps({"default": "key-1", "keys": {"key-1": record}}))
+        capsys.readouterr()
+        code = main(["--base-url", server.base_url, "-f", "json", "auth", "logout"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert json.loads(out) == {"key_id": "key-1", "name": "laptop", "deleted_on_server": True}
+        code = main(["--base-url", server.base_url, "--api-key", generated, "run", "list"])
+        assert code == 1 and "Traceback" not in capsys.readouterr().err
+        assert main(["--base-url", server.base_url, "--api-key", keep, "-f", "json", "run", "list"]) == 0

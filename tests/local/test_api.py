@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote, unquote, urlparse, urlsplit
 
 import httpx
 import numpy as np
@@ -633,8 +633,10 @@ def test_checkpoint_urls(api: Api, trained: dict[str, Any]) -> None:
     base = f"training_runs/{trained['model_id']}/checkpoints/weights/state-1"
     archive = api.ok(api.get(f"{base}/archive"))
     assert local_file(archive["url"]).exists()
+    # a PEFT adapter folder served over HTTP (tests/local/test_checkpoint_files.py fetches it)
     urls = api.ok(api.get(f"{base}/external_weights_urls"))["urls"]
-    assert all(local_file(u).exists() for u in urls.values())
+    assert sorted(urls) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert all(urlsplit(url).scheme == "http" and "/files/" in urlsplit(url).path for url in urls.values())
     assert api.get(f"training_runs/{trained['model_id']}/checkpoints/bogus/state-1/archive").status_code == 422
     assert api.get(f"training_runs/{trained['model_id']}/checkpoints/weights/missing/archive").status_code == 404
 

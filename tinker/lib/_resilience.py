@@ -120,6 +120,10 @@ def emit(event: Event) -> None:
     telemetry.emit(public, measurements, metadata, registry=event.registry)
 
 
+# The SDK's own draws, so that retries on its I/O thread never move the sequence of a caller who seeded ``random``.
+_JITTER = random.Random()
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Exponential backoff with jitter: ``initial`` doubling per retry up to ``maximum``, less up to ``jitter`` of
@@ -131,7 +135,7 @@ class Backoff:
 
     def delay(self, retry: int, draw: float | None = None) -> float:
         """Seconds before retry number ``retry`` (0 for the first); ``draw`` is a random number in [0, 1)."""
-        draw = random.random() if draw is None else draw
+        draw = _JITTER.random() if draw is None else draw
         base = self.maximum if retry > 60 else min(self.initial * 2.0**retry, self.maximum)
         return max(0.0, base * (1 - self.jitter * draw))
 
