@@ -253,3 +253,19 @@ def test_samples_sent_together_run_in_one_engine_call(tmp_path: Path, monkeypatc
             ] * count
 
     _in_process(tmp_path, scenario)
+
+
+@pytest.mark.parametrize("operation", ["asample", "stream_sample"])
+def test_a_refused_sample_is_no_longer_on_its_way(tmp_path: Path, operation: str) -> None:
+    """A sample refused at the tenant's sampling limit (429) stops counting as on its way at once: otherwise every
+    later batch on the engine thread would wait for it."""
+
+    async def scenario(service: Service, a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        prompt = {"chunks": [{"type": "encoded_text", "tokens": tokens_of("the")}]}
+        sample = {"base_model": TINY, "prompt": prompt, "sampling_params": {"max_tokens": 2, "temperature": 0.0}}
+        service.sampling.limit = 0
+        response = await a.post(f"/api/v1/{operation}", json=sample)
+        assert response.status_code == 429, response.text
+        assert service.samples_on_the_way == 0
+
+    _in_process(tmp_path, scenario)

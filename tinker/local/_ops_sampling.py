@@ -319,13 +319,21 @@ async def stream_sample(call: Call) -> StreamingResponse:
     request = call.model(models.SampleRequest)
     service = call.service
     arrived = _OnTheWay(service).arrived  # from the start: batches wait for requests still being checked
-    try:
+    try:  # every step up to the task that calls arrived() itself: a refusal (429) or a tokenizer error counts out
         slot, spec = await _prepare(call, request)
         engine = await service.engine()
+        decoders = [engine.tokenizer(slot.base_model).stream_decoder() for _ in range(spec.num_samples)]
+        return _stream(call, slot, spec, decoders, arrived)
     except BaseException:
         arrived()
         raise
-    decoders = [engine.tokenizer(slot.base_model).stream_decoder() for _ in range(spec.num_samples)]
+
+
+def _stream(
+    call: Call, slot: SamplerSlot, spec: SampleSpec, decoders: list[Callable[[int], str]], arrived: Callable[[], None]
+) -> StreamingResponse:
+    """The event stream of ``stream_sample`` once the request was checked (``sampling.start`` may still refuse it)."""
+    service = call.service
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[bytes | None] = asyncio.Queue()
     ids = itertools.count()
