@@ -183,3 +183,22 @@ def test_the_local_server_counts_refused_seq_ids(local: LocalServer) -> None:
         _refused_step(client)
         client.optim_step(types.AdamParams(learning_rate=0.01)).result(timeout=20)
         assert service.holder.traits.counts_refused_seq_ids is True
+
+
+def test_refusals_in_a_row_and_on_two_clients_are_all_taken_again(
+    older: Callable[[OlderServer], tinker.ServiceClient],
+) -> None:
+    """The request that would show how the server counts is itself refused, and a second client has a refusal
+    of its own pending when the first one learns it: every refused seq_id is taken again, with one 409 in all."""
+    transport = OlderServer()
+    service = older(transport)
+    first = service.create_lora_training_client(TINY, rank=4, seed=11).result()
+    second = service.create_lora_training_client(TINY, rank=4, seed=12).result()
+    _refused_step(first)
+    _refused_step(first)  # the request after a refusal, refused too
+    _refused_step(second)
+    first.optim_step(types.AdamParams(learning_rate=0.01)).result()  # the 409 shows the server's counting
+    second.optim_step(types.AdamParams(learning_rate=0.01)).result()  # learned from the first client
+    first.optim_step(types.AdamParams(learning_rate=0.01)).result()
+    assert transport.conflicts == 1
+    assert transport.expected == {first.model_id: 3, second.model_id: 2}

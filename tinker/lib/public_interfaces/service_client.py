@@ -227,7 +227,7 @@ class ServiceClient:
                 types.WeightsInfoResponse,
             )
             lora = types.LoraConfig(
-                rank=info.lora_rank,
+                rank=32 if info.lora_rank is None else info.lora_rank,  # create_lora_training_client's default
                 train_mlp=True if info.train_mlp is None else info.train_mlp,
                 train_attn=True if info.train_attn is None else info.train_attn,
                 train_unembed=True if info.train_unembed is None else info.train_unembed,
@@ -408,6 +408,8 @@ async def _create_model(
 
 
 def _wants_model_id(error: APIStatusError) -> bool:
-    """A refusal of 0.38's create-via-load that asks for a ``model_id`` (servers that load weights only into a run
-    made before: SkyRL tx, TuFT, servers older than 0.38's protocol)."""
-    return error.status_code in (400, 404, 422) and "model_id" in str(error.body or error.message)
+    """A refusal of 0.38's create-via-load that asks for a ``model_id`` as a missing field (servers that load weights
+    only into a run made before: SkyRL tx, TuFT, servers older than 0.38's protocol); not one that names a model_id
+    it did not find."""
+    text = str(error.body or error.message).lower()
+    return error.status_code in (400, 422) and "model_id" in text and ("required" in text or "missing" in text)

@@ -140,7 +140,7 @@ class TrainingClient:
         self._pid = os.getpid()
         self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
         self._uncounted = 0  # refused requests whose seq_ids the server did not use up: later ones go out that lower
-        self._after_refusal = False  # a refusal whose counting the server has not shown yet
+        self._unsettled = 0  # refusals since the server last showed how it counts them (while that is unknown)
         self._progress = holder.progress()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
         self._info: types.GetInfoResponse | None = None
@@ -198,11 +198,12 @@ class TrainingClient:
 
     async def _send(self, seq_id: int, build: Callable[..., OperationRequest], body: Any) -> types.UntypedAPIFuture:
         """One request, numbered as the server counts: servers differ on whether a refused request used up its
-        seq_id. The first request after a refusal shows it (accepted, or a 409 sequence conflict, which is not
-        retried then but answered by taking the refused seq_id again); the holder keeps what it showed, so later
-        refusals cost no 409."""
+        seq_id. The first request after refusals shows it (accepted; or a 409 sequence conflict, which is not
+        retried then but answered by taking the refused seq_ids again); the holder keeps what it showed for all
+        its training clients, so later refusals cost no 409."""
         traits = self.holder.traits
-        testing = self._after_refusal and traits.counts_refused_seq_ids is None
+        self._settle_refusals()
+        testing = self._unsettled > 0
         options: RequestOptions = {"final_statuses": frozenset({409})} if testing else {}
 
         def send(wire_seq_id: int) -> Awaitable[types.UntypedAPIFuture]:
@@ -214,22 +215,29 @@ class TrainingClient:
             try:
                 answer = await send(seq_id - self._uncounted)
             except APIStatusError as error:
-                if not (testing and _sequence_conflict(error)):
+                if not (testing and error.status_code == 409):
                     raise
-                traits.counts_refused_seq_ids, self._after_refusal = False, False
-                self._uncounted += 1
-                options = {}
+                options = {}  # retried as any 409 is, from here on
+                if _sequence_conflict(error):
+                    traits.counts_refused_seq_ids = False
+                    self._settle_refusals()
                 answer = await send(seq_id - self._uncounted)
         except APIStatusError as error:
             if _refused(error):
-                if traits.counts_refused_seq_ids is False:
-                    self._uncounted += 1
-                else:
-                    self._after_refusal = traits.counts_refused_seq_ids is None
+                self._unsettled += 1
+                self._settle_refusals()
             raise
-        if testing and self._after_refusal:
-            traits.counts_refused_seq_ids, self._after_refusal = True, False
+        if testing and self._unsettled:
+            traits.counts_refused_seq_ids = True
+            self._settle_refusals()
         return answer
+
+    def _settle_refusals(self) -> None:
+        """Count the refusals not yet counted, once the server has shown (to any client of the holder) how it does."""
+        counted = self.holder.traits.counts_refused_seq_ids
+        if counted is not None:
+            self._uncounted += 0 if counted else self._unsettled
+            self._unsettled = 0
 
     async def _submit(
         self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
