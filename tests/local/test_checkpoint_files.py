@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -66,6 +66,32 @@ def test_byte_ranges_resume_a_file(exported: Exported) -> None:
     assert changed.status_code == 200 and changed.content == whole.content
     beyond = httpx.get(url, headers={"Range": f"bytes={len(whole.content)}-"})
     assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(whole.content)}"
+    nothing = httpx.get(url, headers={"Range": "bytes=-0"})
+    assert nothing.status_code == 416 and nothing.headers["content-range"] == f"bytes */{len(whole.content)}"
+    last = httpx.get(url, headers={"Range": "bytes=-8"})
+    assert last.status_code == 206 and last.content == whole.content[-8:]
+
+
+@pytest.mark.parametrize("header", ["bytes=5--3", "bytes=9-3", "bytes=-", "bytes=+5-", "bytes=0-1,4-5", "lines=1-2"])
+def test_an_invalid_range_is_ignored(exported: Exported, header: str) -> None:
+    """RFC 9110 14.2: a Range header that is not a valid single range is ignored, and the whole file is sent."""
+    url = exported[2]["adapter_model.safetensors"]
+    whole = httpx.get(url)
+    answer = httpx.get(url, headers={"Range": header})
+    assert answer.status_code == 200 and answer.content == whole.content
+    assert "content-range" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "signature", ["\u00e9" * 64, "zz", "A" * 64, ""], ids=["non-ascii", "short", "upper-case", "empty"]
+)
+def test_a_signature_of_another_form_is_refused(exported: Exported, signature: str) -> None:
+    """Non-ASCII text, another length or upper case: 403, not the 500 of a comparison that raises."""
+    url = exported[2]["adapter_config.json"]
+    query = parse_qs(urlsplit(url).query)
+    forged = url.replace(f"signature={query['signature'][0]}", f"signature={quote(signature)}")
+    answer = httpx.get(forged)
+    assert answer.status_code == 403 and "signature" in answer.json()["detail"]
 
 
 def test_a_url_is_refused_when_tampered_with_or_expired(exported: Exported, tinker_server: LocalServer) -> None:
@@ -98,3 +124,17 @@ def test_a_deleted_checkpoint_is_gone(tinker_server: LocalServer) -> None:
     assert json.loads(httpx.get(url).content)["r"] == 2
     rest.delete_checkpoint_from_tinker_path(path).result()
     assert httpx.get(url).status_code == 404
+
+
+def test_a_checkpoint_whose_file_is_missing_is_gone(tinker_server: LocalServer) -> None:
+    """The checkpoint's row is there but its file is not (removed by hand): 410 naming the checkpoint, not a 500."""
+    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    training = service.create_lora_training_client("tinker-local/small", rank=2).result()
+    path = training.save_weights_external("removed-by-hand").result().path
+    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
+    url = rest.get_external_weights_urls(path).result().urls["adapter_model.safetensors"]
+    run_id, kind, name = path.removeprefix("tinker://").split("/")
+    server = tinker_server.app.state.service  # type: ignore[union-attr]
+    server.checkpoint_file(run_id, kind, name).unlink()
+    answer = httpx.get(url)
+    assert answer.status_code == 410 and path in answer.json()["detail"]

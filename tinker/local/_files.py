@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import struct
 import time
 from collections.abc import AsyncIterator
@@ -31,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ._errors import HTTPError, not_found
+from ._errors import HTTPError, gone, not_found
 from ._store import Row
 
 ROUTE = "/files/checkpoints/{training_run_id}/{checkpoint_kind}/{checkpoint_name}/{file_name}"
@@ -161,19 +162,30 @@ def _json_object(text: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_RANGE = re.compile(r"bytes=[ \t]*([0-9]*)-([0-9]*)[ \t]*", re.IGNORECASE)
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+
+
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """``(start, stop)`` of a single ``bytes=`` range; None for the whole file; HTTPError 416 when unsatisfiable."""
-    if not header or not header.startswith("bytes=") or "," in header:
+    """``(start, stop)`` of a single ``bytes=`` range; None for the whole file; HTTPError 416 when unsatisfiable.
+
+    As RFC 9110 (14.2) asks, a header that is not a valid single range (``bytes=5--3``, ``bytes=9-3``, ``bytes=-``,
+    several ranges) is ignored: the whole file is sent. A valid range that selects no byte of the file (it starts at
+    or after its end, or asks for the last 0 bytes) is answered 416 with ``Content-Range: bytes */size``.
+    """
+    match = _RANGE.fullmatch(header or "")
+    if match is None:
         return None
-    first, _, last = header[len("bytes=") :].strip().partition("-")
-    try:
-        if first == "":  # the last N bytes
-            start, stop = max(0, size - int(last)), size
-        else:
-            start, stop = int(first), (min(int(last) + 1, size) if last else size)
-    except ValueError:
+    first, last = match.groups()
+    if first == "":
+        if last == "":
+            return None
+        start, stop = max(0, size - int(last)), size  # the last N bytes
+    elif last and int(last) < int(first):
         return None
-    if start >= size or start >= stop:
+    else:
+        start, stop = int(first), (min(int(last) + 1, size) if last else size)
+    if start >= stop:
         raise HTTPError(416, f"range {header} is outside the file's {size} bytes", {"Content-Range": f"bytes */{size}"})
     return start, stop
 
@@ -191,12 +203,19 @@ async def _serve(request: Request) -> Response:
     api_key = service.keys.get(owner)
     if api_key is None or owner in service.revoked:
         raise HTTPError(403, "this URL was signed with an API key the server no longer accepts")
-    if not hmac.compare_digest(signature, _signature(api_key, owner, parts, expires)):
+    expected = _signature(api_key, owner, parts, expires).encode()
+    # compared as bytes, and only in the form a signature has: compare_digest refuses non-ASCII text (a TypeError)
+    if _SIGNATURE.fullmatch(signature) is None or not hmac.compare_digest(signature.encode(), expected):
         raise HTTPError(403, "the URL's signature does not match; ask get_external_weights_urls for a new one")
     if expires <= time.time():
         raise HTTPError(403, "the URL has expired; ask get_external_weights_urls for a new one")
     row = await service.checkpoint(parts[0], parts[1], parts[2], owner, readable=True)
-    files = await asyncio.to_thread(adapter_folder, Path(row["file"]))
+    try:
+        files = await asyncio.to_thread(adapter_folder, Path(row["file"]))
+    except FileNotFoundError:
+        raise gone(
+            f"the file of checkpoint tinker://{parts[0]}/{parts[1]}/{parts[2]} is no longer on the server's disk"
+        ) from None
     blob = files.get(parts[3])
     if blob is None:
         raise not_found(f"the checkpoint has no file {parts[3]!r}")
