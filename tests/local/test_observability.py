@@ -5,7 +5,10 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -137,3 +140,44 @@ def test_text_log_format_keeps_the_app_quiet(tmp_path: Path, caplog: pytest.LogC
     with caplog.at_level(logging.INFO, logger="tinker.local.access"), LocalServer(tmp_path, api_keys=(KEY,)) as server:
         httpx.get(server.base_url.rstrip("/") + "/api/v1/training_runs", headers={"X-API-Key": KEY})
     assert not [r for r in caplog.records if r.name == "tinker.local.access"]
+
+
+def test_text_access_lines_leave_the_query_string_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tinker local serve`` in the text log format: uvicorn's access lines would print a signed file URL's
+    signature, which opens the file for as long as the URL lives."""
+    from tinker.local import ServerConfig, _observability, server
+
+    logging.getLogger("uvicorn.access").removeFilter(_observability._without_query_string)  # serve() must add it
+    started: list[server._Announcing] = []
+    run = server._Announcing.run
+
+    def recorded(self: server._Announcing, *args: Any, **kwargs: Any) -> None:
+        started.append(self)
+        run(self, *args, **kwargs)
+
+    monkeypatch.setattr(server._Announcing, "run", recorded)
+    config = ServerConfig(data_dir=tmp_path, api_keys=(KEY,))
+    thread = threading.Thread(target=server.serve, args=(config, "127.0.0.1", 0, "info"), daemon=True)
+    thread.start()
+    for _ in range(6000):  # bounded: the server thread sets it
+        if started and started[0].started:
+            break
+        time.sleep(0.01)
+    uvicorn_server = started[0]
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(caplog.handler)
+    try:
+        port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
+        signature = "5e" * 32
+        url = f"http://127.0.0.1:{port}/files/checkpoints/run/external_weights/name/adapter_config.json"
+        httpx.get(f"{url}?owner=someone&expires=99&signature={signature}")
+        httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz?signature={signature}")
+    finally:
+        access.removeHandler(caplog.handler)
+        uvicorn_server.should_exit = True
+        thread.join(30)
+    lines = [caplog.handler.format(r) for r in caplog.records if r.name == "uvicorn.access"]
+    assert len(lines) == 2 and "/files/checkpoints/run/external_weights/name/adapter_config.json" in lines[0]
+    assert all(signature not in line and "owner=someone" not in line for line in lines)

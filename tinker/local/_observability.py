@@ -8,7 +8,8 @@ sessions and the loaded training runs and samplers. It needs a key like every op
 started with ``--metrics-public`` (``ServerConfig.metrics_public``).
 
 With ``--log-format json`` each request is one JSON line on the ``tinker.local.access`` logger: time, method, path,
-operation, status, duration, bytes in and out, the tenant; never a key, a header or a query string.
+operation, status, duration, bytes in and out, the tenant; never a key, a header or a query string. In the text
+format uvicorn's access lines are kept, with their query strings left out (``hide_access_query_strings``).
 """
 
 from __future__ import annotations
@@ -281,3 +282,26 @@ def use_json_logs(level: str = "info", loggers: Iterable[str] = ("tinker.local",
         logger.handlers = [handler]
         logger.propagate = False
         logger.setLevel(level.upper())
+
+
+class _WithoutQueryString(logging.Filter):
+    """Drops the query string from the path of uvicorn's access lines (text log format): a signed file URL's
+    ``signature`` (``/files/checkpoints/...?owner=...&signature=...``) works as a password for as long as it lives,
+    so it must not reach the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):  # (client, method, path, ...)
+            record.args = (*args[:2], args[2].partition("?")[0], *args[3:])
+        elif "?" in (message := record.getMessage()):  # another shape: whatever follows a "?" up to a space or quote
+            record.msg, record.args = re.sub(r"\?[^\s\"]*", "", message), ()
+        return True
+
+
+_without_query_string = _WithoutQueryString()
+
+
+def hide_access_query_strings() -> None:
+    """Leave query strings out of uvicorn's text access lines (the JSON lines never hold one). Call it after
+    ``uvicorn.Config`` configured logging; calling it again changes nothing."""
+    logging.getLogger("uvicorn.access").addFilter(_without_query_string)

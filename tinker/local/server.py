@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 
 from ._config import API_KEYS_ENV, LIMITS, NO_HUB_CACHE, RETENTION, ServerConfig, stored_api_key
 from ._faults import FaultSpec
-from ._observability import use_json_logs
+from ._observability import hide_access_query_strings, use_json_logs
 from .app import create_app
 
 _LISTENING = re.compile(r"listening on (http://\S+)")
@@ -105,6 +105,7 @@ class LocalServer:
         server = uvicorn.Server(
             uvicorn.Config(self.app, log_level="warning", lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)
         )
+        hide_access_query_strings()  # off at this level, unless the caller turns uvicorn.access up
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="tinker-local-server"
@@ -245,4 +246,5 @@ def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -
         use_json_logs(log_level)
     else:
         uvicorn_config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        hide_access_query_strings()  # uvicorn's access lines print the query: a signed file URL's signature
     _Announcing(uvicorn_config).run(sockets=[sock])
