@@ -106,7 +106,7 @@ def test_metrics_count_the_requests_made(tmp_path: Path, monkeypatch: pytest.Mon
     # sessions and models, while the client held them and after it finished
     assert during["tinker_server_sessions_active"][()] == 1 and during["tinker_server_models_loaded"][()] == 1
     assert during["tinker_server_samplers_loaded"][()] == 1
-    assert len(during["tinker_server_queue_depth"]) == 1 and set(during["tinker_server_queue_depth"].values()) == {0}
+    assert during["tinker_server_queue_depth"] == {(("base_model", TINY),): 0}
     assert after["tinker_server_sessions_active"][()] == 0
 
 
@@ -181,3 +181,21 @@ def test_text_access_lines_leave_the_query_string_out(
     lines = [caplog.handler.format(r) for r in caplog.records if r.name == "uvicorn.access"]
     assert len(lines) == 2 and "/files/checkpoints/run/external_weights/name/adapter_config.json" in lines[0]
     assert all(signature not in line and "owner=someone" not in line for line in lines)
+
+
+def test_metrics_name_no_tenant_s_training_run_or_session(tmp_path: Path) -> None:
+    """/metrics is one page for every key: the queue depth is by base model, never by a training run's id (which
+    holds its session id)."""
+    other = "tml-observability-other"
+    with (
+        LocalServer(tmp_path, api_keys=(KEY, other)) as server,
+        tinker.ServiceClient(base_url=server.base_url, api_key=other) as service,
+    ):
+        training = service.create_lora_training_client(TINY, rank=2, seed=0).result()
+        training.forward_backward([datum("a dog")], "cross_entropy").result()
+        answer = httpx.get(server.base_url.rstrip("/") + "/metrics", headers={"X-API-Key": KEY})
+        samples = scrape(server, **{"X-API-Key": KEY})
+    session_id = training.model_id.split(":")[0]
+    assert answer.status_code == 200 and session_id and session_id in training.model_id
+    assert training.model_id not in answer.text and session_id not in answer.text
+    assert samples["tinker_server_queue_depth"] == {(("base_model", TINY),): 0}

@@ -2,7 +2,8 @@
 
 ``/metrics`` (Prometheus text format, prometheus-client; a registry per app, so that servers in one process keep
 their own figures) has requests by operation and status and their latency, counted as clients saw them (outside the
-fault layer, so an injected 429 or dropped connection is counted too); the queue of each loaded model; the engine's
+fault layer, so an injected 429 or dropped connection is counted too); the requests queued by base model (no
+training run's id: those hold session ids, and every tenant reads the same page); the engine's
 time on each finished request's work and the tokens it processed (tokens per second is their ratio); the active
 sessions and the loaded training runs and samplers. It needs a key like every operation, unless the server was
 started with ``--metrics-public`` (``ServerConfig.metrics_public``).
@@ -18,6 +19,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -109,8 +111,13 @@ class ServerMetrics:
             ["kind"],
             registry=r,
         )
+        # by base model, not by training run: a run's id holds its session id, and /metrics is one page for every
+        # tenant (or for anyone, with --metrics-public)
         self.queue_depth = Gauge(
-            "tinker_server_queue_depth", "Requests waiting in each loaded model's queue", ["model"], registry=r
+            "tinker_server_queue_depth",
+            "Requests waiting in the queues of the loaded training runs, by base model",
+            ["base_model"],
+            registry=r,
         )
         self.sessions = Gauge("tinker_server_sessions_active", "Active sessions", registry=r)
         self.models = Gauge("tinker_server_models_loaded", "Training runs loaded in memory", registry=r)
@@ -139,9 +146,12 @@ class ServerMetrics:
         self.sessions.set(await service.store.scalar("SELECT COUNT(*) FROM sessions WHERE status='active'") or 0)
         self.models.set(len(service.trainers))
         self.samplers.set(sum(1 for slot in service.samplers.values() if slot.sampler is not None))
+        depth: Counter[str] = Counter()
+        for slot in list(service.trainers.values()):
+            depth[slot.base_model] += len(slot.queue)
         self.queue_depth.clear()
-        for model_id, slot in list(service.trainers.items()):
-            self.queue_depth.labels(model_id).set(len(slot.queue))
+        for base_model, waiting in depth.items():
+            self.queue_depth.labels(base_model).set(waiting)
         return generate_latest(self.registry)
 
 
