@@ -310,3 +310,88 @@ def test_a_failed_try_is_an_error_span(spans: Any) -> None:
     assert [s.attributes["http.response.status_code"] for s in tries] == [503, 200]
     assert tries[0].status.status_code == StatusCode.ERROR and tries[0].attributes["error.type"] == "503"
     assert tries[1].attributes["http.request.resend_count"] == 1
+
+
+# --- the reporter's background sender: one, whatever the order of the threads that start it ----------------------
+
+
+class _Loop:
+    """An I/O loop that holds what was handed to it until ``run_pending`` (inside a running loop)."""
+
+    def __init__(self) -> None:
+        self.pending: list[Any] = []
+
+    def call_soon_threadsafe(self, callback: Any, *args: Any) -> None:
+        self.pending.append((callback, args))
+
+    def run_pending(self) -> None:
+        while self.pending:
+            callback, args = self.pending.pop(0)
+            callback(*args)
+
+
+class _Holder:
+    """A holder whose ``io`` lets another thread's ``_start`` (and the sender it schedules) run in the middle of
+    this one's, as a thread switch at that point would."""
+
+    def __init__(self) -> None:
+        self.loop = _Loop()
+        self.meanwhile: Any = None
+
+    @property
+    def io(self) -> Any:
+        meanwhile, self.meanwhile = self.meanwhile, None
+        if meanwhile is not None:
+            meanwhile()
+        return self
+
+
+def _senders() -> list[asyncio.Task[Any]]:
+    """The reporter senders running on this loop."""
+    return [t for t in asyncio.all_tasks() if t.get_name() == "tinker-telemetry" and not t.done()]
+
+
+@pytest.mark.parametrize("interleaving", ["in the middle", "one after the other"])
+def test_threads_that_start_the_reporter_at_once_make_one_sender(interleaving: str) -> None:
+    from tinker.lib.telemetry import Telemetry
+
+    async def scenario() -> None:
+        holder = _Holder()
+        reporter = Telemetry(holder)  # type: ignore[arg-type]
+
+        def other_thread() -> None:  # starts the sender, which the I/O loop makes at once
+            reporter._start()
+            holder.loop.run_pending()
+
+        if interleaving == "in the middle":
+            holder.meanwhile = other_thread
+            reporter._start()
+        else:
+            reporter._start()
+            reporter._start()
+        holder.loop.run_pending()
+        try:
+            assert _senders() == [reporter._task]
+        finally:
+            for task in _senders():
+                task.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_a_reporter_closed_before_its_sender_began_makes_none() -> None:
+    from tinker.lib.telemetry import Telemetry
+
+    async def scenario() -> None:
+        holder = _Holder()
+        reporter = Telemetry(holder)  # type: ignore[arg-type]
+        reporter._start()
+        await reporter.close()
+        holder.loop.run_pending()
+        try:
+            assert _senders() == []
+        finally:
+            for task in _senders():
+                task.cancel()
+
+    asyncio.run(scenario())

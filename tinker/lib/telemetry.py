@@ -160,7 +160,7 @@ class Telemetry:
         self._dropped_warned = False
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._pid = os.getpid()
+        self._pid: int | None = None  # the process whose I/O loop the sender was scheduled on; under the lock
         self._closed = False
 
     # --- what is reported --------------------------------------------------------------------------------------
@@ -283,18 +283,25 @@ class Telemetry:
     def _start(self) -> None:
         """The background sender, on the I/O loop of this process, once there is something to send."""
         holder = self._holder()
-        if holder is None or (self._task is not None and self._pid == os.getpid()):
+        if holder is None:
             return
-        io = holder.io
-        self._pid = os.getpid()
+        # checked and marked at once: two threads that both saw no sender would otherwise both schedule one, and
+        # the second would drop (and orphan, close() never cancels it) the task the first had made in between
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._task = None  # made before a fork, on a loop this process does not run
+            self._wake = None
 
         def begin() -> None:
+            if self._closed:  # closed before this ran: nothing would ever cancel the task
+                return
             if self._task is None or self._task.done():
                 self._wake = asyncio.Event()
                 self._task = asyncio.get_running_loop().create_task(self._run(), name="tinker-telemetry")
 
-        self._task = None
-        io.loop.call_soon_threadsafe(begin)
+        holder.io.loop.call_soon_threadsafe(begin)
 
     async def _run(self) -> None:
         while True:
