@@ -257,3 +257,67 @@ def test_push_hf_without_huggingface_hub_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_hub)
     code, _, err = cli("checkpoint", "push-hf", paths["external"])
     assert code == 1 and "huggingface_hub is required" in err and "tinker-openapi[hf]" in err
+
+
+# --- resuming against a server whose answer does not continue the part (a stub server) ----------------------------
+
+_WHOLE = bytes(range(256)) * 4
+_ETAG = '"v1"'
+
+
+def _stub(ranged: httpx.Response) -> tuple[httpx.Client, list[dict[str, str]]]:
+    """A server that answers a request with a Range header ``ranged`` and one without the whole file."""
+    asked: list[dict[str, str]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(dict(request.headers))
+        if "range" in request.headers:
+            return ranged
+        return httpx.Response(200, headers={"ETag": _ETAG}, content=_WHOLE)
+
+    return httpx.Client(transport=httpx.MockTransport(handle)), asked
+
+
+def _resume(tmp_path: Path, held: bytes, ranged: httpx.Response) -> tuple[Path, list[dict[str, str]]]:
+    destination = tmp_path / "adapter_model.safetensors"
+    (tmp_path / "adapter_model.safetensors.part").write_bytes(held)
+    marker = _download.Marker(tmp_path, "tinker://run/external_weights/name", {destination.name: _ETAG})
+    client, asked = _stub(ranged)
+    with client:
+        size = _download.fetch_file(client, "http://stub/file", destination, destination.name, marker, None)
+    assert size == destination.stat().st_size
+    return destination, asked
+
+
+def test_a_206_of_another_range_restarts_the_file(tmp_path: Path) -> None:
+    """Asked for bytes 10-, the server sends 4-: written as if it were the rest, the file would be wrong."""
+    other = httpx.Response(
+        206, headers={"Content-Range": f"bytes 4-{len(_WHOLE) - 1}/{len(_WHOLE)}", "ETag": _ETAG}, content=_WHOLE[4:]
+    )
+    destination, asked = _resume(tmp_path, _WHOLE[:10], other)
+    assert destination.read_bytes() == _WHOLE
+    assert asked[0]["range"] == "bytes=10-" and "range" not in asked[1] and len(asked) == 2
+
+
+def test_a_206_of_the_rest_resumes(tmp_path: Path) -> None:
+    rest = httpx.Response(
+        206, headers={"Content-Range": f"bytes 10-{len(_WHOLE) - 1}/{len(_WHOLE)}", "ETag": _ETAG}, content=_WHOLE[10:]
+    )
+    destination, asked = _resume(tmp_path, _WHOLE[:10], rest)
+    assert destination.read_bytes() == _WHOLE and len(asked) == 1
+
+
+@pytest.mark.parametrize("content_range", [f"bytes */{len(_WHOLE)}", None], ids=["another size", "no size"])
+def test_a_416_for_another_size_restarts_the_file(tmp_path: Path, content_range: str | None) -> None:
+    """A 416 means the part is whole only when ``bytes */size`` is its size; here the file on the server is
+    longer (or the header is missing), so the part is fetched again from the start."""
+    refused = httpx.Response(416, headers={"Content-Range": content_range} if content_range else {})
+    destination, asked = _resume(tmp_path, b"\xff" * 2000, refused)
+    assert destination.read_bytes() == _WHOLE
+    assert asked[0]["range"] == "bytes=2000-" and "range" not in asked[1]
+
+
+def test_a_416_for_the_part_s_size_finishes_it(tmp_path: Path) -> None:
+    whole = httpx.Response(416, headers={"Content-Range": f"bytes */{len(_WHOLE)}"})
+    destination, asked = _resume(tmp_path, _WHOLE, whole)
+    assert destination.read_bytes() == _WHOLE and len(asked) == 1

@@ -164,37 +164,58 @@ def fetch_file(
         return _copy_local(url, destination)
     part = _part(destination)
     have = part.stat().st_size if part.exists() else 0
-    etag = marker.etags.get(name)
-    headers = {"Range": f"bytes={have}-", "If-Range": etag} if have and etag else {}
     try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 416 and have:
-                return _finish(part, destination)  # the part already holds the whole file
-            if response.status_code not in (200, 206):
-                response.read()
-                raise CliError(f"Failed to download {name}: HTTP {response.status_code}", _detail(response))
-            resumed = response.status_code == 206 and _range_start(response) == have
-            if not resumed:
-                have = 0
-            if response.headers.get("etag"):
-                marker.etags[name] = response.headers["etag"]
-            else:
-                marker.etags.setdefault(name, "")
-            marker.write()
-            length = int(response.headers.get("content-length", 0)) or None
-            total = have + length if length else None
-            task = progress.add_task(name, total=total, completed=have) if progress else None
-            with part.open("ab" if resumed else "wb") as out:
-                for chunk in response.iter_bytes():
-                    out.write(chunk)
-                    if progress is not None and task is not None:
-                        progress.advance(task, len(chunk))
+        if not _fetch(client, url, name, marker, progress, part, have):
+            _fetch(client, url, name, marker, progress, part, 0)  # the answer did not continue the part: restart
     except httpx.HTTPError as error:
         raise CliError(
             f"Download of {name} interrupted: {error}",
             f"The part fetched so far is kept in {marker.folder}; run the same command again to resume.",
         ) from error
     return _finish(part, destination)
+
+
+def _fetch(
+    client: httpx.Client, url: str, name: str, marker: Marker, progress: Progress | None, part: Path, have: int
+) -> bool:
+    """Fetch into ``part``, asking for the bytes after the ``have`` it holds (when it holds some and the ETag is
+    known); whether ``part`` now holds the whole file. False, with nothing written, when the answer does not
+    continue those bytes: a 206 of another range, or a 416 whose ``bytes */size`` is not the part's size."""
+    etag = marker.etags.get(name)
+    headers = {"Range": f"bytes={have}-", "If-Range": etag} if have and etag else {}
+    with client.stream("GET", url, headers=headers) as response:
+        if response.status_code == 416 and headers:
+            response.read()
+            return _range(response) == (None, None, have)  # "bytes */size": the part is whole only at that size
+        if response.status_code not in (200, 206):
+            response.read()
+            raise CliError(f"Failed to download {name}: HTTP {response.status_code}", _detail(response))
+        if response.status_code == 206:
+            start, end, size = _range(response)
+            if start != (have if headers else 0) or end is None or (size is not None and end + 1 != size):
+                if headers:
+                    return False
+                raise CliError(
+                    f"Failed to download {name}: the server answered a part of it "
+                    f"(Content-Range: {response.headers.get('content-range')!r}) when asked for the whole file"
+                )
+        resumed = response.status_code == 206 and bool(headers)
+        if not resumed:
+            have = 0
+        if response.headers.get("etag"):
+            marker.etags[name] = response.headers["etag"]
+        else:
+            marker.etags.setdefault(name, "")
+        marker.write()
+        length = int(response.headers.get("content-length", 0)) or None
+        total = have + length if length else None
+        task = progress.add_task(name, total=total, completed=have) if progress else None
+        with part.open("ab" if resumed else "wb") as out:
+            for chunk in response.iter_bytes():
+                out.write(chunk)
+                if progress is not None and task is not None:
+                    progress.advance(task, len(chunk))
+    return True
 
 
 def _part(destination: Path) -> Path:
@@ -206,12 +227,16 @@ def _finish(part: Path, destination: Path) -> int:
     return destination.stat().st_size
 
 
-def _range_start(response: httpx.Response) -> int | None:
-    content_range = response.headers.get("content-range", "")
-    try:
-        return int(content_range.split()[1].split("-")[0])
-    except (IndexError, ValueError):
-        return None
+def _range(response: httpx.Response) -> tuple[int | None, int | None, int | None]:
+    """``Content-Range: bytes first-last/size`` as (first, last, size); ``bytes */size`` (a 416's) as
+    (None, None, size); a size of ``*``, or anything that does not parse, as None."""
+    unit, _, rest = response.headers.get("content-range", "").strip().partition(" ")
+    span, _, size_text = rest.partition("/")
+    size = int(size_text) if size_text.isdigit() else None
+    first, dash, last = span.partition("-")
+    if unit.lower() != "bytes" or not (span == "*" or (dash and first.isdigit() and last.isdigit())):
+        return None, None, None
+    return (None, None, size) if span == "*" else (int(first), int(last), size)
 
 
 def _detail(response: httpx.Response) -> str | None:
