@@ -50,7 +50,7 @@ def test_other_methods(service: tinker.ServiceClient, training: tinker.TrainingC
     with pytest.warns(FutureWarning):
         rest = service.create_rest_client()
     assert isinstance(rest, tinker.RestClient)
-    with pytest.raises(NotImplementedError, match="forward_backward_custom"):
+    with pytest.raises(ValueError, match="logprobs first"):  # a loss's first parameter is logprobs
         service.create_custom_loss(lambda *a: None, {"w": 1})
     assert service.get_console_url().startswith("http")
     with pytest.warns(FutureWarning, match="with_optimizer"):

@@ -241,6 +241,11 @@ class Holder:
         """The configuration fetched so far (clients exist only after it was), else the defaults."""
         return self._config or types.ClientConfigResponse()
 
+    @property
+    def known_session_id(self) -> str | None:
+        """The session's id once it was made (a training client's holder always has one), else None; asks nothing."""
+        return self._session_id
+
     async def session_id(self) -> str:
         here = self._here.get()
         async with here.session_lock:

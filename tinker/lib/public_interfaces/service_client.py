@@ -6,6 +6,7 @@ URL come from the arguments, else TINKER_API_KEY / TINKER_BASE_URL, else the hos
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import warnings
@@ -33,7 +34,7 @@ from ..telemetry import Telemetry
 from .api_future import APIFuture, AwaitableConcurrentFuture
 from .backcompat_sampling_client_future import BackcompatSamplingClientFuture
 from .backcompat_training_client_future import BackcompatTrainingClientFuture
-from .custom_loss import LossHandle, PerDatumLossFn
+from .custom_loss import LossHandle, PerDatumLossFn, trace_loss
 from .rest_client import RestClient
 from .sampling_client import SamplingClient
 from .training_client import TrainingClient
@@ -106,6 +107,8 @@ class ServiceClient:
         )
         self._closed = False
         self._lifecycle_lock = threading.Lock()
+        # the custom losses this session made, by LossHandle.key
+        self._custom_losses: dict[str, LossHandle] = {}
 
     def __enter__(self) -> Self:
         self._open()
@@ -289,13 +292,51 @@ class ServiceClient:
             path, ttl_seconds=ttl_seconds, weights_access_token=weights_access_token
         )
 
-    def create_custom_loss(self, fn: PerDatumLossFn, input_ranks: Mapping[str, int]) -> APIFuture[LossHandle]:
-        """Server-side custom losses; refused here with a clear error, since this SDK runs custom losses
-        client-side (TrainingClient.forward_backward_custom with a Python function works with any server)."""
-        raise NotImplementedError(
-            "server-side custom losses are not supported; pass your loss function to "
-            "TrainingClient.forward_backward_custom, which runs it client-side"
-        )
+    def create_custom_loss(
+        self, fn: PerDatumLossFn, input_ranks: Mapping[str, types.CustomLossInputRank]
+    ) -> APIFuture[LossHandle]:
+        """A future of a ``LossHandle`` for ``TrainingClient.forward_backward_custom``: ``fn`` traced and checked.
+
+        ``fn(logprobs, *inputs)`` runs once per datum and the datums' losses are summed: ``logprobs`` is the datum's
+        target logprobs, each further parameter the ``loss_fn_inputs`` entry of that name, as tensors. It returns
+        ``(loss, metrics)``: a scalar tensor, and scalar tensors named ``custom/<name>:sum`` (summed over the
+        datums) or ``custom/<name>:mean`` (averaged). ``input_ranks`` gives the rank of every parameter,
+        ``logprobs`` (the rank of ``target_tokens``) included: 0 a scalar, 1 ``[T]``, 2 ``[T, K]``; each datum must
+        match them.
+
+        ``fn`` is traced with torch.fx, here, and refused with a ``ValueError`` when it branches on tensor values,
+        calls anything but torch and math, uses a torch.nn module or captures a tensor from outside. A session
+        makes each loss once (a second time fails the future) and only its clients may use the handle. Needs torch.
+
+        Unlike 0.38, which uploads the traced loss to a server whose ``client/config`` says
+        ``custom_loss_server_side: true``, this SDK always runs it client-side, as 0.38 does where the server says
+        false (the local server does): ``forward_backward_custom`` runs the traced loss here on the forward pass's
+        logprobs and sends its gradient in the backward pass, so ``loss_id`` stays None.
+
+        Example::
+
+            def neg_ll(logprobs, weights):
+                loss = -(logprobs * weights).sum()
+                return loss, {"custom/neg_ll:sum": loss}
+
+            handle = service_client.create_custom_loss(neg_ll, {"logprobs": 1, "weights": 1}).result()
+            result = training_client.forward_backward_custom(data, handle).result()
+        """
+        holder = self._open()
+        traced = trace_loss(fn, input_ranks)
+
+        async def run() -> LossHandle:
+            handle = dataclasses.replace(traced, session_id=await holder.session_id())
+            with self._lifecycle_lock:
+                made = self._custom_losses.setdefault(handle.key, handle)
+            if made is not handle:
+                raise ValueError(
+                    f"create_custom_loss: this session already made {made.name!r}, the same traced loss; "
+                    "use its LossHandle"
+                )
+            return handle
+
+        return holder.submit(run(), "create_custom_loss")
 
     @deprecated("use RestClient().get_server_capabilities()")
     def get_server_capabilities(self) -> types.GetServerCapabilitiesResponse:

@@ -377,14 +377,23 @@ class TrainingClient:
 
         A forward pass gets each datum's logprobs; ``loss_fn(data, logprobs)`` returns ``(loss, metrics)``; its
         gradient with respect to the logprobs, negated, becomes the weights of a cross_entropy forward_backward,
-        whose gradient is then that of the custom loss. Needs torch.
+        whose gradient is then that of the custom loss. ``loss_fn`` may also be a ``LossHandle`` from
+        ``ServiceClient.create_custom_loss`` of this client's session: its traced loss runs here once per datum
+        (after each datum was checked for the inputs it declared), the losses summed and its metrics summed or
+        averaged by their ``:sum`` / ``:mean`` suffix. Needs torch.
         """
-        from .custom_loss import LossHandle
+        from .custom_loss import LossHandle, batch_loss, check_loss_inputs
 
         if isinstance(loss_fn, LossHandle):
-            raise NotImplementedError(
-                "server-side custom losses (LossHandle) are not supported by this SDK; pass a Python loss function"
-            )
+            # a handle from create_custom_loss: its per-datum loss, summed over the batch, runs here like a Python
+            # loss function (this SDK runs every custom loss client-side, even where 0.38 would upload it)
+            if loss_fn.session_id != self.holder.known_session_id:
+                raise ValueError(
+                    f"LossHandle {loss_fn.name!r} was made in session {loss_fn.session_id}; only clients of that "
+                    "session can use it"
+                )
+            check_loss_inputs(loss_fn, data)
+            loss_fn = batch_loss(loss_fn)
         import torch
 
         prepared = [_surrogate_datum(d) for d in data]
