@@ -178,6 +178,16 @@ def fitted_widths(columns: Sequence[str], cells: Sequence[Sequence[str]], width:
     return widths
 
 
+def listed_title(count: int, total: int, noun: str, where: str = "") -> str:
+    """A list's title as 0.38 words it: how many are shown, of how many."""
+    if count == 0:
+        return f"No {noun}s found{where}"
+    title = f"{count} {noun}{'s' if count != 1 else ''}{where}"
+    if total > count:
+        title += f" ({total - count} more not shown, use --limit to see more)"
+    return title
+
+
 def print_properties(rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
     """A two-column Property / Value table; values wrap rather than vanish."""
     from rich.table import Table

@@ -18,6 +18,7 @@ from .._common import (
     format_size,
     format_time,
     interactive,
+    listed_title,
     note,
     parse_date,
     print_json,
@@ -96,16 +97,6 @@ def _checkpoint_row(checkpoint: Checkpoint) -> list[str]:
     ]
 
 
-def _list_title(count: int, total: int, run_id: str | None) -> str:
-    where = f" for run {run_id}" if run_id else ""
-    if count == 0:
-        return f"No checkpoints found{where}"
-    title = f"{count} checkpoint{'s' if count != 1 else ''}{where}"
-    if total > count:
-        title += f" ({total - count} more not shown, use --limit to see more)"
-    return title
-
-
 @click.group()
 def cli() -> None:
     """Manage checkpoints."""
@@ -146,7 +137,7 @@ def list_checkpoints(run_id: str | None, limit: int) -> None:
         print_table(
             ["Checkpoint ID", "Type", "Size", "Public", "Created", "Expires", "Path"],
             [_checkpoint_row(c) for c in checkpoints],
-            title=_list_title(len(checkpoints), total, run_id),
+            title=listed_title(len(checkpoints), total, "checkpoint", f" for run {run_id}" if run_id else ""),
             wide=("Path",),
         )
 

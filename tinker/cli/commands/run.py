@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._common import context, dump, format_time, print_properties, print_table, rest_client, show
+from .._common import context, dump, format_time, listed_title, print_properties, print_table, rest_client, show
 
 if TYPE_CHECKING:
     from tinker.types import TrainingRun
@@ -45,15 +45,6 @@ PAGE = 100
 def _columns_help() -> str:
     listed = "; ".join(f"{name}: {description}" for name, (_, _, description) in COLUMNS.items())
     return f"Columns to display (comma-separated). Available: {listed}. Default: {','.join(DEFAULT_COLUMNS)}"
-
-
-def _titled(count: int, total: int, noun: str) -> str:
-    if count == 0:
-        return f"No {noun}s found"
-    title = f"{count} {noun}{'s' if count != 1 else ''}"
-    if total > count:
-        title += f" ({total - count} more not shown, use --limit to see more)"
-    return title
 
 
 @click.group()
@@ -95,7 +86,7 @@ def list_runs(limit: int, columns: str | None) -> None:
         print_table(
             [COLUMNS[c][0] for c in chosen],
             [[COLUMNS[c][1](run) for c in chosen] for run in runs],
-            title=_titled(len(runs), total, "training run"),
+            title=listed_title(len(runs), total, "training run"),
             wide=("Base Model",),
         )
 
