@@ -37,13 +37,7 @@ NOT_SUPPORTED: dict[str, str] = {
 OURS = "this SDK"
 """How the reports name this project's SDK (tinker-openapi), beside the official versions."""
 
-OURS_GAPS: dict[str, str] = {
-    "ServiceClient.create_custom_loss": (
-        "this SDK refuses it (`NotImplementedError`: it runs custom losses only as a Python function given to "
-        "`TrainingClient.forward_backward_custom`), where official 0.38 returns a `LossHandle` whose traced loss it "
-        "runs client-side when `client/config` says `custom_loss_server_side: false`; for the SDK's owners to close"
-    ),
-}
+OURS_GAPS: dict[str, str] = {}
 """Public methods of the official SDK that this SDK does not do yet, with what differs; they fail its run visibly
 in the report but not the check, and one that passes must be taken off."""
 
