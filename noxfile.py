@@ -108,6 +108,10 @@ def compat(session: nox.Session) -> None:
         "--write",
         "docs/compatibility.md",
     )
+    # every command and option of official 0.38's `tinker` command is in ours: the test finds the official
+    # environment made above (the tests session, which runs first, has none and skips it)
+    session.install("pytest-timeout==2.4.0")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "--noconftest", "tests/cli/test_help.py")
 
 
 @nox.session(python=PYTHON)
