@@ -120,10 +120,11 @@ def interop(session: nox.Session) -> None:
     installed from the registry into its own environment next to this session's, started on 127.0.0.1 with a tiny
     Qwen3 made offline, the compat scenario run with each SDK against it, then the check that forwards leave the
     weights alone. Writes docs/interop.md; a server that cannot be installed or started is reported as skipped with
-    the reason. Not run by CI (about 25 minutes from cold on 2 cores, a few GB). Extra arguments go to
-    tests/interop/run.py (`-- --server tuft`)."""
+    the reason. Not run by CI (about 50 minutes on 2 busy cores, a few GB; the servers' environments are reused).
+    Extra arguments go to tests/interop/run.py (`-- --server tuft`; `-- --records FILE` renders kept records)."""
     session.install(TORCH)
-    session.install(".[local]")
+    # transformers: both SDKs' get_tokenizer loads these servers' Hugging Face tokenizer with it (the pin of the tests)
+    session.install(".[local]", "transformers==5.25.0")
     official_python = _official_environments(session)
     session.run(
         "python",
@@ -136,6 +137,8 @@ def interop(session: nox.Session) -> None:
         *[f"--official={version}={python}" for version, python in official_python.items()],
         "--write",
         "docs/interop.md",
+        "--save",
+        str(Path(session.virtualenv.location).parent / "interop-servers" / "records.json"),
         *session.posargs,
     )
 

@@ -325,25 +325,52 @@ def _missing_routes(data: dict[str, Any]) -> list[str]:
     return sorted({w["path"] for w in data.get("wire", []) if w["status"] in (404, 405)})
 
 
+def route_of(detail: str) -> bool:
+    """Whether an error says the server has no such route (404/405)."""
+    return any(code in detail for code in ("Error code: 404", "Error code: 405", "404 Not Found", "405 Method"))
+
+
+def _cascade(detail: str) -> bool:
+    """A failure that only says an earlier step failed (no saved path, no client): no evidence about this one."""
+    return detail.startswith(("KeyError:", "MissingClient:"))
+
+
 def attribute(method: str, ours: dict[str, Any], officials: dict[str, dict[str, Any]]) -> tuple[str, str]:
-    """Whose a failure of this SDK is: ("server"|"protocol"|"ours", the evidence)."""
+    """Whose a failure of this SDK is: ("server"|"protocol"|"ours"|"unconfirmed", the evidence). An official
+    failure that is only the echo of an earlier one (``_cascade``) is no evidence: without a 404/405 such a failure
+    of this SDK is "unconfirmed", its own message the only evidence."""
     detail = _detail(ours, method)
     if method in NOT_SUPPORTED:
         return "protocol", NOT_SUPPORTED[method]
     if method in OURS_GAPS:
         return "ours", "a known gap of this SDK: " + OURS_GAPS[method]
     compared = DEPENDS.get(method, method)
-    failing = [label for label, data in officials.items() if _status(data, compared) not in ("ok", "absent")]
+    kind = detail.split(":", 1)[0]
+    failed = {
+        label: _detail(data, compared)
+        for label, data in officials.items()
+        if _status(data, compared) not in ("ok", "absent")
+    }
+    # the same way: the same kind of error (a 404 is a 404 whatever the SDK calls it), not the echo of an earlier step
+    failing = [
+        label
+        for label, text in failed.items()
+        if not _cascade(text) and (text.split(":", 1)[0] == kind or (route_of(text) and route_of(detail)))
+    ]
+    echoes = [label for label in failed if label not in failing]
     passing = [label for label, data in officials.items() if _status(data, compared) == "ok"]
     if passing and not failing:
         return "ours", f"official {', '.join(passing)} passes `{compared}`; this SDK: {detail}"
-    route = any(code in detail for code in ("Error code: 404", "Error code: 405", "404 Not Found", "405 Method"))
+    route = route_of(detail)
     if failing:
         evidence = "; ".join(f"official {label}: {_detail(officials[label], compared)[:160]}" for label in failing)
         why = "the server lacks the route (404/405), and " if route else ""
         return "server", f"{why}the official SDK fails `{compared}` too ({evidence})"
     if route:
         return "server", f"the server answers 404/405: {detail[:200]}"
+    if echoes:
+        reached = "; ".join(f"official {label}: {_detail(officials[label], compared)[:120]}" for label in echoes)
+        return "unconfirmed", f"the official SDK fails otherwise or not this far ({reached}); this SDK: {detail[:300]}"
     return "ours", f"no official SDK has `{compared}` to compare with; this SDK: {detail}"
 
 
@@ -366,7 +393,7 @@ def render(runs: list[Run]) -> str:
         "404/405: it lacks the route), to the protocol where no such server can answer (whoami needs a JWT), "
         "and to this SDK otherwise. It also checks that forwards leave the weights alone with this SDK's JSON "
         "and protobuf forms. [docs/scaling-out.md](scaling-out.md) says what changes when a loop moves to these "
-        "servers. Not run by CI (installing the servers takes minutes and a few GB).",
+        "servers. Not run by CI (about 50 minutes on 2 busy cores and a few GB of environments).",
         "",
         "## Summary",
         "",
@@ -439,20 +466,30 @@ def render(runs: list[Run]) -> str:
                 whose = f"{owner}: {_cell(evidence)}"
             lines.append(f"| `{method}` | " + " | ".join(cells) + f" | {whose} |")
         failures = [m for m in methods if _status(ours, m) not in ("ok", "absent")]
-        mine = [m for m in failures if attribute(m, ours, officials)[0] == "ours"]
-        lines += ["", f"This SDK's failures: {len(failures)}, of which {len(mine)} its own."]
+        owners = [attribute(m, ours, officials)[0] for m in failures]
+        counts = ", ".join(f"{owners.count(o)} {o}" for o in ("server", "protocol", "ours", "unconfirmed"))
+        lines += ["", f"This SDK's failures: {len(failures)} ({counts})."]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--envs", type=Path, required=True, help="where the servers' environments and runs go")
-    parser.add_argument("--ours", required=True, metavar="PYTHON", help="an interpreter with this SDK installed")
+    parser.add_argument("--envs", type=Path, help="where the servers' environments and runs go")
+    parser.add_argument("--ours", metavar="PYTHON", help="an interpreter with this SDK installed")
     parser.add_argument("--official", action="append", default=[], metavar="VERSION=PYTHON")
     parser.add_argument("--server", action="append", choices=sorted(SERVERS), help="only these (default: all)")
     parser.add_argument("--write", type=Path, help="where to write the Markdown report")
     parser.add_argument("--save", type=Path, help="also keep every record as JSON there")
+    parser.add_argument("--records", type=Path, help="render the records --save kept instead of running anything")
     args = parser.parse_args(argv)
+    if args.records:
+        saved = json.loads(args.records.read_text(encoding="utf-8"))
+        runs = [Run(**{**record, "server": SERVERS[record["server"]]}) for record in saved]
+        if args.write:
+            args.write.write_text(render(runs), encoding="utf-8")
+        return 0
+    if not (args.envs and args.ours):
+        parser.error("--envs and --ours are needed to run the servers")
     args.envs.mkdir(parents=True, exist_ok=True)
     sdks = {OURS: os.path.abspath(args.ours)}
     sdks.update({version: os.path.abspath(python) for version, python in (i.split("=", 1) for i in args.official)})

@@ -49,3 +49,11 @@ def test_the_report_shows_skipped_servers_with_the_reason_and_counts_per_sdk() -
     assert "| TuFT | 0.2.2 | this SDK | 1 | 1 | 0 | 1 |" in report
     assert "| json | 1 | 1 | 0.5 | unchanged |" in report
     assert "| `A.c` | **failed** | **failed** | server: the official SDK fails `A.c` too" in report
+
+
+def test_an_official_failure_that_only_echoes_an_earlier_one_is_no_evidence() -> None:
+    ours = records(TrainingClient__create_sampling_client="failed")
+    official = records(TrainingClient__create_sampling_client="failed")
+    official["results"]["TrainingClient.create_sampling_client"]["detail"] = "KeyError: 'sampler_path'"
+    owner, evidence = attribute("TrainingClient.create_sampling_client", ours, {"0.38.0": official})
+    assert owner == "unconfirmed" and "fails otherwise or not this far" in evidence
