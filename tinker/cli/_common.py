@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tinker.lib.public_interfaces.admin_client import AdminClient
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 CLI_MAX_RETRIES = 3
 """The CLI waits for a server that does not answer a few seconds, not the SDK's minutes."""
@@ -176,6 +177,22 @@ def fitted_widths(columns: Sequence[str], cells: Sequence[Sequence[str]], width:
                 widths[index] -= cut
                 excess -= cut
     return widths
+
+
+def paged(fetch: Callable[[int, int], tuple[Sequence[T], int | None]], limit: int, page: int) -> tuple[list[T], int]:
+    """Up to ``limit`` items (0: all) of a listing answered a page at a time: ``fetch(limit, offset)`` gives a page
+    and the total the server counts (None: unknown); returns the items and that total."""
+    first, total = fetch(min(page, limit) if limit > 0 else page, 0)
+    items = list(first)
+    total = len(items) if total is None else total
+    wanted = min(limit if limit > 0 else total, total)
+    while len(items) < wanted:
+        size = min(page, wanted - len(items))
+        more, _ = fetch(size, len(items))
+        items.extend(more)
+        if len(more) < size:
+            break
+    return items, total
 
 
 def listed_title(count: int, total: int, noun: str, where: str = "") -> str:

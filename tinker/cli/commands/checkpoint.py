@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +21,7 @@ from .._common import (
     interactive,
     listed_title,
     note,
+    paged,
     parse_date,
     print_json,
     print_properties,
@@ -122,16 +124,12 @@ def list_checkpoints(run_id: str | None, limit: int) -> None:
         checkpoints = list(client.list_checkpoints(run_id).result().checkpoints)
         total = len(checkpoints)
     else:
-        first = client.list_user_checkpoints(limit=min(PAGE, limit) if limit > 0 else PAGE, offset=0).result()
-        checkpoints = list(first.checkpoints)
-        total = first.cursor.total_count if first.cursor is not None else len(checkpoints)
-        wanted = min(limit if limit > 0 else total, total)
-        while len(checkpoints) < wanted:
-            size = min(PAGE, wanted - len(checkpoints))
-            page = client.list_user_checkpoints(limit=size, offset=len(checkpoints)).result().checkpoints
-            checkpoints.extend(page)
-            if len(page) < size:
-                break
+
+        def fetch(size: int, offset: int) -> tuple[Sequence[Checkpoint], int | None]:
+            answer = client.list_user_checkpoints(limit=size, offset=offset).result()
+            return answer.checkpoints, answer.cursor.total_count if answer.cursor is not None else None
+
+        checkpoints, total = paged(fetch, limit, PAGE)
 
     def table() -> None:
         print_table(

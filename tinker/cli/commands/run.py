@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import click
 
-from .._common import context, dump, format_time, listed_title, print_properties, print_table, rest_client, show
+from .._common import context, dump, format_time, listed_title, paged, print_properties, print_table, rest_client, show
 
 if TYPE_CHECKING:
     from tinker.types import TrainingRun
@@ -71,16 +71,12 @@ def list_runs(limit: int, columns: str | None) -> None:
             f"Unknown column(s): {', '.join(unknown)}. Available: {', '.join(COLUMNS)}", param_hint="'--columns'"
         )
     client = rest_client(obj)
-    first = client.list_training_runs(limit=min(PAGE, limit) if limit > 0 else PAGE, offset=0).result()
-    runs = list(first.training_runs)
-    total = first.cursor.total_count if first.cursor is not None else len(runs)
-    wanted = min(limit if limit > 0 else total, total)
-    while len(runs) < wanted:
-        size = min(PAGE, wanted - len(runs))
-        page = client.list_training_runs(limit=size, offset=len(runs)).result().training_runs
-        runs.extend(page)
-        if len(page) < size:
-            break
+
+    def fetch(size: int, offset: int) -> tuple[Sequence[TrainingRun], int | None]:
+        answer = client.list_training_runs(limit=size, offset=offset).result()
+        return answer.training_runs, answer.cursor.total_count if answer.cursor is not None else None
+
+    runs, total = paged(fetch, limit, PAGE)
 
     def table() -> None:
         print_table(
