@@ -47,6 +47,7 @@ TYPECHECK_REQUIREMENTS = [
     "zstandard>=0.22",
     "prometheus-client>=0.20",
     "opentelemetry-api>=1.20",
+    "huggingface_hub>=0.24",  # the hf extra: `tinker checkpoint push-hf`
 ]
 CODEGEN_REQUIREMENTS = ["-r", "scripts/codegen-requirements.txt"]
 OFFICIAL_VERSIONS = ("0.38.0", "0.25.0")  # the official SDK versions `nox -s compat` runs against the local server
