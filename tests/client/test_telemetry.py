@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -246,16 +247,30 @@ _exporter: list[Any] = []
 @pytest.fixture
 def spans() -> Iterator[Any]:
     """OpenTelemetry's in-memory exporter under a tracer provider of the process (set once: OpenTelemetry allows
-    no other)."""
+    no other).
+
+    Its ids come from a generator of their own: the SDK's default draws from the ``random`` module, and the
+    provider outlives this module, so a client still heartbeating on its I/O thread would move the global random
+    state while a later Hypothesis test (the contract run) draws, which Hypothesis reports as a flaky failure."""
     pytest.importorskip("opentelemetry.sdk")
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+
+    class OwnIds(RandomIdGenerator):
+        draws = random.Random()
+
+        def generate_span_id(self) -> int:
+            return self.draws.getrandbits(64) or 1
+
+        def generate_trace_id(self) -> int:
+            return self.draws.getrandbits(128) or 1
 
     if not _exporter:
         exporter = InMemorySpanExporter()
-        provider = TracerProvider()
+        provider = TracerProvider(id_generator=OwnIds())
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
         _exporter.append(exporter)
