@@ -89,7 +89,8 @@ def compat(session: nox.Session) -> None:
     Each official version gets its own virtual environment next to this session's; this SDK and the server run from
     this session's environment. Writes docs/compatibility.md (a column per SDK) and fails on any method that should
     pass and does not. Then runs tests/compat/test_types_parity.py with official 0.38 and with this SDK: every test
-    must pass with both.
+    must pass with both; the official CLI's --help tree beside ours; and every request body this SDK sends against
+    each release's request models.
     """
     session.install(TORCH)
     session.install(".[local]")
@@ -111,8 +112,19 @@ def compat(session: nox.Session) -> None:
     )
     # every command and option of official 0.38's `tinker` command is in ours: the test finds the official
     # environment made above (the tests session, which runs first, has none and skips it)
-    session.install("pytest-timeout==2.4.0")
+    session.install(*TEST_REQUIREMENTS)
     session.run("pytest", "-q", "-p", "no:cacheprovider", "--noconftest", "tests/cli/test_help.py")
+    # every request body this SDK sends, validated against the request models of each official release installed
+    # above (they forbid unknown fields, as TuFT's and SkyRL's do); without this the tests session downloads wheels
+    pythons = ",".join(f"{version}={python}" for version, python in official_python.items())
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/client/test_conservative_requests.py",
+        env={"TINKER_OFFICIAL_PYTHONS": pythons},
+    )
 
 
 @nox.session(python=PYTHON)
