@@ -58,6 +58,21 @@ wire: list[dict[str, Any]] = []
 _send = httpx.AsyncClient.send
 
 
+_step = [""]  # the step running now (steps run one at a time), named in each wire record
+
+
+def _fields(response: httpx.Response) -> dict[str, str] | None:
+    """A JSON answer's top-level fields, each value's JSON cut to 200 characters: the server's own words, which
+    the interop report gives as the evidence for a check that judged one of them."""
+    if not response.headers.get("content-type", "").startswith("application/json") or len(response.content) > 1 << 22:
+        return None
+    try:
+        answer = json.loads(response.content)
+    except ValueError:
+        return None
+    return {str(k): json.dumps(v)[:200] for k, v in answer.items()} if isinstance(answer, dict) else None
+
+
 async def _recording_send(self: httpx.AsyncClient, request: httpx.Request, *args: Any, **kwargs: Any) -> Any:
     response = await _send(self, request, *args, **kwargs)
     wire.append(
@@ -68,6 +83,8 @@ async def _recording_send(self: httpx.AsyncClient, request: httpx.Request, *args
             "accept": request.headers.get("accept", ""),
             "status": response.status_code,
             "response_type": response.headers.get("content-type", ""),
+            "step": _step[0],
+            "fields": None if kwargs.get("stream") else _fields(response),
         }
     )
     return response
@@ -77,7 +94,33 @@ httpx.AsyncClient.send = _recording_send  # type: ignore[method-assign]
 
 
 class Check(AssertionError):
-    pass
+    def __init__(self, message: str, about: str | None = None) -> None:
+        super().__init__(message)
+        self.about = about  # the field of the server's answer the check judged, when it judged one
+
+
+class Made(dict[str, Any]):
+    """What steps made for later ones; a later step that needs what a failed step did not make fails saying which
+    step that was (the interop report puts such a failure down to whoever that step's failure is put down to)."""
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingClient(f"no {key}: {MADE_BY.get(key, 'an earlier step')} failed")
+
+
+MADE_BY = {
+    "training": "ServiceClient.create_lora_training_client",
+    "async_training": "ServiceClient.create_lora_training_client_async",
+    "rest": "ServiceClient.create_rest_client",
+    "losses": "TrainingClient.forward_backward",
+    "state_path": "TrainingClient.save_state",
+    "state_loss": "TrainingClient.save_state",
+    "sampler_path": "TrainingClient.save_weights_for_sampler",
+    "external_path": "TrainingClient.save_weights_external",
+    "tokenizer_id": "TrainingClient.get_info",
+    "sampler": "TrainingClient.create_sampling_client",
+    "async_state": "TrainingClient.save_state_async",
+    "async_sampler_path": "TrainingClient.save_weights_for_sampler_async",
+}
 
 
 class MissingClient(AttributeError):
@@ -105,32 +148,40 @@ class Missing:
         raise MissingClient(f"no client to call {name} on: {self._step} failed")
 
 
-def expect(condition: object, message: str) -> None:
+def expect(condition: object, message: str, about: str | None = None) -> None:
     if not condition:
-        raise Check(message)
+        raise Check(message, about)
+
+
+def _failure(error: Exception) -> dict[str, str]:
+    message = f"{type(error).__name__}: {error}".strip()
+    failure = {"status": "failed", "detail": message[:400]}
+    if isinstance(error, Check) and error.about:
+        failure["about"] = error.about
+    return failure
 
 
 def record(name: str, outcome: Callable[[], str | None]) -> None:
     """Run one step; its return value (what was checked) or its error becomes the method's record."""
     started = time.monotonic()
+    _step[0] = name
     try:
         detail = outcome() or ""
         results[name] = {"status": "ok", "detail": detail}
     except Exception as error:
-        message = f"{type(error).__name__}: {error}".strip()
-        results[name] = {"status": "failed", "detail": message[:400]}
+        results[name] = _failure(error)
         traceback.print_exc(file=sys.stderr)
     print(f"{results[name]['status']:6s} {name} ({time.monotonic() - started:.1f}s)", file=sys.stderr)
 
 
 async def record_async(name: str, outcome: Callable[[], Awaitable[str | None]]) -> None:
     started = time.monotonic()
+    _step[0] = name
     try:
         detail = await asyncio.wait_for(outcome(), TIMEOUT) or ""
         results[name] = {"status": "ok", "detail": detail}
     except Exception as error:
-        message = f"{type(error).__name__}: {error}".strip()
-        results[name] = {"status": "failed", "detail": message[:400]}
+        results[name] = _failure(error)
         traceback.print_exc(file=sys.stderr)
     print(f"{results[name]['status']:6s} {name} ({time.monotonic() - started:.1f}s)", file=sys.stderr)
 
@@ -209,14 +260,14 @@ def loss_of(output: Any) -> float:
 
 
 def check_forward(output: Any, data: list[types.Datum]) -> str:
-    expect(len(output.loss_fn_outputs) == len(data), "one output per datum")
+    expect(len(output.loss_fn_outputs) == len(data), "one output per datum", "loss_fn_outputs")
     total = 0.0
     for out, item in zip(output.loss_fn_outputs, data, strict=True):
         logprobs = np.asarray(out["logprobs"].tolist(), dtype=np.float64)
-        expect(logprobs.shape == (item.model_input.length,), f"logprobs shape {logprobs.shape}")
-        expect(np.all(logprobs <= 0), "logprobs are <= 0")
+        expect(logprobs.shape == (item.model_input.length,), f"logprobs shape {logprobs.shape}", "loss_fn_outputs")
+        expect(np.all(logprobs <= 0), "logprobs are <= 0", "loss_fn_outputs")
         total -= float(logprobs.sum())
-    expect("loss:sum" in output.metrics, f"a loss:sum metric among {sorted(output.metrics)}")
+    expect("loss:sum" in output.metrics, f"a loss:sum metric among {sorted(output.metrics)}", "metrics")
     expect(math.isclose(loss_of(output), total, rel_tol=1e-4), "loss:sum = -sum(logprobs * weights)")
     return "a [N] logprobs tensor per datum, all <= 0; loss:sum = -sum(logprobs * weights)"
 
@@ -226,24 +277,30 @@ GREEDY = types.SamplingParams(max_tokens=8, temperature=0.0, seed=0)
 
 
 def check_sample(response: Any, num_samples: int, prompt_logprobs: bool = False, topk: int = 0) -> str:
-    expect(len(response.sequences) == num_samples, f"{num_samples} sequences")
+    expect(len(response.sequences) == num_samples, f"{num_samples} sequences", "sequences")
     for seq in response.sequences:
-        expect(1 <= len(seq.tokens) <= 8, f"1..8 tokens, got {len(seq.tokens)}")
-        expect(seq.stop_reason in ("stop", "length"), f"stop reason {seq.stop_reason!r}")
-        expect(seq.logprobs is not None and len(seq.logprobs) == len(seq.tokens), "a logprob per token")
-        expect(all(lp <= 0 for lp in seq.logprobs), "logprobs <= 0")
+        expect(1 <= len(seq.tokens) <= 8, f"1..8 tokens, got {len(seq.tokens)}", "sequences")
+        expect(seq.stop_reason in ("stop", "length"), f"stop reason {seq.stop_reason!r}", "sequences")
+        expect(seq.logprobs is not None and len(seq.logprobs) == len(seq.tokens), "a logprob per token", "sequences")
+        expect(all(lp <= 0 for lp in seq.logprobs), "logprobs <= 0", "sequences")
     detail = f"{num_samples} sequences, tokens, logprobs <= 0, stop reasons"
     if prompt_logprobs:
         values = response.prompt_logprobs
-        expect(values is not None and len(values) == PROMPT.length, "a prompt logprob per prompt token")
-        expect(values[0] is None and all(v is not None and v <= 0 for v in values[1:]), "None first, then <= 0")
+        expect(
+            values is not None and len(values) == PROMPT.length, "a prompt logprob per prompt token", "prompt_logprobs"
+        )
+        expect(
+            values[0] is None and all(v is not None and v <= 0 for v in values[1:]),
+            "None first, then <= 0",
+            "prompt_logprobs",
+        )
         detail += "; prompt_logprobs (None first)"
     if topk:
         rows = response.topk_prompt_logprobs
-        expect(rows is not None and len(rows) == PROMPT.length, "a top-k row per prompt token")
+        expect(rows is not None and len(rows) == PROMPT.length, "a top-k row per prompt token", "topk_prompt_logprobs")
         for row in rows[1:]:
             pairs = [tuple(cell) for cell in row] if not hasattr(row, "shape") else list(zip(*row, strict=False))
-            expect(len(pairs) == topk, f"{topk} entries per row")
+            expect(len(pairs) == topk, f"{topk} entries per row", "topk_prompt_logprobs")
         detail += f"; top-{topk} prompt logprobs"
     return detail
 
@@ -265,7 +322,7 @@ def url_string(url: str) -> str:
 
 
 def check_path(path: str, model_id: str, kind: str, name: str) -> None:
-    expect(path == f"tinker://{model_id}/{kind}/{name}", f"path {path!r}")
+    expect(path == f"tinker://{model_id}/{kind}/{name}", f"path {path!r}", "path")
 
 
 # --- the scenario --------------------------------------------------------------------------------------------
@@ -290,7 +347,7 @@ def main(out: str) -> None:
 def steps() -> None:
     version = tinker.__version__
     service = tinker.ServiceClient(project_id="compat-project")
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = Made()
 
     # ServiceClient --------------------------------------------------------------------------------------
     def capabilities() -> str:
@@ -354,8 +411,11 @@ def steps() -> None:
             step = training.optim_step(types.AdamParams(learning_rate=1e-2))
             losses.append(loss_of(result(backward)))
             result(step)
-        expect(losses[-1] < 0.7 * losses[0], f"loss falls: {losses[0]:.2f} -> {losses[-1]:.2f}")
         state["losses"] = losses
+        if not LOCAL_SERVER:  # how fast is the server's (its LoRA's initialisation, its optimizer): only the fall
+            expect(losses[-1] < losses[0], f"loss falls: {losses[0]:.2f} -> {losses[-1]:.2f}")
+            return "with optim_step, the loss falls in 8 steps"
+        expect(losses[-1] < 0.7 * losses[0], f"loss falls: {losses[0]:.2f} -> {losses[-1]:.2f}")
         return "with optim_step, the loss falls by over 30% in 8 steps"
 
     record("TrainingClient.forward_backward", train)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -335,15 +336,92 @@ def _cascade(detail: str) -> bool:
     return detail.startswith(("KeyError:", "MissingClient:"))
 
 
-def attribute(method: str, ours: dict[str, Any], officials: dict[str, dict[str, Any]]) -> tuple[str, str]:
-    """Whose a failure of this SDK is: ("server"|"protocol"|"ours"|"unconfirmed", the evidence). An official
-    failure that is only the echo of an earlier one (``_cascade``) is no evidence: without a 404/405 such a failure
-    of this SDK is "unconfirmed", its own message the only evidence."""
+PROTOCOL_PATH = re.compile(r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
+"""The form of the paths the protocol's save operations answer with."""
+
+
+def _made_by(detail: str, data: dict[str, Any]) -> str | None:
+    """The step whose failure this one only echoes ("MissingClient: no sampler_path: TrainingClient.save_weights_for
+    _sampler failed"; "no client to call x on: create_lora_training_client failed"), as it is named in ``data``."""
+    found = (
+        re.search(r"(?:: |on: )([\w.]+(?: and [\w.]+)?) failed$", detail)
+        if detail.startswith("MissingClient:")
+        else None
+    )
+    if found is None:
+        return None
+    for name in found.group(1).split(" and "):
+        for method in data.get("results", {}):
+            if (method == name or method.endswith("." + name)) and _status(data, method) == "failed":
+                return method
+    return None
+
+
+ANCHORS = {"metrics": "loss_fn_outputs", "prompt_logprobs": "sequences", "topk_prompt_logprobs": "sequences"}
+"""For a field a check judged, a field that marks the answer it belongs in (a forward's result, a sample's)."""
+
+
+def _answers(data: dict[str, Any], method: str) -> list[dict[str, str]]:
+    """The JSON answers (2xx) the server gave during the step, less those that only name a future."""
+    return [
+        w["fields"]
+        for w in data.get("wire", [])
+        if w.get("step") == method
+        and w.get("fields")
+        and 200 <= w["status"] < 300
+        and not set(w["fields"]) <= {"request_id", "type", "queue_state", "queue_state_reason"}
+    ]
+
+
+def _judged(method: str, data: dict[str, Any]) -> tuple[str, str] | None:
+    """A failed check put down to the server by the server's own answer: the field the check judged is missing,
+    empty or null in what the server sent, or a path the server sent is not of the protocol's form."""
+    about = data.get("results", {}).get(method, {}).get("about")
+    detail = _detail(data, method)
+    path = re.search(r"Invalid tinker path '([^']+)'", detail)
+    if path and not PROTOCOL_PATH.match(path.group(1)):
+        return (
+            "server",
+            f"'{path.group(1)}', a path this server answered with, is not of the protocol's form "
+            "tinker://<run>/<weights|sampler_weights|external_weights>/<name>, which the SDK must parse here",
+        )
+    if not about:
+        return None
+    answers = [a for a in _answers(data, method) if about in a or ANCHORS.get(about, about) in a]
+    if not answers:  # no JSON answer of the kind the check judged (protobuf, or none): no evidence either way
+        return None
+    if about not in answers[-1]:
+        keys = ", ".join(sorted(answers[-1]))
+        return "server", f"the check judged `{about}`, which the server's answer lacks (it has: {keys})"
+    value = answers[-1][about]
+    if value in ("null", "{}", "[]", '""'):
+        return "server", f"the check judged `{about}`, and the server answered `{about}: {value}`"
+    if about == "path" and not PROTOCOL_PATH.match(json.loads(value) if value.endswith('"') else value):
+        return (
+            "server",
+            f"the server answered `path: {value}`, not of the protocol's form "
+            "tinker://<run>/<weights|sampler_weights|external_weights>/<name>",
+        )
+    return None
+
+
+def attribute(
+    method: str, ours: dict[str, Any], officials: dict[str, dict[str, Any]], seen: frozenset[str] = frozenset()
+) -> tuple[str, str]:
+    """Whose a failure of this SDK is: ("server"|"protocol"|"ours"|"unconfirmed", the evidence). A failure that
+    only echoes an earlier step's is put down to whoever that step's is. An official failure that is only such an
+    echo (``_cascade``) is no evidence. Then a 404/405 (the server lacks the route), a 5xx (the server failed), and
+    a check that judged a field of the server's answer which the server left out, empty or null (its own words are
+    quoted) put it down to the server; what is left is "unconfirmed", its own message the only evidence."""
     detail = _detail(ours, method)
     if method in NOT_SUPPORTED:
         return "protocol", NOT_SUPPORTED[method]
     if method in OURS_GAPS:
         return "ours", "a known gap of this SDK: " + OURS_GAPS[method]
+    earlier = _made_by(detail, ours)
+    if earlier and earlier not in seen and earlier != method:
+        owner, evidence = attribute(earlier, ours, officials, seen | {method})
+        return owner, f"needs what `{earlier}` makes, which failed; that failure is the {owner}'s: {evidence[:240]}"
     compared = DEPENDS.get(method, method)
     kind = detail.split(":", 1)[0]
     failed = {
@@ -368,6 +446,10 @@ def attribute(method: str, ours: dict[str, Any], officials: dict[str, dict[str, 
         return "server", f"{why}the official SDK fails `{compared}` too ({evidence})"
     if route:
         return "server", f"the server answers 404/405: {detail[:200]}"
+    if re.search(r"Error code: 5\d\d", detail):
+        return "server", f"the server answered with a server error: {detail[:240]}"
+    if judged := _judged(method, ours):
+        return judged
     if echoes:
         reached = "; ".join(f"official {label}: {_detail(officials[label], compared)[:120]}" for label in echoes)
         return "unconfirmed", f"the official SDK fails otherwise or not this far ({reached}); this SDK: {detail[:300]}"

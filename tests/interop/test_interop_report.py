@@ -57,3 +57,54 @@ def test_an_official_failure_that_only_echoes_an_earlier_one_is_no_evidence() ->
     official["results"]["TrainingClient.create_sampling_client"]["detail"] = "KeyError: 'sampler_path'"
     owner, evidence = attribute("TrainingClient.create_sampling_client", ours, {"0.38.0": official})
     assert owner == "unconfirmed" and "fails otherwise or not this far" in evidence
+
+
+def test_an_echo_of_an_earlier_failure_is_put_down_to_whoever_that_one_is() -> None:
+    ours = records(TrainingClient__save_weights_external="404", RestClient__get_external_weights_urls="failed")
+    ours["results"]["RestClient.get_external_weights_urls"]["detail"] = (
+        "MissingClient: no external_path: TrainingClient.save_weights_external failed"
+    )
+    owner, evidence = attribute("RestClient.get_external_weights_urls", ours, {})
+    assert owner == "server" and "`TrainingClient.save_weights_external`" in evidence and "404" in evidence
+
+
+def test_a_server_error_is_the_servers() -> None:
+    ours = records(RestClient__unpublish_checkpoint_from_tinker_path="failed")
+    ours["results"]["RestClient.unpublish_checkpoint_from_tinker_path"]["detail"] = (
+        "InternalServerError: Error code: 500 - Internal Server Error (gave up after 11 attempts)"
+    )
+    assert attribute("RestClient.unpublish_checkpoint_from_tinker_path", ours, {})[0] == "server"
+
+
+def answered(data: dict[str, Any], step: str, **fields: str) -> None:
+    data["wire"].append({"path": "/api/v1/retrieve_future", "status": 200, "step": step, "fields": fields})
+
+
+def test_a_check_is_put_down_to_the_server_by_the_servers_own_answer() -> None:
+    ours = records(TrainingClient__forward="failed", SamplingClient__sample="failed", TrainingClient__get_info="failed")
+    ours["results"]["TrainingClient.forward"].update(detail="Check: a loss:sum metric among []", about="metrics")
+    answered(ours, "TrainingClient.forward", request_id='"1"')  # a future's id says nothing
+    answered(ours, "TrainingClient.forward", loss_fn_outputs="[...]", metrics="{}")
+    owner, evidence = attribute("TrainingClient.forward", ours, {})
+    assert owner == "server" and "`metrics: {}`" in evidence
+    ours["results"]["SamplingClient.sample"].update(detail="Check: a prompt logprob per prompt token")
+    ours["results"]["SamplingClient.sample"]["about"] = "prompt_logprobs"
+    answered(ours, "SamplingClient.sample", sequences="[...]", type='"sample"')
+    owner, evidence = attribute("SamplingClient.sample", ours, {})
+    assert owner == "server" and "lacks" in evidence and "sequences" in evidence
+    # a value that is there: the check's failure is not shown to be the server's
+    ours["results"]["TrainingClient.get_info"].update(detail="Check: model name", about="model_data")
+    answered(ours, "TrainingClient.get_info", model_data='{"model_name": "x"}')
+    assert attribute("TrainingClient.get_info", ours, {})[0] == "ours"
+
+
+def test_a_path_not_of_the_protocols_form_is_the_servers() -> None:
+    ours = records(TrainingClient__save_weights_for_sampler="failed", RestClient__set_checkpoint_ttl="failed")
+    ours["results"]["TrainingClient.save_weights_for_sampler"].update(detail="Check: path 'x'", about="path")
+    answered(ours, "TrainingClient.save_weights_for_sampler", path='"tinker://model_1/compat-sampler"')
+    owner, evidence = attribute("TrainingClient.save_weights_for_sampler", ours, {})
+    assert owner == "server" and "tinker://model_1/compat-sampler" in evidence
+    ours["results"]["RestClient.set_checkpoint_ttl"]["detail"] = (
+        "ValueError: Invalid tinker path 'tinker://model_1/compat-sampler': expected tinker://<run>/<kind>/<name>"
+    )
+    assert attribute("RestClient.set_checkpoint_ttl", ours, {})[0] == "server"
