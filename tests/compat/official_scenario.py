@@ -172,6 +172,7 @@ def record(name: str, outcome: Callable[[], str | None]) -> None:
         results[name] = _failure(error)
         traceback.print_exc(file=sys.stderr)
     print(f"{results[name]['status']:6s} {name} ({time.monotonic() - started:.1f}s)", file=sys.stderr)
+    write_records()
 
 
 async def record_async(name: str, outcome: Callable[[], Awaitable[str | None]]) -> None:
@@ -184,6 +185,7 @@ async def record_async(name: str, outcome: Callable[[], Awaitable[str | None]]) 
         results[name] = _failure(error)
         traceback.print_exc(file=sys.stderr)
     print(f"{results[name]['status']:6s} {name} ({time.monotonic() - started:.1f}s)", file=sys.stderr)
+    write_records()
 
 
 def client_class(name: str) -> Any:
@@ -327,21 +329,34 @@ def check_path(path: str, model_id: str, kind: str, name: str) -> None:
 
 # --- the scenario --------------------------------------------------------------------------------------------
 def main(out: str) -> None:
-    """Every step, then the records (written also when a step outside ``record`` broke off the run)."""
+    """Every step, then the records: written after each step as well, so that a run stopped from outside (a
+    server that never answers) still tells what it reached."""
+    _out[0] = out
     try:
         steps()
     finally:
-        with open(out, "w", encoding="utf-8") as file:
-            document = {
-                "version": tinker.__version__,
-                "sdk": SDK,
-                "base_model": TINY,
-                "local_server": LOCAL_SERVER,
-                "methods": public_methods(),
-                "results": results,
-                "wire": wire,
-            }
-            json.dump(document, file, indent=1)
+        write_records()
+
+
+_out = [""]
+
+
+def write_records() -> None:
+    if not _out[0]:
+        return
+    document = {
+        "version": tinker.__version__,
+        "sdk": SDK,
+        "base_model": TINY,
+        "local_server": LOCAL_SERVER,
+        "methods": public_methods(),
+        "results": results,
+        "wire": wire,
+        "last_step": _step[0],
+    }
+    with open(_out[0] + ".part", "w", encoding="utf-8") as file:
+        json.dump(document, file, indent=1)
+    os.replace(_out[0] + ".part", _out[0])
 
 
 def steps() -> None:

@@ -33,7 +33,7 @@ from tests.compat.compat_report import NOT_SUPPORTED, OURS, OURS_GAPS, run_scena
 HERE = Path(__file__).resolve().parent
 TORCH = "torch==2.13.0"  # the CPU wheel kept on this project's machines; the servers' torch needs are met by it
 START_TIMEOUT = 300.0
-SCENARIO_TIMEOUT = 1500.0
+SCENARIO_TIMEOUT = 900.0  # an official SDK on a server it cannot talk to (protobuf on SkyRL) retries for ages
 
 
 @dataclass
@@ -274,16 +274,20 @@ def run_server(server: Server, envs: Path, sdks: dict[str, str], ours: str) -> R
         env = {"COMPAT_BASE_MODEL": str(model), "COMPAT_LOCAL_SERVER": "0", "COMPAT_TIMEOUT": "60"}
         for label, sdk_python in sdks.items():
             print(f"[{server.name}] the scenario with {label}", flush=True)
+            out = work / f"{label.replace(' ', '-')}.json"
             try:
                 variables = {**env, **(server.ours_env if label == OURS else {})}
-                data, seconds, _ = run_scenario(
-                    sdk_python, work / f"{label.replace(' ', '-')}.json", url, keys[label], variables, SCENARIO_TIMEOUT
-                )
+                data, seconds, _ = run_scenario(sdk_python, out, url, keys[label], variables, SCENARIO_TIMEOUT)
                 data["seconds"] = seconds
-            except (RuntimeError, subprocess.TimeoutExpired) as error:
+            except subprocess.TimeoutExpired as error:
+                # the scenario writes its records after every step: what it reached is kept, the rest not called
+                data = json.loads(out.read_text()) if out.exists() else {"error": _tail(str(error), 6)}
+                data.update(seconds=SCENARIO_TIMEOUT, broke_off=f"stopped after {SCENARIO_TIMEOUT:.0f} s")
+            except RuntimeError as error:
                 data = {"error": _tail(str(error), 6)}
+            data["measured"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
             outcome.sdks[label] = data
-        for wire in ("json", "protobuf"):
+        for wire in ("json", "protobuf") if OURS in sdks else ():
             print(f"[{server.name}] forward check, {wire}", flush=True)
             out = work / f"forward-{wire}.json"
             variables = {k: v for k, v in os.environ.items() if not k.startswith(("TINKER_", "PYTHON"))}
@@ -479,21 +483,22 @@ def render(runs: list[Run]) -> str:
         "",
         "## Summary",
         "",
-        "| server | version | SDK | passed | failed | not called | seconds |",
-        "|---|---|---|---|---|---|---|",
+        "| server | version | SDK | passed | failed | not called | seconds | run at (UTC) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         if run.skipped:
-            lines.append(f"| {run.server.title} | {run.version or '-'} | skipped | | | | |")
+            lines.append(f"| {run.server.title} | {run.version or '-'} | skipped | | | | | |")
             continue
         for label, data in run.sdks.items():
             if "error" in data:
-                lines.append(f"| {run.server.title} | {run.version} | {label} | scenario broke off | | | |")
+                lines.append(f"| {run.server.title} | {run.version} | {label} | scenario broke off | | | | |")
                 continue
             statuses = [_status(data, m) for m in data["methods"]]
             lines.append(
                 f"| {run.server.title} | {run.version} | {label} | {statuses.count('ok')} | "
-                f"{statuses.count('failed')} | {statuses.count('not called')} | {data.get('seconds', 0):.0f} |"
+                f"{statuses.count('failed')} | {statuses.count('not called')} | {data.get('seconds', 0):.0f} | "
+                f"{data.get('measured', '')} |"
             )
     for run in runs:
         lines += ["", f"## {run.server.title} {run.version}".rstrip(), ""]
@@ -507,6 +512,11 @@ def render(runs: list[Run]) -> str:
         for label, data in run.sdks.items():
             if "error" in data:
                 lines.append(f"- The scenario with {label} broke off: {_cell(data['error'])}")
+            elif "broke_off" in data:
+                lines.append(
+                    f"- The scenario with {label} was {data['broke_off']}, after `{data.get('last_step', '?')}`: "
+                    "the methods after it are counted as not called."
+                )
             elif routes := _missing_routes(data):
                 lines.append(f"- Routes answered 404/405 to {label}: {', '.join(f'`{r}`' for r in routes)}")
         lines += ["", "### Forwards leave the weights alone", ""]
@@ -563,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="where to write the Markdown report")
     parser.add_argument("--save", type=Path, help="also keep every record as JSON there")
     parser.add_argument("--records", type=Path, help="render the records --save kept instead of running anything")
+    parser.add_argument("--sdk", action="append", help=f"run only these SDKs ('{OURS}', or an official version)")
+    parser.add_argument("--keep", type=Path, help="records --save kept: the SDKs not run now are taken from there")
     args = parser.parse_args(argv)
     if args.records:
         saved = json.loads(args.records.read_text(encoding="utf-8"))
@@ -575,7 +587,16 @@ def main(argv: list[str] | None = None) -> int:
     args.envs.mkdir(parents=True, exist_ok=True)
     sdks = {OURS: os.path.abspath(args.ours)}
     sdks.update({version: os.path.abspath(python) for version, python in (i.split("=", 1) for i in args.official)})
-    runs = [run_server(SERVERS[name], args.envs.resolve(), sdks, sdks[OURS]) for name in args.server or SERVERS]
+    chosen = {label: python for label, python in sdks.items() if not args.sdk or label in args.sdk}
+    runs = [run_server(SERVERS[name], args.envs.resolve(), chosen, sdks[OURS]) for name in args.server or SERVERS]
+    if args.keep and args.keep.exists():
+        kept_runs = json.loads(args.keep.read_text(encoding="utf-8"))
+        for run in runs:
+            kept = next((k for k in kept_runs if (k["server"], k["version"]) == (run.server.name, run.version)), None)
+            if kept is None or run.skipped:
+                continue
+            run.sdks = {label: run.sdks.get(label) or kept["sdks"][label] for label in {**kept["sdks"], **run.sdks}}
+            run.forward_checks = run.forward_checks or kept["forward_checks"]
     if args.save:
         args.save.write_text(
             json.dumps([{**vars(run), "server": run.server.name} for run in runs], indent=1), encoding="utf-8"

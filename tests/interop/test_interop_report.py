@@ -46,7 +46,7 @@ def test_the_report_shows_skipped_servers_with_the_reason_and_counts_per_sdk() -
     ran.forward_checks = {"json": {**check, "unchanged": True, "control_moved": True}}
     report = render([skipped, ran])
     assert "**Skipped**: cannot install skyrl==0.3.0: no space left" in report
-    assert "| TuFT | 0.2.2 | this SDK | 1 | 1 | 0 | 1 |" in report
+    assert "| TuFT | 0.2.2 | this SDK | 1 | 1 | 0 | 1 |  |" in report
     assert "| json | 1 | 1 | 0.5 | unchanged |" in report
     assert "| `A.c` | **failed** | **failed** | server: the official SDK fails `A.c` too" in report
 
