@@ -263,9 +263,9 @@ class CreateSamplingSessionRequest(BaseModel):
     """
     Base model to sample from when no model_path is given.
     """
-    model_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$") | None = None
+    model_path: constr(pattern=r"^tinker://.+") | None = None
     """
-    tinker:// path of weights to sample from.
+    tinker:// path of weights to sample from, as a server returned it. The hosted service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint (404).
     """
     type: Literal["create_sampling_session"] = "create_sampling_session"
     """
@@ -828,9 +828,9 @@ class WeightsInfoRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    tinker_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
+    tinker_path: constr(pattern=r"^tinker://.+")
     """
-    Tinker path of the checkpoint to describe.
+    Tinker path of the checkpoint to describe, as a server returned it. The hosted service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint (404).
     """
 
 
@@ -1095,9 +1095,9 @@ class CopyWeightsRequest(BaseModel):
     """
     Target project of the copy, used instead of session_id.
     """
-    source_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
+    source_path: constr(pattern=r"^tinker://.+")
     """
-    Tinker path of the checkpoint to copy (training or sampler weights).
+    Tinker path of the checkpoint to copy (training or sampler weights), as a server returned it. The hosted service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint (404).
     """
     ttl_seconds: conint(ge=1, le=3155760000) | None = None
     """
@@ -2903,9 +2903,9 @@ class SampleRequest(BaseModel):
     """
     Base model to sample from.
     """
-    model_path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$") | None = None
+    model_path: constr(pattern=r"^tinker://.+") | None = None
     """
-    tinker:// path of weights to sample from.
+    tinker:// path of weights to sample from, as a server returned it. The hosted service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint (404).
     """
     sampling_session_id: str | None = None
     """
@@ -2981,9 +2981,9 @@ class LoadWeightsRequest(BaseModel):
     """
     Caller-chosen metadata for the training run created by the load.
     """
-    path: constr(pattern=r"^tinker://[^/]+/(weights|sampler_weights|external_weights)/[^/]+$")
+    path: constr(pattern=r"^tinker://.+")
     """
-    Tinker path of the checkpoint to load: tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>.
+    Tinker path of the checkpoint to load, as a server returned it. The hosted service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint (404).
     """
     optimizer: bool
     """

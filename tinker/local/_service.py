@@ -50,13 +50,21 @@ def tinker_path(run_id: str, kind: str, name: str) -> str:
     return f"tinker://{run_id}/{kind}/{name}"
 
 
+PATH_FORM = "tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>"
+
+
 def parse_tinker_path(path: str, field_name: str = "path") -> tuple[str, str, str]:
-    """``tinker://<run>/<kind>/<name>`` as (run, kind, name), parsed as the SDK parses it; anything else is a 400
-    naming the field."""
+    """``tinker://<run>/<kind>/<name>`` as (run, kind, name), parsed as the SDK parses it.
+
+    The document asks only for the ``tinker://`` prefix (other servers make other forms, and the SDK sends what a
+    server returned); a path of another form names none of this server's checkpoints, so it is a 404, as a
+    well-formed path naming none is, with a detail naming the field and the form this server makes."""
     try:
         parsed = models.ParsedCheckpointTinkerPath.from_tinker_path(path)
-    except ValueError as error:
-        raise bad_request(f"{field_name}: {error}") from None
+    except ValueError:
+        raise not_found(
+            f"{field_name}: checkpoint {path!r} not found: this server's checkpoint paths have the form {PATH_FORM}"
+        ) from None
     kind, name = parsed.checkpoint_id.split("/", 1)
     return parsed.training_run_id, kind, name
 

@@ -18,7 +18,11 @@ class CopyWeightsRequest:
     """
 
     source_path: str
-    """ Tinker path of the checkpoint to copy (training or sampler weights). """
+    """ Tinker path of the checkpoint to copy (training or sampler weights), as a server returned it. The hosted
+    service and the local server make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>;
+    other servers make other forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker://
+    prefix, as the official SDK checks. The local server answers a path of another form as one naming no checkpoint
+    (404). """
     session_id: None | str | Unset = UNSET
     """ Owning session of the new checkpoint, which also lands in that session's project. """
     model_seq_id: int | None | Unset = UNSET

@@ -24,7 +24,10 @@ class CreateSamplingSessionRequest:
     base_model: str | Unset = UNSET
     """ Base model to sample from when no model_path is given. """
     model_path: str | Unset = UNSET
-    """ tinker:// path of weights to sample from. """
+    """ tinker:// path of weights to sample from, as a server returned it. The hosted service and the local server
+    make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other
+    forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official
+    SDK checks. The local server answers a path of another form as one naming no checkpoint (404). """
     type_: Literal["create_sampling_session"] | Unset = "create_sampling_session"
     """ Request kind tag. """
 

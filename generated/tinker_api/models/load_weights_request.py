@@ -27,8 +27,10 @@ class LoadWeightsRequest:
     """
 
     path: str
-    """ Tinker path of the checkpoint to load: tinker://<training run
-    id>/<weights|sampler_weights|external_weights>/<name>. """
+    """ Tinker path of the checkpoint to load, as a server returned it. The hosted service and the local server make
+    tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other forms
+    (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official SDK
+    checks. The local server answers a path of another form as one naming no checkpoint (404). """
     optimizer: bool
     """ Also restore the optimizer state saved with the checkpoint. """
     model_id: None | str | Unset = UNSET

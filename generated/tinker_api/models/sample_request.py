@@ -33,7 +33,10 @@ class SampleRequest:
     base_model: str | Unset = UNSET
     """ Base model to sample from. """
     model_path: str | Unset = UNSET
-    """ tinker:// path of weights to sample from. """
+    """ tinker:// path of weights to sample from, as a server returned it. The hosted service and the local server
+    make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other
+    forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official
+    SDK checks. The local server answers a path of another form as one naming no checkpoint (404). """
     sampling_session_id: str | Unset = UNSET
     """ Sampling session to run in. """
     seq_id: int | Unset = UNSET

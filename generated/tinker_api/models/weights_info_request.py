@@ -13,7 +13,10 @@ class WeightsInfoRequest:
     """Body of POST /api/v1/weights_info, which the SDK sends as a plain dict."""
 
     tinker_path: str
-    """ Tinker path of the checkpoint to describe. """
+    """ Tinker path of the checkpoint to describe, as a server returned it. The hosted service and the local server
+    make tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>; other servers make other
+    forms (SkyRL tx: tinker://<model id>/<name>), so the schema asks only for the tinker:// prefix, as the official
+    SDK checks. The local server answers a path of another form as one naming no checkpoint (404). """
 
     def to_dict(self) -> dict[str, Any]:
         tinker_path = self.tinker_path
