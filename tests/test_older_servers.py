@@ -5,12 +5,18 @@ server seen through a transport that behaves as they do.
   before): the SDK falls back to get_weights_info, create_model, load_weights with the run's model_id, and keeps to
   that sequence afterwards;
 - a refused training request does not use up its seq_id (TuFT): the next request must take it again, and any other
-  seq_id gets a 409 "Sequence conflict". The SDK learns that from one 409 and renumbers, with no storm of them.
+  seq_id gets a 409 "Sequence conflict". The SDK learns that from one 409 and renumbers, with no storm of them;
+- TuFT itself accepts a request whatever its seq_id and checks it when it runs the request: the request's future fails
+  with "Sequence conflict: expected N, got M" (``RunTimeSequenceServer``). The SDK then renumbers and sends the
+  requests that failed so again, once, in order. A request to a route the server lacks (404 "Not Found") used up no
+  seq_id on any server: the next one takes it at once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -18,6 +24,7 @@ import pytest
 
 import tinker
 from tinker import types
+from tinker.lib.public_interfaces.training_client import SequenceConflictError, _conflict_numbers
 from tinker.local import LocalServer
 
 KEY = "tml-older-servers"
@@ -73,6 +80,88 @@ class OlderServer(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def _forwarded(request: httpx.Request, body: dict[str, Any]) -> httpx.Request:
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+    return httpx.Request(request.method, request.url, headers=headers, content=orjson.dumps(body))
+
+
+def _negative_learning_rate(body: dict[str, Any]) -> bool:
+    return any(isinstance(p, dict) and p.get("learning_rate", 0) < 0 for p in body.values())
+
+
+class RunTimeSequenceServer(httpx.AsyncBaseTransport):
+    """Forwards to the local server, keeping seq_ids as TuFT 0.2.2 does (its training_controller and futures):
+
+    - a training request is accepted whatever its seq_id; the seq_id is checked when the request runs, in the order
+      they were accepted: one other than the run's next fails the request's future (retrieve_future answers 409
+      "Failed to retrieve future: Sequence conflict: expected N, got M.") and does not use up N;
+    - a request refused before it runs (a 422 from request validation; here an optim_step with a negative learning
+      rate, which the SDK's own check would have caught) or one to a route it lacks (``missing``: 404, the framework's
+      bare "Not Found") uses up no seq_id.
+
+    The local server sees what runs, numbered 1, 2, ... as here (``ran``)."""
+
+    def __init__(
+        self,
+        *,
+        missing: frozenset[str] = frozenset({"save_weights_external"}),
+        conflict_detail: str = "Sequence conflict: expected {expected}, got {got}.",
+    ) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.missing = missing
+        self.conflict_detail = conflict_detail
+        self.expected: dict[str, int] = {}
+        self.ran: list[tuple[str, int]] = []
+        self.conflicts: list[tuple[int, int]] = []
+        self.refused = 0
+        self.failed_futures: dict[str, str] = {}
+        self.duplicate_next = False
+        """The next request reaches the server twice (a retried submission): it runs, and the copy whose future the
+        client follows fails with a conflict."""
+
+    def _conflict(self, model_id: str, expected: int, got: int) -> httpx.Response:
+        self.conflicts.append((expected, got))
+        request_id = f"conflicted-{len(self.conflicts)}"
+        self.failed_futures[request_id] = self.conflict_detail.format(expected=expected, got=got)
+        return httpx.Response(200, json={"request_id": request_id, "model_id": model_id})
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        operation = request.url.path.rsplit("/", 1)[-1]
+        if operation in self.missing:
+            return httpx.Response(404, json={"detail": "Not Found"})
+        if operation == "retrieve_future":
+            body = orjson.loads(await request.aread())
+            failure = self.failed_futures.get(body["request_id"])
+            if failure is not None:
+                return httpx.Response(409, json={"detail": f"Failed to retrieve future: {failure}"})
+            return await self.inner.handle_async_request(_forwarded(request, body))
+        if operation not in SEQUENCED or request.headers.get("content-type", "") != "application/json":
+            return await self.inner.handle_async_request(request)
+        body = orjson.loads(await request.aread())
+        if operation == "optim_step" and _negative_learning_rate(body):
+            self.refused += 1
+            detail = [{"type": "greater_than", "loc": ["body", "adam_params", "learning_rate"], "msg": "> 0"}]
+            return httpx.Response(422, json={"detail": detail})
+        model_id, seq_id = body["model_id"], body.get("seq_id")
+        if seq_id is None:
+            return await self.inner.handle_async_request(_forwarded(request, body))
+        expected = self.expected.get(model_id, 1)
+        if seq_id != expected:
+            return self._conflict(model_id, expected, seq_id)
+        response = await self.inner.handle_async_request(_forwarded(request, body))
+        assert response.status_code < 400, "the local server runs what this one runs"
+        self.expected[model_id] = expected + 1
+        self.ran.append((operation, seq_id))
+        if self.duplicate_next:
+            self.duplicate_next = False
+            await response.aclose()
+            return self._conflict(model_id, expected + 1, seq_id)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     with LocalServer(tmp_path_factory.mktemp("older-servers"), api_keys=(KEY,), long_poll_seconds=5.0) as server:
@@ -80,11 +169,12 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def older(local: LocalServer) -> Iterator[Callable[[OlderServer], tinker.ServiceClient]]:
-    """ServiceClients that reach the local server through an ``OlderServer``; closed with their connections."""
+def older(local: LocalServer) -> Iterator[Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]]:
+    """ServiceClients that reach the local server through an ``OlderServer`` (or another stub); closed with their
+    connections."""
     made: list[tuple[tinker.ServiceClient, httpx.AsyncClient]] = []
 
-    def make(transport: OlderServer) -> tinker.ServiceClient:
+    def make(transport: httpx.AsyncBaseTransport) -> tinker.ServiceClient:
         http = httpx.AsyncClient(transport=transport, timeout=60.0)
         made.append(
             (tinker.ServiceClient(base_url=local.base_url, api_key=KEY, http_client=http, wire_format="json"), http)
@@ -119,7 +209,7 @@ def _refused_step(client: tinker.TrainingClient) -> None:
 
 
 def test_create_from_state_falls_back_to_the_older_sequence(
-    older: Callable[[OlderServer], tinker.ServiceClient],
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer(counts_refusals=True)
     service = older(transport)
@@ -141,7 +231,7 @@ def test_create_from_state_falls_back_to_the_older_sequence(
 
 
 def test_a_refused_seq_id_is_taken_again_where_the_server_does_not_count_it(
-    older: Callable[[OlderServer], tinker.ServiceClient],
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer()
     service = older(transport)
@@ -161,7 +251,7 @@ def test_a_refused_seq_id_is_taken_again_where_the_server_does_not_count_it(
 
 
 def test_a_server_that_counts_refused_seq_ids_sees_no_renumbering(
-    older: Callable[[OlderServer], tinker.ServiceClient],
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer(counts_refusals=True)
     service = older(transport)
@@ -186,7 +276,7 @@ def test_the_local_server_counts_refused_seq_ids(local: LocalServer) -> None:
 
 
 def test_refusals_in_a_row_and_on_two_clients_are_all_taken_again(
-    older: Callable[[OlderServer], tinker.ServiceClient],
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     """The request that would show how the server counts is itself refused, and a second client has a refusal
     of its own pending when the first one learns it: every refused seq_id is taken again, with one 409 in all."""
@@ -202,3 +292,124 @@ def test_refusals_in_a_row_and_on_two_clients_are_all_taken_again(
     first.optim_step(types.AdamParams(learning_rate=0.01)).result()
     assert transport.conflicts == 1
     assert transport.expected == {first.model_id: 3, second.model_id: 2}
+
+
+STEP = types.AdamParams(learning_rate=0.01)
+
+
+def test_a_missing_route_uses_up_no_seq_id(older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]) -> None:
+    """TuFT lacks save_weights_external: its 404 reached no handler, so the next request takes its seq_id at once (a
+    server checking seq_ids when it runs a request would accept any number, and fail the future later)."""
+    server = RunTimeSequenceServer()
+    service = older(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=13).result()
+    futures = [
+        client.forward_backward([_datum()], "cross_entropy"),
+        client.optim_step(STEP),
+        client.save_weights_external("exported"),
+        client.forward_backward([_datum()], "cross_entropy"),
+        client.optim_step(STEP),
+        client.save_state("after-the-404"),
+    ]
+    with pytest.raises(tinker.NotFoundError):
+        futures[2].result(timeout=60)
+    results = [f.result(timeout=60) for i, f in enumerate(futures) if i != 2]
+    assert results[-1].path.startswith("tinker://")
+    assert server.conflicts == [], "no future failed"
+    assert server.ran == [
+        ("forward_backward", 1),
+        ("optim_step", 2),
+        ("forward_backward", 3),
+        ("optim_step", 4),
+        ("save_weights", 5),
+    ]
+    assert service.holder.traits.counts_refused_seq_ids is None, "a missing route shows nothing of how refusals count"
+
+
+def test_a_conflict_on_a_future_renumbers_and_sends_again_in_order(
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    """After a 422 the next request is accepted (the server checks its seq_id only when it runs it), so the client
+    takes the server to count refusals; the futures then fail with "expected 2, got 3" and so on. The client
+    renumbers, sends each of those requests again once, in order, and later ones fit."""
+    server = RunTimeSequenceServer()
+    service = older(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=17).result()
+    client.optim_step(STEP).result(timeout=60)
+    _refused_step(client)
+    futures = [
+        client.forward_backward([_datum()], "cross_entropy"),
+        client.optim_step(STEP),
+        client.forward_backward([_datum()], "cross_entropy"),
+        client.save_state("resynced"),
+    ]
+    first, _, third, saved = (f.result(timeout=60) for f in futures)
+    assert first.metrics["loss:sum"] > 0 and third.metrics["loss:sum"] > 0
+    assert saved.path.startswith("tinker://")
+    assert service.holder.traits.counts_refused_seq_ids is False
+    # every request that went out misnumbered failed once (those sent after the client learned it went out right)
+    assert 1 <= len(server.conflicts) <= 4
+    assert {expected for expected, _ in server.conflicts} == {2}
+    assert server.ran == [
+        ("optim_step", 1),
+        ("forward_backward", 2),
+        ("optim_step", 3),
+        ("forward_backward", 4),
+        ("save_weights", 5),
+    ]
+    conflicts = len(server.conflicts)
+    _refused_step(client)
+    _refused_step(client)
+    client.optim_step(STEP).result(timeout=60)
+    assert len(server.conflicts) == conflicts, "once the server's counting is known, refusals cost no conflict"
+    assert server.ran[-1] == ("optim_step", 6)
+
+
+def test_a_conflict_that_cannot_be_sent_again_in_order_is_a_typed_error(
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    """A submission that reached the server twice: the copy the client follows fails with "expected 3, got 2". Sending
+    it again could run it out of order: the call fails with SequenceConflictError, and the next request fits."""
+    server = RunTimeSequenceServer()
+    service = older(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=19).result()
+    client.optim_step(STEP).result(timeout=60)
+    server.duplicate_next = True
+    with pytest.raises(SequenceConflictError, match="expects seq_id 3") as raised:
+        client.optim_step(STEP).result(timeout=60)
+    assert isinstance(raised.value, tinker.ConflictError)
+    assert (raised.value.seq_id, raised.value.expected, raised.value.got) == (2, 3, 2)
+    client.forward_backward([_datum()], "cross_entropy").result(timeout=60)
+    assert server.conflicts == [(3, 2)]
+    assert server.ran[-1] == ("forward_backward", 3)
+    assert service.holder.traits.counts_refused_seq_ids is None
+
+
+def test_a_conflict_in_other_words_is_raised_as_it_came(
+    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    server = RunTimeSequenceServer(conflict_detail="Sequence conflict.")
+    service = older(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=23).result()
+    client.optim_step(STEP).result(timeout=60)
+    _refused_step(client)
+    with pytest.raises(tinker.ConflictError, match=re.escape("Sequence conflict.")) as raised:
+        client.optim_step(STEP).result(timeout=60)
+    assert not isinstance(raised.value, SequenceConflictError)
+    assert server.conflicts == [(2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("detail", "numbers"),
+    [
+        ("Failed to retrieve future: Sequence conflict: expected 25, got 26.", (25, 26)),
+        ("sequence conflict (expected seq_id=7; got seq_id=9)", (7, 9)),
+        ("Seq mismatch: received 12 but expected sequence number 10", (10, 12)),
+        ("Sequence conflict", None),
+        ("Sequence conflict: expected sequence, got something else 26", None),
+        ("Conflict: expected 1, got 2", None),
+    ],
+)
+def test_sequence_conflict_numbers(detail: str, numbers: tuple[int, int] | None) -> None:
+    response = httpx.Response(409, json={"detail": detail}, request=httpx.Request("POST", "http://x/retrieve_future"))
+    assert _conflict_numbers(tinker.ConflictError(detail, response=response, body={"detail": detail})) == numbers

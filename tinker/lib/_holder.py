@@ -118,7 +118,11 @@ class ServerTraits:
 
     counts_refused_seq_ids: bool | None = None
     """Whether a refused training request uses up its seq_id (this project's server, the hosted service) or the
-    next request must take it again (TuFT answers 409 to the next one otherwise)."""
+    next request must take it again (TuFT: it checks the seq_id when it runs a request, and fails that request's
+    future with a 409 "Sequence conflict: expected N, got M" otherwise). Learned from the request after a refusal
+    (accepted, or a 409 at once), and set to False when a future fails with such a conflict, which overrules an
+    acceptance. A request refused for a route the server lacks (a bare 404 "Not Found") used up no seq_id anywhere
+    and shows nothing of this."""
     creates_via_load: bool | None = None
     """Whether ``load_weights`` with ``session_id`` and ``model_seq_id`` makes a training run (0.38's form); older
     servers and SkyRL tx want a run made by ``create_model`` first, then ``load_weights`` with its ``model_id``."""

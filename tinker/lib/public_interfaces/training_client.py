@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import logging
 import os
+import re
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -28,7 +30,7 @@ from tinker_api.types import EncodedBody, OperationRequest
 
 from ... import telemetry as events
 from ..._base_client import RequestOptions
-from ..._exceptions import APIStatusError, ProgressTimeoutError, TinkerError
+from ..._exceptions import APIStatusError, ConflictError, ProgressTimeoutError, TinkerError
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import forward_backward_body, json_body, prepare_data
@@ -47,10 +49,31 @@ if TYPE_CHECKING:
     from .sampling_client import SamplingClient
 
 B = TypeVar("B")
+R = TypeVar("R")
 
 CustomLossFnV1 = Callable[[list[types.Datum], list["torch.Tensor"]], tuple["torch.Tensor", dict[str, float]]]
 
-__all__ = ["CustomLossFnV1", "TrainingClient"]
+__all__ = ["CustomLossFnV1", "SequenceConflictError", "TrainingClient"]
+
+log = logging.getLogger("tinker")
+
+
+class SequenceConflictError(ConflictError):
+    """The server did not run a training request because its ``seq_id`` was not the one it expected (its future
+    failed with a 409 "sequence conflict"), and this client could not send it again without running it out of order.
+    ``seq_id`` is the request's number in this client, ``got`` the number it went out with, ``expected`` the one the
+    server wanted; the message says why it was not sent again. The server did not run it: calls made after it go on.
+    """
+
+    def __init__(self, error: APIStatusError, *, seq_id: int, expected: int, got: int, reason: str) -> None:
+        super().__init__(
+            f"{error.message} (the request with seq_id {seq_id}, sent as {got}, was not run: {reason})",
+            response=error.response,
+            body=error.body,
+        )
+        self.seq_id = seq_id
+        self.expected = expected
+        self.got = got
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,29 +104,83 @@ def _sequence_conflict(error: APIStatusError) -> bool:
     return error.status_code == 409 and "seq" in str(error.body or error.message).lower()
 
 
+def _detail(error: APIStatusError) -> str | None:
+    """The error body's ``detail`` (or the body) when it is text."""
+    body = error.body.get("detail") if isinstance(error.body, dict) else error.body
+    return body.strip() if isinstance(body, str) else None
+
+
+_NO_ROUTE = {404: "not found", 405: "method not allowed"}
+
+
+def _unrouted(error: APIStatusError) -> bool:
+    """A 404/405 with the web framework's bare answer (``{"detail": "Not Found"}``): the server has no such route, so no
+    handler saw the request and no server used up its seq_id."""
+    detail = _detail(error)
+    return detail is not None and detail.lower() == _NO_ROUTE.get(error.status_code)
+
+
+_NUMBER = r"[\s:=#]*(?:seq(?:uence)?[\s_-]*(?:id|number)?[\s:=#]*)?(\d+)"
+_EXPECTED = re.compile(r"\bexpected" + _NUMBER, re.IGNORECASE)
+_GOT = re.compile(r"\b(?:got|received)" + _NUMBER, re.IGNORECASE)
+
+
+def _conflict_numbers(error: APIStatusError) -> tuple[int, int] | None:
+    """``(expected, got)`` of a 409 sequence conflict that names both numbers (TuFT: "Failed to retrieve future:
+    Sequence conflict: expected 25, got 26."); None for any other error or wording."""
+    if error.status_code != 409:
+        return None
+    text = _detail(error) or error.message
+    if "seq" not in text.lower():
+        return None
+    expected, got = _EXPECTED.search(text), _GOT.search(text)
+    if expected is None or got is None:
+        return None
+    return int(expected.group(1)), int(got.group(1))
+
+
+@dataclasses.dataclass(eq=False)
+class _Flight:
+    """A request the server accepted, until its result is in: what ``TrainingClient._resync`` needs to send it again.
+    ``wire`` is the seq_id it went out with (``seq_id`` less the refusals the server did not count), ``round`` the
+    resync it went out after, ``future`` its latest future; ``failure`` is set when it will not be sent again."""
+
+    seq_id: int
+    build: Callable[..., OperationRequest]
+    body: Any
+    future: types.UntypedAPIFuture
+    wire: int
+    round: int
+    replays: int = 0
+    failure: Exception | None = None
+
+
 class _Turns:
     """Lets submissions go out strictly in seq_id order, whatever order their coroutines start in.
 
     A wait ends with ``ProgressTimeoutError`` only when the seq_id it waits for has not even started to be sent
     for ``patience`` seconds (one being sent is bounded by the pipeline itself): only a seq_id that was taken and
     never sent can do that. The waiting seq_id is then given up, and the turns skip it when they reach it, so one
-    such failure does not hold up every later call."""
+    such failure does not hold up every later call.
+
+    ``hold`` keeps every turn waiting (once the request being sent is out) while earlier requests are sent again."""
 
     def __init__(self, patience: float | None) -> None:
         self._next = 1
         self._sending = False
+        self._held = False
         self._given_up: set[int] = set()
         self._changed = asyncio.Condition()
         self._patience = patience
 
     async def wait(self, seq_id: int) -> None:
         async with self._changed:
-            while self._next != seq_id:
+            while self._next != seq_id or self._sending or self._held:
                 waiting_for = self._next
                 try:
                     await asyncio.wait_for(self._changed.wait(), self._patience)
                 except TimeoutError:
-                    if self._next == waiting_for and not self._sending:
+                    if self._next == waiting_for and not self._sending and not self._held:
                         self._given_up.add(seq_id)
                         raise ProgressTimeoutError(
                             timeout=self._patience or 0.0,
@@ -113,6 +190,23 @@ class _Turns:
                             reason=f"The request with seq_id {waiting_for} was never sent",
                         ) from None
             self._sending = True
+
+    @property
+    def next_seq_id(self) -> int:
+        """The first seq_id not yet sent (nor given up)."""
+        return self._next
+
+    async def hold(self) -> None:
+        """Stop the turns once the request being sent is out (bounded by the pipeline), until ``release``."""
+        async with self._changed:
+            self._held = True
+            while self._sending:
+                await self._changed.wait()
+
+    async def release(self) -> None:
+        async with self._changed:
+            self._held = False
+            self._changed.notify_all()
 
     async def give_up(self, seq_ids: Sequence[int]) -> None:
         async with self._changed:
@@ -141,6 +235,9 @@ class TrainingClient:
         self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
         self._uncounted = 0  # refused requests whose seq_ids the server did not use up: later ones go out that lower
         self._unsettled = 0  # refusals since the server last showed how it counts them (while that is unknown)
+        self._flights: dict[int, _Flight] = {}  # accepted requests whose results are awaited, by seq_id
+        self._round = 0  # resyncs so far (``_resync``)
+        self._resync_lock = asyncio.Lock()
         self._progress = holder.progress()
         self._queue_state = QueueStateLogger(f"training run {self.model_id}")
         self._info: types.GetInfoResponse | None = None
@@ -177,10 +274,10 @@ class TrainingClient:
 
     async def _submit_all(
         self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
-    ) -> list[types.UntypedAPIFuture | Exception]:
+    ) -> list[_Flight | Exception]:
         """Send each request when its turn comes, all of them even if one fails, and always pass the turn on:
         a later request must neither overtake an earlier one nor wait for one that will never be sent."""
-        answers: list[types.UntypedAPIFuture | Exception] = []
+        answers: list[_Flight | Exception] = []
         for index, (seq_id, body) in enumerate(zip(seq_ids, bodies, strict=True)):
             try:
                 await self._turns.wait(seq_id)
@@ -189,31 +286,45 @@ class TrainingClient:
                 answers.extend([error] * (len(seq_ids) - index))
                 break
             try:
-                answers.append(await self._send(seq_id, build, body))
+                future, wire = await self._send(seq_id, build, body)
+                self._flights[seq_id] = _Flight(seq_id, build, body, future, wire, self._round)
+                answers.append(self._flights[seq_id])
             except Exception as error:
                 answers.append(error)
             finally:
                 await self._turns.done(seq_id)
         return answers
 
-    async def _send(self, seq_id: int, build: Callable[..., OperationRequest], body: Any) -> types.UntypedAPIFuture:
-        """One request, numbered as the server counts: servers differ on whether a refused request used up its
-        seq_id. The first request after refusals shows it (accepted; or a 409 sequence conflict, which is not
-        retried then but answered by taking the refused seq_ids again); the holder keeps what it showed for all
-        its training clients, so later refusals cost no 409."""
+    def _post(
+        self,
+        build: Callable[..., OperationRequest],
+        body: Any,
+        seq_id: int,
+        wire: int,
+        options: RequestOptions | None = None,
+    ) -> Awaitable[types.UntypedAPIFuture]:
+        encoded = _renumbered(body, seq_id, wire)
+        encoded = encoded if isinstance(encoded, EncodedBody) else json_body(encoded)
+        return self.holder.request(build(body=encoded), types.UntypedAPIFuture, options=options)
+
+    async def _send(
+        self, seq_id: int, build: Callable[..., OperationRequest], body: Any
+    ) -> tuple[types.UntypedAPIFuture, int]:
+        """One request, numbered as the server counts, and the seq_id it went out with: servers differ on whether a
+        refused request used up its seq_id. The first request after refusals shows it (accepted; or a 409 sequence
+        conflict, which is not retried then but answered by taking the refused seq_ids again); the holder keeps what
+        it showed for all its training clients, so later refusals cost no 409. A server that checks the seq_id only
+        when it runs the request (TuFT) accepts that request whatever its number: its future then fails with the
+        conflict, and ``_resync`` corrects what was concluded here. A request that reached no handler (the server
+        lacks the route) used up no seq_id on any server, and shows nothing."""
         traits = self.holder.traits
         self._settle_refusals()
         testing = self._unsettled > 0
         options: RequestOptions = {"final_statuses": frozenset({409})} if testing else {}
-
-        def send(wire_seq_id: int) -> Awaitable[types.UntypedAPIFuture]:
-            encoded = _renumbered(body, seq_id, wire_seq_id)
-            encoded = encoded if isinstance(encoded, EncodedBody) else json_body(encoded)
-            return self.holder.request(build(body=encoded), types.UntypedAPIFuture, options=options)
-
         try:
             try:
-                answer = await send(seq_id - self._uncounted)
+                wire = seq_id - self._uncounted
+                answer = await self._post(build, body, seq_id, wire, options)
             except APIStatusError as error:
                 if not (testing and error.status_code == 409):
                     raise
@@ -221,16 +332,20 @@ class TrainingClient:
                 if _sequence_conflict(error):
                     traits.counts_refused_seq_ids = False
                     self._settle_refusals()
-                answer = await send(seq_id - self._uncounted)
+                wire = seq_id - self._uncounted
+                answer = await self._post(build, body, seq_id, wire, options)
         except APIStatusError as error:
-            if _refused(error):
+            if _unrouted(error):
+                self._uncounted += 1
+            elif _refused(error):
                 self._unsettled += 1
                 self._settle_refusals()
             raise
         if testing and self._unsettled:
-            traits.counts_refused_seq_ids = True
-            self._settle_refusals()
-        return answer
+            if traits.counts_refused_seq_ids is None:
+                traits.counts_refused_seq_ids = True
+            self._unsettled = 0  # counted, as this request went out (a conflict on its future says otherwise)
+        return answer, wire
 
     def _settle_refusals(self) -> None:
         """Count the refusals not yet counted, once the server has shown (to any client of the holder) how it does."""
@@ -241,20 +356,118 @@ class TrainingClient:
 
     async def _submit(
         self, seq_ids: Sequence[int], build: Callable[..., OperationRequest], bodies: Sequence[Any]
-    ) -> list[types.UntypedAPIFuture]:
+    ) -> list[_Flight]:
         """Submit shielded from cancellation (a caller's timeout must not leave a hole in the seq_id order);
-        raise the first refusal once every request is out."""
+        raise the first refusal once every request is out (the accepted ones are then not followed)."""
         answers = await asyncio.shield(self._submit_all(seq_ids, build, bodies))
         for answer in answers:
             if isinstance(answer, Exception):
+                for flight in answers:
+                    if isinstance(flight, _Flight):
+                        self._flights.pop(flight.seq_id, None)
                 raise answer
-        return cast(list[types.UntypedAPIFuture], answers)
+        return cast(list[_Flight], answers)
+
+    async def _result(self, flight: _Flight, cast_to: type[R], request_type: str) -> R:
+        """The accepted request's result. When its future fails with a sequence conflict, ``_resync`` decides, and
+        the request sent again is waited for (a request is sent again at most once: at most two futures)."""
+        try:
+            while True:
+                future = flight.future
+                try:
+                    return await wait_result(
+                        self.holder, future, cast_to, request_type, self._queue_state, self._progress
+                    )
+                except APIStatusError as error:
+                    numbers = _conflict_numbers(error)
+                    if numbers is None:
+                        raise
+                    await asyncio.shield(self._resync(flight, future, numbers, error))
+                    if flight.failure is not None:
+                        raise flight.failure from error
+                    if flight.future is future:
+                        raise
+        finally:
+            self._flights.pop(flight.seq_id, None)
+
+    async def _resync(
+        self, flight: _Flight, future: types.UntypedAPIFuture, numbers: tuple[int, int], error: APIStatusError
+    ) -> None:
+        """The one place that acts on a future failed with a sequence conflict, "expected N, got M" (M the number
+        ``flight`` went out with): a server that checks seq_ids when it runs a request (TuFT), in the order it
+        accepted them, and did not count refused requests, which this client took it to count.
+
+        The server then still expects N, so every request of this client it accepted after the one that should have
+        had N fails the same way: all of those still followed that went out in the same round (numbered alike) with
+        N or above are sent again, in seq_id order, numbered N, N+1, ..., while no other request goes out; later ones
+        follow on from there; the holder remembers that the server does not count refusals. A request is sent again
+        only once; one that cannot be (sent again already, or numbers that do not fit what it was sent with) fails
+        with ``SequenceConflictError`` and is not run (later requests are numbered without it)."""
+        expected, got = numbers
+        async with self._resync_lock:
+            if flight.future is not future or flight.failure is not None:
+                return  # sent again (or given up) by the resync of another request's conflict
+            problem = None
+            if got != flight.wire:
+                problem = f"the server names seq_id {got}, but it went out as {flight.wire}"
+            elif not 1 <= expected < got:
+                problem = (
+                    f"the server expects seq_id {expected}, not a lower one: it ran a request this client did not "
+                    "count (a submission that reached it twice?), and sending this one again could run it out of order"
+                )
+            elif flight.round != self._round:
+                problem = "it went out before this client last renumbered its requests"
+            if problem is not None:
+                flight.failure = SequenceConflictError(
+                    error, seq_id=flight.seq_id, expected=expected, got=got, reason=problem
+                )
+                return
+            await self._turns.hold()
+            try:
+                self.holder.traits.counts_refused_seq_ids = False
+                self._round += 1
+                doomed = sorted(
+                    (f for f in self._flights.values() if f.round == flight.round and f.wire >= expected),
+                    key=lambda f: f.seq_id,
+                )
+                wire = expected
+                for each in doomed:
+                    if each.replays:
+                        each.failure = SequenceConflictError(
+                            error,
+                            seq_id=each.seq_id,
+                            expected=expected,
+                            got=each.wire,
+                            reason="it was sent again once already and still not run in order",
+                        )
+                        continue
+                    try:
+                        each.future = await self._post(each.build, each.body, each.seq_id, wire)
+                    except Exception as failure:  # refused or unanswered: not run, and later ones go one lower
+                        each.failure = failure
+                        continue
+                    each.wire, each.round, each.replays = wire, self._round, each.replays + 1
+                    wire += 1
+                # the requests not yet sent follow on from there; every refusal so far is counted in
+                self._uncounted, self._unsettled = self._turns.next_seq_id - wire, 0
+                log.info(
+                    "training run %s: the server did not run seq_id %d (sent as %d, it expected %d): it does not "
+                    "count refused requests; %d request(s) sent again, numbered from %d",
+                    self.model_id,
+                    flight.seq_id,
+                    got,
+                    expected,
+                    sum(1 for f in doomed if f.round == self._round),
+                    expected,
+                )
+            finally:
+                await self._turns.release()
 
     async def _call(
-        self, seq_id: int, build: Callable[..., OperationRequest], body: Any, cast_to: type[Any], request_type: str
-    ) -> Any:
-        (future,) = await self._submit([seq_id], build, [body])
-        return await wait_result(self.holder, future, cast_to, request_type, self._queue_state, self._progress)
+        self, seq_id: int, build: Callable[..., OperationRequest], body: Any, cast_to: type[R], request_type: str
+    ) -> R:
+        (flight,) = await self._submit([seq_id], build, [body])
+        return await self._result(flight, cast_to, request_type)
 
     def _one(
         self,
@@ -325,15 +538,8 @@ class TrainingClient:
         request_type = "Forward" if forward_only else "ForwardBackward"
         legacy_forward = forward_only and self.holder.wire_format == "json"  # see forward_backward_body
         build = forward_op.build_request if legacy_forward else forward_backward_op.build_request
-        futures = await self._submit(seq_ids, build, bodies)
-        results = await asyncio.gather(
-            *(
-                wait_result(
-                    self.holder, f, types.ForwardBackwardOutput, request_type, self._queue_state, self._progress
-                )
-                for f in futures
-            )
-        )
+        flights = await self._submit(seq_ids, build, bodies)
+        results = await asyncio.gather(*(self._result(f, types.ForwardBackwardOutput, request_type) for f in flights))
         return combine(results)
 
     def _forward_backward(
