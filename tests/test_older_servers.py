@@ -24,7 +24,8 @@ import pytest
 
 import tinker
 from tinker import types
-from tinker.lib.public_interfaces.training_client import SequenceConflictError, _conflict_numbers
+from tinker._exceptions import SequenceConflictError
+from tinker.lib.public_interfaces.training_client import _conflict_numbers
 from tinker.local import LocalServer
 
 KEY = "tml-older-servers"

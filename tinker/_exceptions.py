@@ -110,6 +110,24 @@ class ConflictError(APIStatusError):
     """409."""
 
 
+class SequenceConflictError(ConflictError):
+    """The server did not run a training request because its ``seq_id`` was not the one it expected (its future
+    failed with a 409 "sequence conflict"), and this client could not send it again without running it out of order.
+    ``seq_id`` is the request's number in this client, ``got`` the number it went out with, ``expected`` the one the
+    server wanted; the message says why it was not sent again. The server did not run it: calls made after it go on.
+    """
+
+    def __init__(self, error: APIStatusError, *, seq_id: int, expected: int, got: int, reason: str) -> None:
+        super().__init__(
+            f"{error.message} (the request with seq_id {seq_id}, sent as {got}, was not run: {reason})",
+            response=error.response,
+            body=error.body,
+        )
+        self.seq_id = seq_id
+        self.expected = expected
+        self.got = got
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the request does not match its schema."""
 

@@ -30,7 +30,7 @@ from tinker_api.types import EncodedBody, OperationRequest
 
 from ... import telemetry as events
 from ..._base_client import RequestOptions
-from ..._exceptions import APIStatusError, ConflictError, ProgressTimeoutError, TinkerError
+from ..._exceptions import APIStatusError, ProgressTimeoutError, SequenceConflictError, TinkerError
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
 from .._encoding import forward_backward_body, json_body, prepare_data
@@ -53,27 +53,9 @@ R = TypeVar("R")
 
 CustomLossFnV1 = Callable[[list[types.Datum], list["torch.Tensor"]], tuple["torch.Tensor", dict[str, float]]]
 
-__all__ = ["CustomLossFnV1", "SequenceConflictError", "TrainingClient"]
+__all__ = ["CustomLossFnV1", "TrainingClient"]
 
 log = logging.getLogger("tinker")
-
-
-class SequenceConflictError(ConflictError):
-    """The server did not run a training request because its ``seq_id`` was not the one it expected (its future
-    failed with a 409 "sequence conflict"), and this client could not send it again without running it out of order.
-    ``seq_id`` is the request's number in this client, ``got`` the number it went out with, ``expected`` the one the
-    server wanted; the message says why it was not sent again. The server did not run it: calls made after it go on.
-    """
-
-    def __init__(self, error: APIStatusError, *, seq_id: int, expected: int, got: int, reason: str) -> None:
-        super().__init__(
-            f"{error.message} (the request with seq_id {seq_id}, sent as {got}, was not run: {reason})",
-            response=error.response,
-            body=error.body,
-        )
-        self.seq_id = seq_id
-        self.expected = expected
-        self.got = got
 
 
 @dataclasses.dataclass(frozen=True)
