@@ -7,8 +7,10 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tinker_api import openapi_document
@@ -41,3 +43,26 @@ def fresh_server_guards() -> None:
     from tinker.lib import _resilience
 
     _resilience.reset_guards()
+
+
+@pytest.fixture
+def through(local: Any) -> Iterator[Callable[[httpx.AsyncBaseTransport], Any]]:
+    """ServiceClients that reach the module's local server (its ``local`` fixture, with its first key) through a
+    given transport, in the JSON wire format (what a stub server rewrites); closed with their connections."""
+    import tinker
+
+    made: list[tuple[tinker.ServiceClient, httpx.AsyncClient]] = []
+
+    def make(transport: httpx.AsyncBaseTransport) -> tinker.ServiceClient:
+        http = httpx.AsyncClient(transport=transport, timeout=60.0)
+        key = local.config.api_keys[0]
+        made.append(
+            (tinker.ServiceClient(base_url=local.base_url, api_key=key, http_client=http, wire_format="json"), http)
+        )
+        return made[-1][0]
+
+    yield make
+    for service, http in made:
+        holder = service.holder
+        service.close("success").result()
+        holder.call(http.aclose())  # the caller's to close, on the SDK's loop that used it

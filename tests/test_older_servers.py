@@ -169,26 +169,6 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
         yield server
 
 
-@pytest.fixture
-def older(local: LocalServer) -> Iterator[Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]]:
-    """ServiceClients that reach the local server through an ``OlderServer`` (or another stub); closed with their
-    connections."""
-    made: list[tuple[tinker.ServiceClient, httpx.AsyncClient]] = []
-
-    def make(transport: httpx.AsyncBaseTransport) -> tinker.ServiceClient:
-        http = httpx.AsyncClient(transport=transport, timeout=60.0)
-        made.append(
-            (tinker.ServiceClient(base_url=local.base_url, api_key=KEY, http_client=http, wire_format="json"), http)
-        )
-        return made[-1][0]
-
-    yield make
-    for service, http in made:
-        holder = service.holder
-        service.close("success").result()
-        holder.call(http.aclose())  # the caller's to close, on the SDK's loop that used it
-
-
 def _datum() -> types.Datum:
     tokens = [*b"older servers", 256]
     return types.Datum(
@@ -210,10 +190,10 @@ def _refused_step(client: tinker.TrainingClient) -> None:
 
 
 def test_create_from_state_falls_back_to_the_older_sequence(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer(counts_refusals=True)
-    service = older(transport)
+    service = through(transport)
     source = service.create_lora_training_client(TINY, rank=4, seed=3).result()
     source.forward_backward([_datum()], "cross_entropy").result()
     source.optim_step(types.AdamParams(learning_rate=0.05)).result()
@@ -232,10 +212,10 @@ def test_create_from_state_falls_back_to_the_older_sequence(
 
 
 def test_a_refused_seq_id_is_taken_again_where_the_server_does_not_count_it(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer()
-    service = older(transport)
+    service = through(transport)
     client = service.create_lora_training_client(TINY, rank=4, seed=5).result()
     client.optim_step(types.AdamParams(learning_rate=0.01)).result()
     _refused_step(client)
@@ -252,10 +232,10 @@ def test_a_refused_seq_id_is_taken_again_where_the_server_does_not_count_it(
 
 
 def test_a_server_that_counts_refused_seq_ids_sees_no_renumbering(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     transport = OlderServer(counts_refusals=True)
-    service = older(transport)
+    service = through(transport)
     client = service.create_lora_training_client(TINY, rank=4, seed=7).result()
     _refused_step(client)
     client.optim_step(types.AdamParams(learning_rate=0.01)).result()
@@ -277,12 +257,12 @@ def test_the_local_server_counts_refused_seq_ids(local: LocalServer) -> None:
 
 
 def test_refusals_in_a_row_and_on_two_clients_are_all_taken_again(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     """The request that would show how the server counts is itself refused, and a second client has a refusal
     of its own pending when the first one learns it: every refused seq_id is taken again, with one 409 in all."""
     transport = OlderServer()
-    service = older(transport)
+    service = through(transport)
     first = service.create_lora_training_client(TINY, rank=4, seed=11).result()
     second = service.create_lora_training_client(TINY, rank=4, seed=12).result()
     _refused_step(first)
@@ -298,11 +278,11 @@ def test_refusals_in_a_row_and_on_two_clients_are_all_taken_again(
 STEP = types.AdamParams(learning_rate=0.01)
 
 
-def test_a_missing_route_uses_up_no_seq_id(older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]) -> None:
+def test_a_missing_route_uses_up_no_seq_id(through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]) -> None:
     """TuFT lacks save_weights_external: its 404 reached no handler, so the next request takes its seq_id at once (a
     server checking seq_ids when it runs a request would accept any number, and fail the future later)."""
     server = RunTimeSequenceServer()
-    service = older(server)
+    service = through(server)
     client = service.create_lora_training_client(TINY, rank=4, seed=13).result()
     futures = [
         client.forward_backward([_datum()], "cross_entropy"),
@@ -328,13 +308,13 @@ def test_a_missing_route_uses_up_no_seq_id(older: Callable[[httpx.AsyncBaseTrans
 
 
 def test_a_conflict_on_a_future_renumbers_and_sends_again_in_order(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     """After a 422 the next request is accepted (the server checks its seq_id only when it runs it), so the client
     takes the server to count refusals; the futures then fail with "expected 2, got 3" and so on. The client
     renumbers, sends each of those requests again once, in order, and later ones fit."""
     server = RunTimeSequenceServer()
-    service = older(server)
+    service = through(server)
     client = service.create_lora_training_client(TINY, rank=4, seed=17).result()
     client.optim_step(STEP).result(timeout=60)
     _refused_step(client)
@@ -367,12 +347,12 @@ def test_a_conflict_on_a_future_renumbers_and_sends_again_in_order(
 
 
 def test_a_conflict_that_cannot_be_sent_again_in_order_is_a_typed_error(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     """A submission that reached the server twice: the copy the client follows fails with "expected 3, got 2". Sending
     it again could run it out of order: the call fails with SequenceConflictError, and the next request fits."""
     server = RunTimeSequenceServer()
-    service = older(server)
+    service = through(server)
     client = service.create_lora_training_client(TINY, rank=4, seed=19).result()
     client.optim_step(STEP).result(timeout=60)
     server.duplicate_next = True
@@ -387,10 +367,10 @@ def test_a_conflict_that_cannot_be_sent_again_in_order_is_a_typed_error(
 
 
 def test_a_conflict_in_other_words_is_raised_as_it_came(
-    older: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
 ) -> None:
     server = RunTimeSequenceServer(conflict_detail="Sequence conflict.")
-    service = older(server)
+    service = through(server)
     client = service.create_lora_training_client(TINY, rank=4, seed=23).result()
     client.optim_step(STEP).result(timeout=60)
     _refused_step(client)

@@ -7,7 +7,7 @@ makes ``tinker://<run>/<kind>/<name>``, answers a path of another form with a 40
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,9 +16,8 @@ import pytest
 
 import tinker
 from tinker import types
-from tinker.local import LocalServer
 
-from .conftest import KEY, TINY, text_datum
+from .conftest import TINY, text_datum
 
 SKYRL_STYLE = "tinker://model_31cba0e1/compat-sampler"
 FORM = "tinker://<training run id>/<weights|sampler_weights|external_weights>/<name>"
@@ -68,25 +67,6 @@ class SkyrlPaths(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-@pytest.fixture
-def through(local: LocalServer) -> Iterator[Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient]]:
-    """ServiceClients that reach the local server through a given transport; closed with their connections."""
-    made: list[tuple[tinker.ServiceClient, httpx.AsyncClient]] = []
-
-    def make(transport: httpx.AsyncBaseTransport) -> tinker.ServiceClient:
-        http = httpx.AsyncClient(transport=transport, timeout=60.0)
-        made.append(
-            (tinker.ServiceClient(base_url=local.base_url, api_key=KEY, http_client=http, wire_format="json"), http)
-        )
-        return made[-1][0]
-
-    yield make
-    for service, http in made:
-        holder = service.holder
-        service.close("success").result()
-        holder.call(http.aclose())  # the caller's to close, on the SDK's loop that used it
 
 
 def _sent(transport: SkyrlPaths, operation: str) -> list[Any]:
