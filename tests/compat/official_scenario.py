@@ -61,16 +61,25 @@ _send = httpx.AsyncClient.send
 _step = [""]  # the step running now (steps run one at a time), named in each wire record
 
 
-def _fields(response: httpx.Response) -> dict[str, str] | None:
-    """A JSON answer's top-level fields, each value's JSON cut to 200 characters: the server's own words, which
-    the interop report gives as the evidence for a check that judged one of them."""
-    if not response.headers.get("content-type", "").startswith("application/json") or len(response.content) > 1 << 22:
+def _fields(message: httpx.Request | httpx.Response, scalars: bool = False) -> dict[str, str] | None:
+    """A JSON body's top-level fields, each value's JSON cut to 200 characters (or only the scalar ones): the
+    server's own words, which the interop report gives as the evidence for a check that judged one of them, and
+    what the request asked for."""
+    if not message.headers.get("content-type", "").startswith("application/json"):
+        return None
+    if message.headers.get("content-encoding") or len(message.content) > 1 << 22:
         return None
     try:
-        answer = json.loads(response.content)
+        body = json.loads(message.content)
     except ValueError:
         return None
-    return {str(k): json.dumps(v)[:200] for k, v in answer.items()} if isinstance(answer, dict) else None
+    if not isinstance(body, dict):
+        return None
+    return {
+        str(k): json.dumps(v)[:200]
+        for k, v in body.items()
+        if not scalars or v is None or isinstance(v, bool | int | float | str)
+    }
 
 
 async def _recording_send(self: httpx.AsyncClient, request: httpx.Request, *args: Any, **kwargs: Any) -> Any:
@@ -85,6 +94,7 @@ async def _recording_send(self: httpx.AsyncClient, request: httpx.Request, *args
             "response_type": response.headers.get("content-type", ""),
             "step": _step[0],
             "fields": None if kwargs.get("stream") else _fields(response),
+            "asked": _fields(request, scalars=True),
         }
     )
     return response

@@ -377,19 +377,39 @@ def _answers(data: dict[str, Any], method: str) -> list[dict[str, str]]:
     ]
 
 
+ASKED = {"prompt_logprobs": "prompt_logprobs", "topk_prompt_logprobs": "topk_prompt_logprobs"}
+"""Fields a server sends only when the request asks for them, and the request field that asks."""
+
+
+def _answered_path(data: dict[str, Any], path: str) -> bool:
+    """Whether some answer of the server carried ``path`` (so that the path is the server's, not the SDK's)."""
+    quoted = json.dumps(path)
+    return any(quoted in value for w in data.get("wire", []) for value in (w.get("fields") or {}).values())
+
+
+def _asked(data: dict[str, Any], method: str, about: str) -> bool:
+    """Whether a request of the step asked for ``about`` (a field the server sends only when asked)."""
+    field = ASKED.get(about)
+    if field is None:
+        return True
+    asked = [(w.get("asked") or {}).get(field) for w in data.get("wire", []) if w.get("step") == method]
+    return any(value not in (None, "null", "false", "0") for value in asked)
+
+
 def _judged(method: str, data: dict[str, Any]) -> tuple[str, str] | None:
-    """A failed check put down to the server by the server's own answer: the field the check judged is missing,
-    empty or null in what the server sent, or a path the server sent is not of the protocol's form."""
+    """A failed check put down to the server by the server's own answer: the field the check judged (and the
+    request asked for) is missing, empty or null in what the server sent, or a path the server sent is not of the
+    protocol's form. A value the recording cut short is no evidence."""
     about = data.get("results", {}).get(method, {}).get("about")
     detail = _detail(data, method)
     path = re.search(r"Invalid tinker path '([^']+)'", detail)
-    if path and not PROTOCOL_PATH.match(path.group(1)):
+    if path and not PROTOCOL_PATH.match(path.group(1)) and _answered_path(data, path.group(1)):
         return (
             "server",
             f"'{path.group(1)}', a path this server answered with, is not of the protocol's form "
             "tinker://<run>/<weights|sampler_weights|external_weights>/<name>, which the SDK must parse here",
         )
-    if not about:
+    if not about or not _asked(data, method, about):
         return None
     answers = [a for a in _answers(data, method) if about in a or ANCHORS.get(about, about) in a]
     if not answers:  # no JSON answer of the kind the check judged (protobuf, or none): no evidence either way
@@ -400,7 +420,11 @@ def _judged(method: str, data: dict[str, Any]) -> tuple[str, str] | None:
     value = answers[-1][about]
     if value in ("null", "{}", "[]", '""'):
         return "server", f"the check judged `{about}`, and the server answered `{about}: {value}`"
-    if about == "path" and not PROTOCOL_PATH.match(json.loads(value) if value.endswith('"') else value):
+    try:
+        path_value = json.loads(value) if about == "path" else None
+    except ValueError:  # cut short by the recording
+        return None
+    if isinstance(path_value, str) and not PROTOCOL_PATH.match(path_value):
         return (
             "server",
             f"the server answered `path: {value}`, not of the protocol's form "

@@ -90,6 +90,10 @@ def test_a_check_is_put_down_to_the_server_by_the_servers_own_answer() -> None:
     ours["results"]["SamplingClient.sample"].update(detail="Check: a prompt logprob per prompt token")
     ours["results"]["SamplingClient.sample"]["about"] = "prompt_logprobs"
     answered(ours, "SamplingClient.sample", sequences="[...]", type='"sample"')
+    # a field the server sends only when asked: no evidence until the step's request is seen asking for it
+    assert attribute("SamplingClient.sample", ours, {})[0] == "ours"
+    ours["wire"].append({"path": "/api/v1/asample", "status": 200, "step": "SamplingClient.sample", "fields": None})
+    ours["wire"][-1]["asked"] = {"prompt_logprobs": "true", "num_samples": "1"}
     owner, evidence = attribute("SamplingClient.sample", ours, {})
     assert owner == "server" and "lacks" in evidence and "sequences" in evidence
     # a value that is there: the check's failure is not shown to be the server's
@@ -108,3 +112,6 @@ def test_a_path_not_of_the_protocols_form_is_the_servers() -> None:
         "ValueError: Invalid tinker path 'tinker://model_1/compat-sampler': expected tinker://<run>/<kind>/<name>"
     )
     assert attribute("RestClient.set_checkpoint_ttl", ours, {})[0] == "server"
+    # a path no answer of the server carried is not shown to be the server's
+    ours["results"]["RestClient.set_checkpoint_ttl"]["detail"] = "ValueError: Invalid tinker path 'tinker://made/up'"
+    assert attribute("RestClient.set_checkpoint_ttl", ours, {})[0] == "ours"
