@@ -360,6 +360,7 @@ def test_a_conflict_that_cannot_be_sent_again_in_order_is_a_typed_error(
         client.optim_step(STEP).result(timeout=60)
     assert isinstance(raised.value, tinker.ConflictError)
     assert (raised.value.seq_id, raised.value.expected, raised.value.got) == (2, 3, 2)
+    assert raised.value.ran is None and "may have run" in str(raised.value)  # its copy did run: no "not run"
     client.forward_backward([_datum()], "cross_entropy").result(timeout=60)
     assert server.conflicts == [(3, 2)]
     assert server.ran[-1] == ("forward_backward", 3)

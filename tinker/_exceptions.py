@@ -111,21 +111,26 @@ class ConflictError(APIStatusError):
 
 
 class SequenceConflictError(ConflictError):
-    """The server did not run a training request because its ``seq_id`` was not the one it expected (its future
-    failed with a 409 "sequence conflict"), and this client could not send it again without running it out of order.
-    ``seq_id`` is the request's number in this client, ``got`` the number it went out with, ``expected`` the one the
-    server wanted; the message says why it was not sent again. The server did not run it: calls made after it go on.
-    """
+    """A training request's future failed with a 409 "sequence conflict" (its ``seq_id`` was not the one the server
+    expected) and this client could not send it again without risking running it out of order. ``seq_id`` is the
+    request's number in this client, ``got`` the number it went out with, ``expected`` the one the server wanted;
+    ``ran`` is False when the server did not run it, None when it may have (a copy of it that reached the server
+    twice, or a resend that got no answer): then its result is unknown, and repeating it may apply it twice. The
+    message says which, and why. Calls made after it go on."""
 
-    def __init__(self, error: APIStatusError, *, seq_id: int, expected: int, got: int, reason: str) -> None:
+    def __init__(
+        self, error: APIStatusError, *, seq_id: int, expected: int, got: int, reason: str, ran: bool | None = False
+    ) -> None:
+        outcome = "was not run" if ran is False else "may have run (its result is unknown)"
         super().__init__(
-            f"{error.message} (the request with seq_id {seq_id}, sent as {got}, was not run: {reason})",
+            f"{error.message} (the request with seq_id {seq_id}, sent as {got}, {outcome}: {reason})",
             response=error.response,
             body=error.body,
         )
         self.seq_id = seq_id
         self.expected = expected
         self.got = got
+        self.ran = ran
 
 
 class UnprocessableEntityError(APIStatusError):

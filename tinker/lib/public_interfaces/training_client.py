@@ -341,7 +341,12 @@ class TrainingClient:
     ) -> list[_Flight]:
         """Submit shielded from cancellation (a caller's timeout must not leave a hole in the seq_id order);
         raise the first refusal once every request is out (the accepted ones are then not followed)."""
-        answers = await asyncio.shield(self._submit_all(seq_ids, build, bodies))
+        sending = asyncio.ensure_future(self._submit_all(seq_ids, build, bodies))
+        try:
+            answers = await asyncio.shield(sending)
+        except asyncio.CancelledError:  # the caller is gone: nobody will wait for these results, so forget them
+            sending.add_done_callback(self._forget)
+            raise
         for answer in answers:
             if isinstance(answer, Exception):
                 for flight in answers:
@@ -349,6 +354,12 @@ class TrainingClient:
                         self._flights.pop(flight.seq_id, None)
                 raise answer
         return cast(list[_Flight], answers)
+
+    def _forget(self, sending: asyncio.Future[list[_Flight | Exception]]) -> None:
+        if not sending.cancelled() and sending.exception() is None:
+            for flight in sending.result():
+                if isinstance(flight, _Flight):
+                    self._flights.pop(flight.seq_id, None)
 
     async def _result(self, flight: _Flight, cast_to: type[R], request_type: str) -> R:
         """The accepted request's result. When its future fails with a sequence conflict, ``_resync`` decides, and
@@ -384,24 +395,28 @@ class TrainingClient:
         N or above are sent again, in seq_id order, numbered N, N+1, ..., while no other request goes out; later ones
         follow on from there; the holder remembers that the server does not count refusals. A request is sent again
         only once; one that cannot be (sent again already, or numbers that do not fit what it was sent with) fails
-        with ``SequenceConflictError`` and is not run (later requests are numbered without it)."""
+        with ``SequenceConflictError`` (later requests are numbered without it). A resend that gets no answer may
+        have run: its number is taken as used, it fails with ``SequenceConflictError(ran=None)``, and the requests
+        after it are not sent again (they fail with ``SequenceConflictError``: not run)."""
         expected, got = numbers
         async with self._resync_lock:
             if flight.future is not future or flight.failure is not None:
                 return  # sent again (or given up) by the resync of another request's conflict
-            problem = None
+            problem: str | None = None
+            ran: bool | None = False
             if got != flight.wire:
                 problem = f"the server names seq_id {got}, but it went out as {flight.wire}"
             elif not 1 <= expected < got:
-                problem = (
+                problem, ran = (
                     f"the server expects seq_id {expected}, not a lower one: it ran a request this client did not "
-                    "count (a submission that reached it twice?), and sending this one again could run it out of order"
+                    "count (a submission that reached it twice?), and sending this one again could run it out of order",
+                    None,
                 )
             elif flight.round != self._round:
                 problem = "it went out before this client last renumbered its requests"
             if problem is not None:
                 flight.failure = SequenceConflictError(
-                    error, seq_id=flight.seq_id, expected=expected, got=got, reason=problem
+                    error, seq_id=flight.seq_id, expected=expected, got=got, reason=problem, ran=ran
                 )
                 return
             await self._turns.hold()
@@ -413,20 +428,36 @@ class TrainingClient:
                     key=lambda f: f.seq_id,
                 )
                 wire = expected
+                unanswered: Exception | None = None
                 for each in doomed:
-                    if each.replays:
+                    if each.replays or unanswered is not None:
+                        reason = (
+                            "it was sent again once already and still not run in order"
+                            if each.replays
+                            else f"sending an earlier request again got no answer ({unanswered!r})"
+                        )
+                        each.failure = SequenceConflictError(
+                            error, seq_id=each.seq_id, expected=expected, got=each.wire, reason=reason
+                        )
+                        continue
+                    try:
+                        each.future = await self._post(each.build, each.body, each.seq_id, wire)
+                    except Exception as failure:
+                        if isinstance(failure, APIStatusError) and _refused(failure):
+                            each.failure = failure  # refused: not run, its number is free (this server counts none)
+                            continue
+                        # no answer (or only "not now" ones): it may have run as ``wire``, so that number is taken as
+                        # used and nothing later is sent again (were it not run, the next conflict resyncs from there)
+                        unanswered = failure
                         each.failure = SequenceConflictError(
                             error,
                             seq_id=each.seq_id,
                             expected=expected,
                             got=each.wire,
-                            reason="it was sent again once already and still not run in order",
+                            reason=f"sending it again as {wire} got no answer ({failure!r})",
+                            ran=None,
                         )
-                        continue
-                    try:
-                        each.future = await self._post(each.build, each.body, each.seq_id, wire)
-                    except Exception as failure:  # refused or unanswered: not run, and later ones go one lower
-                        each.failure = failure
+                        wire += 1
                         continue
                     each.wire, each.round, each.replays = wire, self._round, each.replays + 1
                     wire += 1
