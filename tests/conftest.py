@@ -48,17 +48,19 @@ def fresh_server_guards() -> None:
 @pytest.fixture
 def through(local: Any) -> Iterator[Callable[[httpx.AsyncBaseTransport], Any]]:
     """ServiceClients that reach the module's local server (its ``local`` fixture, with its first key) through a
-    given transport, in the JSON wire format (what a stub server rewrites); closed with their connections."""
+    given transport, in the JSON wire format (what a stub server rewrites), with any other ServiceClient options;
+    closed with their connections."""
     import tinker
 
     made: list[tuple[tinker.ServiceClient, httpx.AsyncClient]] = []
 
-    def make(transport: httpx.AsyncBaseTransport) -> tinker.ServiceClient:
+    def make(transport: httpx.AsyncBaseTransport, **options: Any) -> tinker.ServiceClient:
         http = httpx.AsyncClient(transport=transport, timeout=60.0)
         key = local.config.api_keys[0]
-        made.append(
-            (tinker.ServiceClient(base_url=local.base_url, api_key=key, http_client=http, wire_format="json"), http)
+        service = tinker.ServiceClient(
+            base_url=local.base_url, api_key=key, http_client=http, wire_format="json", **options
         )
+        made.append((service, http))
         return made[-1][0]
 
     yield make

@@ -119,6 +119,8 @@ class RunTimeSequenceServer(httpx.AsyncBaseTransport):
         self.duplicate_next = False
         """The next request reaches the server twice (a retried submission): it runs, and the copy whose future the
         client follows fails with a conflict."""
+        self.unanswered: set[int] = set()
+        """seq_ids whose next request gets no answer (the connection fails) and does not run."""
 
     def _conflict(self, model_id: str, expected: int, got: int) -> httpx.Response:
         self.conflicts.append((expected, got))
@@ -146,6 +148,9 @@ class RunTimeSequenceServer(httpx.AsyncBaseTransport):
         model_id, seq_id = body["model_id"], body.get("seq_id")
         if seq_id is None:
             return await self.inner.handle_async_request(_forwarded(request, body))
+        if seq_id in self.unanswered:
+            self.unanswered.discard(seq_id)
+            raise httpx.ConnectError("the connection failed", request=request)
         expected = self.expected.get(model_id, 1)
         if seq_id != expected:
             return self._conflict(model_id, expected, seq_id)
@@ -365,6 +370,26 @@ def test_a_conflict_that_cannot_be_sent_again_in_order_is_a_typed_error(
     assert server.conflicts == [(3, 2)]
     assert server.ran[-1] == ("forward_backward", 3)
     assert service.holder.traits.counts_refused_seq_ids is None
+
+
+def test_a_resend_that_gets_no_answer_may_have_run_and_the_next_conflict_resyncs(
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    """The request sent again after a conflict gets no answer: it may have run, so the call fails saying so
+    (``ran`` None) and its number counts as used; here it did not run, so the next request conflicts in turn and is
+    sent again from the number the server still expects."""
+    server = RunTimeSequenceServer()
+    service = through(server, max_retries=0)
+    client = service.create_lora_training_client(TINY, rank=4, seed=29).result()
+    client.optim_step(STEP).result(timeout=60)
+    _refused_step(client)
+    server.unanswered = {2}
+    with pytest.raises(SequenceConflictError, match="may have run") as raised:
+        client.optim_step(STEP).result(timeout=60)
+    assert raised.value.ran is None and isinstance(raised.value.__cause__, tinker.ConflictError)
+    client.forward_backward([_datum()], "cross_entropy").result(timeout=60)
+    assert server.ran == [("optim_step", 1), ("forward_backward", 2)]
+    assert server.conflicts == [(2, 3), (2, 3)]
 
 
 def test_a_conflict_in_other_words_is_raised_as_it_came(
