@@ -97,7 +97,8 @@ _NO_ROUTE = {404: "not found", 405: "method not allowed"}
 
 def _unrouted(error: APIStatusError) -> bool:
     """A 404/405 with the web framework's bare answer (``{"detail": "Not Found"}``): the server has no such route, so no
-    handler saw the request and no server used up its seq_id."""
+    handler saw the request and no server used up its seq_id. (A handler that raises a bare 404 itself answers the
+    same; none of the servers this SDK is tried against does so for a training request.)"""
     detail = _detail(error)
     return detail is not None and detail.lower() == _NO_ROUTE.get(error.status_code)
 
