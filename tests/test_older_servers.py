@@ -420,3 +420,47 @@ def test_a_conflict_in_other_words_is_raised_as_it_came(
 def test_sequence_conflict_numbers(detail: str, numbers: tuple[int, int] | None) -> None:
     response = httpx.Response(409, json={"detail": detail}, request=httpx.Request("POST", "http://x/retrieve_future"))
     assert _conflict_numbers(tinker.ConflictError(detail, response=response, body={"detail": detail})) == numbers
+
+
+class NoLegacyForward(httpx.AsyncBaseTransport):
+    """The local server without the legacy JSON ``forward`` route, as TuFT is (a bare 404 "Not Found")."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.sent: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        operation = request.url.path.rsplit("/", 1)[-1]
+        self.sent.append((operation, request.headers.get("content-type", "")))
+        if operation == "forward":
+            return httpx.Response(404, json={"detail": "Not Found"})
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_a_json_forward_goes_as_protobuf_where_the_legacy_route_is_missing(
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    """With the JSON wire format a forward is the legacy ``forward`` operation (``forward_only`` is read only in
+    protobuf). A server without that route answers 404: the same forward goes at once as a protobuf forward_backward
+    with ``forward_only``, in its seq_id's turn (the 404 used none up), and later forwards go that way from the
+    start; the weights stay as they were."""
+    server = NoLegacyForward()
+    service = through(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=31).result()
+    pipelined = [client.forward([_datum()], "cross_entropy") for _ in range(3)]
+    step = client.optim_step(STEP)
+    losses = [f.result(timeout=60).metrics["loss:sum"] for f in pipelined]
+    step.result(timeout=60)
+    after = client.forward([_datum()], "cross_entropy").result(timeout=60).metrics["loss:sum"]
+    assert losses[0] == losses[1] == losses[2] == after, "forwards and a step without gradients left the weights"
+    client.forward_backward([_datum()], "cross_entropy").result(timeout=60)
+    client.optim_step(STEP).result(timeout=60)
+    assert client.forward([_datum()], "cross_entropy").result(timeout=60).metrics["loss:sum"] < after
+    assert service.holder.traits.serves_legacy_forward is False
+    forwards = [content for operation, content in server.sent if operation == "forward"]
+    assert len(forwards) == 1, "only the first forward tried the missing route (the others went in later turns)"
+    protobuf = [c for operation, c in server.sent if operation == "forward_backward" and "protobuf" in c]
+    assert len(protobuf) == 5  # the five forwards, and nothing else (the forward_backward went in JSON)

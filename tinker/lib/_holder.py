@@ -123,6 +123,9 @@ class ServerTraits:
     (accepted, or a 409 at once), and set to False when a future fails with such a conflict, which overrules an
     acceptance. A request refused for a route the server lacks (a bare 404 "Not Found") used up no seq_id anywhere
     and shows nothing of this."""
+    serves_legacy_forward: bool | None = None
+    """Whether the legacy ``forward`` operation exists, where a JSON forward goes (``forward_only`` is read only in
+    protobuf); TuFT lacks it (a bare 404), and forwards then go as protobuf forward_backward with ``forward_only``."""
     creates_via_load: bool | None = None
     """Whether ``load_weights`` with ``session_id`` and ``model_seq_id`` makes a training run (0.38's form); older
     servers and SkyRL tx want a run made by ``create_model`` first, then ``load_weights`` with its ``model_id``."""

@@ -31,9 +31,10 @@ from tinker_api.types import EncodedBody, OperationRequest
 from ... import telemetry as events
 from ..._base_client import RequestOptions
 from ..._exceptions import APIStatusError, ProgressTimeoutError, SequenceConflictError, TinkerError
+from ..._tensor_wire import EncodedData
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
-from .._encoding import forward_backward_body, json_body, prepare_data
+from .._encoding import WireFormat, forward_backward_body, json_body, prepare_data
 from .._holder import Holder
 from .._polling import QueueStateLogger, wait_result
 from .._resilience import request_budget
@@ -60,14 +61,26 @@ log = logging.getLogger("tinker")
 
 @dataclasses.dataclass(frozen=True)
 class _Numbered:
-    """A forward_backward body built for its seq_id, and how to build it for another one (see ``_renumbered``)."""
+    """A forward_backward body built for its seq_id, and how to build it for another one (see ``_renumbered``).
+    A JSON forward (the legacy ``forward`` operation) has a ``fallback``: the same forward as a protobuf
+    forward_backward with ``forward_only``, for a server that lacks that route (TuFT)."""
 
     body: EncodedBody
     remake: Callable[[int], EncodedBody]
+    fallback: Callable[[int], _Numbered] | None = None
 
 
-def _chunk_body(seq_id: int, **arguments: Any) -> EncodedBody:
-    return forward_backward_body(seq_id=seq_id, **arguments)
+def _chunk_body(
+    seq_id: int, *, wire_format: WireFormat, data: Sequence[types.Datum] | EncodedData, arguments: dict[str, Any]
+) -> EncodedBody:
+    return forward_backward_body(seq_id=seq_id, wire_format=wire_format, data=data, **arguments)
+
+
+def _protobuf_chunk(data: Sequence[types.Datum] | EncodedData, arguments: dict[str, Any], seq_id: int) -> _Numbered:
+    """A JSON chunk's fallback: the same chunk in protobuf (encoded only when it is needed)."""
+    encoded = data if isinstance(data, EncodedData) else prepare_data("protobuf", data)
+    remake = functools.partial(_chunk_body, wire_format="protobuf", data=encoded, arguments=arguments)
+    return _Numbered(remake(seq_id), remake)
 
 
 def _renumbered(body: Any, seq_id: int, wire_seq_id: int) -> Any:
@@ -269,8 +282,8 @@ class TrainingClient:
                 answers.extend([error] * (len(seq_ids) - index))
                 break
             try:
-                future, wire = await self._send(seq_id, build, body)
-                self._flights[seq_id] = _Flight(seq_id, build, body, future, wire, self._round)
+                future, wire, build_sent, body_sent = await self._send(seq_id, build, body)
+                self._flights[seq_id] = _Flight(seq_id, build_sent, body_sent, future, wire, self._round)
                 answers.append(self._flights[seq_id])
             except Exception as error:
                 answers.append(error)
@@ -292,8 +305,9 @@ class TrainingClient:
 
     async def _send(
         self, seq_id: int, build: Callable[..., OperationRequest], body: Any
-    ) -> tuple[types.UntypedAPIFuture, int]:
-        """One request, numbered as the server counts, and the seq_id it went out with: servers differ on whether a
+    ) -> tuple[types.UntypedAPIFuture, int, Callable[..., OperationRequest], Any]:
+        """One request, numbered as the server counts, the seq_id it went out with, and the operation and body that
+        went (a JSON forward goes as its ``fallback`` to a server without the legacy route): servers differ on whether a
         refused request used up its seq_id. The first request after refusals shows it (accepted; or a 409 sequence
         conflict, which is not retried then but answered by taking the refused seq_ids again); the holder keeps what
         it showed for all its training clients, so later refusals cost no 409. A server that checks the seq_id only
@@ -301,6 +315,8 @@ class TrainingClient:
         conflict, and ``_resync`` corrects what was concluded here. A request that reached no handler (the server
         lacks the route) used up no seq_id on any server, and shows nothing."""
         traits = self.holder.traits
+        if isinstance(body, _Numbered) and body.fallback is not None and traits.serves_legacy_forward is False:
+            build, body = forward_backward_op.build_request, body.fallback(seq_id)
         self._settle_refusals()
         testing = self._unsettled > 0
         options: RequestOptions = {"final_statuses": frozenset({409})} if testing else {}
@@ -318,6 +334,11 @@ class TrainingClient:
                 wire = seq_id - self._uncounted
                 answer = await self._post(build, body, seq_id, wire, options)
         except APIStatusError as error:
+            if _unrouted(error) and isinstance(body, _Numbered) and body.fallback is not None:
+                # no legacy forward route: the 404 used up no seq_id, so the forward goes at once, as protobuf
+                traits.serves_legacy_forward = False
+                log.info("%s has no legacy forward route: forwards go as protobuf forward_backward", self.model_id)
+                return await self._send(seq_id, forward_backward_op.build_request, body.fallback(seq_id))
             if _unrouted(error):
                 self._uncounted += 1
             elif _refused(error):
@@ -328,7 +349,7 @@ class TrainingClient:
             if traits.counts_refused_seq_ids is None:
                 traits.counts_refused_seq_ids = True
             self._unsettled = 0  # counted, as this request went out (a conflict on its future says otherwise)
-        return answer, wire
+        return answer, wire, build, body
 
     def _settle_refusals(self) -> None:
         """Count the refusals not yet counted, once the server has shown (to any client of the holder) how it does."""
@@ -526,31 +547,34 @@ class TrainingClient:
             )
         # encoded here, in the caller's thread, so that a large batch does not hold up the I/O loop; and before
         # the seq_ids are taken, so that a datum that cannot be sent fails the call without leaving a gap
-        prepared = [prepare_data(self.holder.wire_format, part) for part in chunks]
+        wire_format = self.holder.wire_format
+        legacy_forward = forward_only and wire_format == "json"  # forward_only goes in protobuf only
+        if legacy_forward and self.holder.traits.serves_legacy_forward is False:
+            wire_format, legacy_forward = "protobuf", False
+        prepared = [prepare_data(wire_format, part) for part in chunks]
         if seq_ids is None:
             seq_ids = self._reserve(len(chunks))
         elif len(seq_ids) != len(chunks):
             raise AssertionError("the batch was chunked differently from when its seq_ids were taken")
         bodies = []
         for seq_id, part in zip(seq_ids, prepared, strict=True):
-            remake = functools.partial(
-                _chunk_body,
-                wire_format=self.holder.wire_format,
-                compress=config.proto_compress_fwdbwd,
-                model_id=self.model_id,
-                data=part,
-                loss_fn=loss_fn,
-                loss_fn_config=loss_fn_config,
-                forward_only=forward_only,
-            )
-            bodies.append(_Numbered(remake(seq_id), remake))
+            arguments: dict[str, Any] = {
+                "compress": config.proto_compress_fwdbwd,
+                "model_id": self.model_id,
+                "loss_fn": loss_fn,
+                "loss_fn_config": loss_fn_config,
+                "forward_only": forward_only,
+            }
+            remake = functools.partial(_chunk_body, wire_format=wire_format, data=part, arguments=arguments)
+            fallback = functools.partial(_protobuf_chunk, part, arguments) if legacy_forward else None
+            bodies.append(_Numbered(remake(seq_id), remake, fallback))
         return list(seq_ids), bodies
 
     async def _run_chunks(
         self, seq_ids: list[int], bodies: list[Any], forward_only: bool
     ) -> types.ForwardBackwardOutput:
         request_type = "Forward" if forward_only else "ForwardBackward"
-        legacy_forward = forward_only and self.holder.wire_format == "json"  # see forward_backward_body
+        legacy_forward = any(body.fallback is not None for body in bodies)  # see forward_backward_body
         build = forward_op.build_request if legacy_forward else forward_backward_op.build_request
         flights = await self._submit(seq_ids, build, bodies)
         results = await asyncio.gather(*(self._result(f, types.ForwardBackwardOutput, request_type) for f in flights))
