@@ -423,17 +423,23 @@ def test_sequence_conflict_numbers(detail: str, numbers: tuple[int, int] | None)
 
 
 class NoLegacyForward(httpx.AsyncBaseTransport):
-    """The local server without the legacy JSON ``forward`` route, as TuFT is (a bare 404 "Not Found")."""
+    """The local server without the legacy JSON ``forward`` route, as TuFT is (a bare 404 "Not Found"), and with
+    ``protobuf_only``, refusing JSON forward_backward bodies with TuFT's 415."""
 
-    def __init__(self) -> None:
+    def __init__(self, protobuf_only: bool = False) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.sent: list[tuple[str, str]] = []
+        self.protobuf_only = protobuf_only
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         operation = request.url.path.rsplit("/", 1)[-1]
-        self.sent.append((operation, request.headers.get("content-type", "")))
+        content_type = request.headers.get("content-type", "")
+        self.sent.append((operation, content_type))
         if operation == "forward":
             return httpx.Response(404, json={"detail": "Not Found"})
+        if operation == "forward_backward" and self.protobuf_only and content_type == "application/json":
+            detail = "Unsupported Content-Type 'application/json'; expected application/x-protobuf"
+            return httpx.Response(415, json={"detail": detail})
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -464,3 +470,22 @@ def test_a_json_forward_goes_as_protobuf_where_the_legacy_route_is_missing(
     assert len(forwards) == 1, "only the first forward tried the missing route (the others went in later turns)"
     protobuf = [c for operation, c in server.sent if operation == "forward_backward" and "protobuf" in c]
     assert len(protobuf) == 5  # the five forwards, and nothing else (the forward_backward went in JSON)
+
+
+def test_a_json_forward_backward_goes_as_protobuf_where_the_server_reads_only_protobuf(
+    through: Callable[[httpx.AsyncBaseTransport], tinker.ServiceClient],
+) -> None:
+    """TuFT answers a JSON forward_backward with 415 naming protobuf: it did not read the body, so not its seq_id
+    either; the chunk goes at once as protobuf, and later ones from the start."""
+    server = NoLegacyForward(protobuf_only=True)
+    service = through(server)
+    client = service.create_lora_training_client(TINY, rank=4, seed=37).result()
+    first = client.forward_backward([_datum()], "cross_entropy")
+    step = client.optim_step(STEP)
+    second = client.forward_backward([_datum()], "cross_entropy")
+    assert first.result(timeout=60).metrics["loss:sum"] > second.result(timeout=60).metrics["loss:sum"]
+    step.result(timeout=60)
+    client.forward([_datum()], "cross_entropy").result(timeout=60)
+    assert service.holder.traits.reads_json_forward_backward is False
+    refused = [c for operation, c in server.sent if operation == "forward_backward" and c == "application/json"]
+    assert len(refused) == 1

@@ -126,6 +126,8 @@ class ServerTraits:
     serves_legacy_forward: bool | None = None
     """Whether the legacy ``forward`` operation exists, where a JSON forward goes (``forward_only`` is read only in
     protobuf); TuFT lacks it (a bare 404), and forwards then go as protobuf forward_backward with ``forward_only``."""
+    reads_json_forward_backward: bool | None = None
+    """Whether forward_backward takes the legacy JSON body; TuFT answers 415 naming protobuf, which is sent then."""
     creates_via_load: bool | None = None
     """Whether ``load_weights`` with ``session_id`` and ``model_seq_id`` makes a training run (0.38's form); older
     servers and SkyRL tx want a run made by ``create_model`` first, then ``load_weights`` with its ``model_id``."""

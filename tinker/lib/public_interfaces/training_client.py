@@ -62,12 +62,14 @@ log = logging.getLogger("tinker")
 @dataclasses.dataclass(frozen=True)
 class _Numbered:
     """A forward_backward body built for its seq_id, and how to build it for another one (see ``_renumbered``).
-    A JSON forward (the legacy ``forward`` operation) has a ``fallback``: the same forward as a protobuf
-    forward_backward with ``forward_only``, for a server that lacks that route (TuFT)."""
+    A JSON chunk has a ``fallback``, the same chunk as a protobuf forward_backward, sent instead once the server
+    shows (``trait``, a field of ``ServerTraits``, False) that it lacks the legacy ``forward`` route or does not read
+    JSON forward_backward bodies (TuFT: a bare 404; a 415 naming protobuf)."""
 
     body: EncodedBody
     remake: Callable[[int], EncodedBody]
     fallback: Callable[[int], _Numbered] | None = None
+    trait: Literal["serves_legacy_forward", "reads_json_forward_backward"] | None = None
 
 
 def _chunk_body(
@@ -307,7 +309,7 @@ class TrainingClient:
         self, seq_id: int, build: Callable[..., OperationRequest], body: Any
     ) -> tuple[types.UntypedAPIFuture, int, Callable[..., OperationRequest], Any]:
         """One request, numbered as the server counts, the seq_id it went out with, and the operation and body that
-        went (a JSON forward goes as its ``fallback`` to a server without the legacy route): servers differ on whether a
+        went (a JSON chunk goes as its ``fallback`` where the server showed it must): servers differ on whether a
         refused request used up its seq_id. The first request after refusals shows it (accepted; or a 409 sequence
         conflict, which is not retried then but answered by taking the refused seq_ids again); the holder keeps what
         it showed for all its training clients, so later refusals cost no 409. A server that checks the seq_id only
@@ -315,7 +317,7 @@ class TrainingClient:
         conflict, and ``_resync`` corrects what was concluded here. A request that reached no handler (the server
         lacks the route) used up no seq_id on any server, and shows nothing."""
         traits = self.holder.traits
-        if isinstance(body, _Numbered) and body.fallback is not None and traits.serves_legacy_forward is False:
+        if isinstance(body, _Numbered) and body.fallback and body.trait and getattr(traits, body.trait) is False:
             build, body = forward_backward_op.build_request, body.fallback(seq_id)
         self._settle_refusals()
         testing = self._unsettled > 0
@@ -334,10 +336,16 @@ class TrainingClient:
                 wire = seq_id - self._uncounted
                 answer = await self._post(build, body, seq_id, wire, options)
         except APIStatusError as error:
-            if _unrouted(error) and isinstance(body, _Numbered) and body.fallback is not None:
-                # no legacy forward route: the 404 used up no seq_id, so the forward goes at once, as protobuf
-                traits.serves_legacy_forward = False
-                log.info("%s has no legacy forward route: forwards go as protobuf forward_backward", self.model_id)
+            if (
+                isinstance(body, _Numbered)
+                and body.fallback
+                and body.trait
+                and (_unrouted(error) or error.status_code == 415)
+            ):
+                # the server did not read the body (no such route, or not its content type), so not its seq_id
+                # either: the chunk goes at once, in its turn, as protobuf, and later ones go so from the start
+                setattr(traits, body.trait, False)
+                log.info("%s: %s is False (%s): the JSON chunks go as protobuf", self.model_id, body.trait, error)
                 return await self._send(seq_id, forward_backward_op.build_request, body.fallback(seq_id))
             if _unrouted(error):
                 self._uncounted += 1
@@ -548,9 +556,11 @@ class TrainingClient:
         # encoded here, in the caller's thread, so that a large batch does not hold up the I/O loop; and before
         # the seq_ids are taken, so that a datum that cannot be sent fails the call without leaving a gap
         wire_format = self.holder.wire_format
-        legacy_forward = forward_only and wire_format == "json"  # forward_only goes in protobuf only
-        if legacy_forward and self.holder.traits.serves_legacy_forward is False:
-            wire_format, legacy_forward = "protobuf", False
+        trait: Literal["serves_legacy_forward", "reads_json_forward_backward"] | None = None
+        if wire_format == "json":  # a forward then goes to the legacy route: forward_only is read in protobuf only
+            trait = "serves_legacy_forward" if forward_only else "reads_json_forward_backward"
+            if getattr(self.holder.traits, trait) is False:
+                wire_format, trait = "protobuf", None
         prepared = [prepare_data(wire_format, part) for part in chunks]
         if seq_ids is None:
             seq_ids = self._reserve(len(chunks))
@@ -566,15 +576,15 @@ class TrainingClient:
                 "forward_only": forward_only,
             }
             remake = functools.partial(_chunk_body, wire_format=wire_format, data=part, arguments=arguments)
-            fallback = functools.partial(_protobuf_chunk, part, arguments) if legacy_forward else None
-            bodies.append(_Numbered(remake(seq_id), remake, fallback))
+            fallback = functools.partial(_protobuf_chunk, part, arguments) if trait else None
+            bodies.append(_Numbered(remake(seq_id), remake, fallback, trait))
         return list(seq_ids), bodies
 
     async def _run_chunks(
         self, seq_ids: list[int], bodies: list[Any], forward_only: bool
     ) -> types.ForwardBackwardOutput:
         request_type = "Forward" if forward_only else "ForwardBackward"
-        legacy_forward = any(body.fallback is not None for body in bodies)  # see forward_backward_body
+        legacy_forward = any(body.trait == "serves_legacy_forward" for body in bodies)  # see forward_backward_body
         build = forward_op.build_request if legacy_forward else forward_backward_op.build_request
         flights = await self._submit(seq_ids, build, bodies)
         results = await asyncio.gather(*(self._result(f, types.ForwardBackwardOutput, request_type) for f in flights))
