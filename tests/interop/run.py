@@ -621,6 +621,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             run.sdks = {label: run.sdks.get(label) or kept["sdks"][label] for label in {**kept["sdks"], **run.sdks}}
             run.forward_checks = run.forward_checks or kept["forward_checks"]
+        ran = {run.server.name for run in runs}
+        runs += [Run(**{**k, "server": SERVERS[k["server"]]}) for k in kept_runs if k["server"] not in ran]
+        runs.sort(key=lambda run: list(SERVERS).index(run.server.name))
     if args.save:
         args.save.write_text(
             json.dumps([{**vars(run), "server": run.server.name} for run in runs], indent=1), encoding="utf-8"
