@@ -420,6 +420,12 @@ def _judged(method: str, data: dict[str, Any]) -> tuple[str, str] | None:
     value = answers[-1][about]
     if value in ("null", "{}", "[]", '""'):
         return "server", f"the check judged `{about}`, and the server answered `{about}: {value}`"
+    if about == "prompt_logprobs" and value.startswith("[") and not value.startswith("[null"):
+        return (
+            "server",
+            f"the server answered `prompt_logprobs: {value[:80]}...`, whose first entry is not null: the protocol "
+            "has one entry per prompt token, null for the first (which has no logprob)",
+        )
     try:
         path_value = json.loads(value) if about == "path" else None
     except ValueError:  # cut short by the recording

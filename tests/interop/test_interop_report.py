@@ -96,6 +96,10 @@ def test_a_check_is_put_down_to_the_server_by_the_servers_own_answer() -> None:
     ours["wire"][-1]["asked"] = {"prompt_logprobs": "true", "num_samples": "1"}
     owner, evidence = attribute("SamplingClient.sample", ours, {})
     assert owner == "server" and "lacks" in evidence and "sequences" in evidence
+    # there, but without the protocol's null for the first prompt token (SkyRL tx)
+    answered(ours, "SamplingClient.sample", sequences="[...]", prompt_logprobs="[-5.07, -5.42, -4.95")
+    owner, evidence = attribute("SamplingClient.sample", ours, {})
+    assert owner == "server" and "not null" in evidence
     # a value that is there: the check's failure is not shown to be the server's
     ours["results"]["TrainingClient.get_info"].update(detail="Check: model name", about="model_data")
     answered(ours, "TrainingClient.get_info", model_data='{"model_name": "x"}')
