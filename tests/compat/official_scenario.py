@@ -613,7 +613,7 @@ def steps() -> None:
 
     def logprobs() -> str:
         values = result(sampler.compute_logprobs(PROMPT))
-        expect(len(values) == PROMPT.length and values[0] is None, "None first")
+        expect(len(values) == PROMPT.length and values[0] is None, "None first", "prompt_logprobs")
         expect(all(v <= 0 for v in values[1:]), "<= 0")
         return "one per prompt token, None first, the rest <= 0"
 
@@ -1050,7 +1050,7 @@ async def async_variants(service: Any, training: Any, sampler: Any, rest: Any, s
 
     async def logprobs() -> str:
         values = await resolve_async(sampler.compute_logprobs_async(PROMPT))
-        expect(values[0] is None and all(v <= 0 for v in values[1:]), "None first, then <= 0")
+        expect(values[0] is None and all(v <= 0 for v in values[1:]), "None first, then <= 0", "prompt_logprobs")
         return "None first, the rest <= 0"
 
     await run("SamplingClient.compute_logprobs_async", logprobs)
