@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -473,8 +474,8 @@ def test_a_turn_given_up_is_skipped_when_the_turns_reach_it() -> None:
     from tinker.lib.public_interfaces.training_client import _Turns
 
     async def scenario() -> list[str]:
-        turns = _Turns(patience=0.05)
         seen: list[str] = []
+        turns = _Turns(patience=0.05, on_skip=lambda seq_id: seen.append(f"{seq_id} skipped"))
         with pytest.raises(errors.ProgressTimeoutError, match="seq_id 1 was never sent"):
             await turns.wait(2)  # seq_id 1 is late: 2 gives up
         seen.append("2 gave up")
@@ -484,7 +485,25 @@ def test_a_turn_given_up_is_skipped_when_the_turns_reach_it() -> None:
         seen.append("3 went")
         return seen
 
-    assert asyncio.run(scenario()) == ["2 gave up", "3 went"]
+    assert asyncio.run(scenario()) == ["2 gave up", "2 skipped", "3 went"]
+
+
+def test_a_seq_id_given_up_is_not_left_as_a_hole_on_the_server() -> None:
+    """Never sent, it used up no number anywhere: the request after it goes out with its number."""
+    clock = Clock()
+    server = Server(json(200, {"request_id": "m:1", "model_id": "m"}))
+    holder = holder_for(server, clock, timeout=0.05, max_retries=0)
+    client = TrainingClient(holder, 0, "m")
+    client._reserve(1)  # seq_id 1, late
+    with pytest.raises(errors.ProgressTimeoutError):
+        client.optim_step(types.AdamParams(learning_rate=1e-4)).result(timeout=10)  # seq_id 2 gives up
+    holder.call(client._turns.done(1))  # 1 goes out at last; the turns pass over 2
+    client.optim_step(types.AdamParams(learning_rate=1e-4))  # seq_id 3
+    for _ in range(500):  # bounded: 5 s
+        if server.requests:
+            break
+        time.sleep(0.01)
+    assert [orjson.loads(r.content)["seq_id"] for r in server.requests[:1]] == [2]
 
 
 def test_a_turn_being_sent_is_waited_for_however_long_it_takes() -> None:

@@ -159,11 +159,13 @@ class _Turns:
     A wait ends with ``ProgressTimeoutError`` only when the seq_id it waits for has not even started to be sent
     for ``patience`` seconds (one being sent is bounded by the pipeline itself): only a seq_id that was taken and
     never sent can do that. The waiting seq_id is then given up, and the turns skip it when they reach it, so one
-    such failure does not hold up every later call.
+    such failure does not hold up every later call; ``on_skip`` hears of each seq_id skipped so (never sent, it
+    used up no number on any server).
 
     ``hold`` keeps every turn waiting (once the request being sent is out) while earlier requests are sent again."""
 
-    def __init__(self, patience: float | None) -> None:
+    def __init__(self, patience: float | None, on_skip: Callable[[int], None] | None = None) -> None:
+        self._on_skip = on_skip
         self._next = 1
         self._sending = False
         self._held = False
@@ -216,6 +218,8 @@ class _Turns:
             self._sending = False
             while self._next in self._given_up:
                 self._given_up.discard(self._next)
+                if self._on_skip is not None:
+                    self._on_skip(self._next)
                 self._next += 1
             self._changed.notify_all()
 
@@ -230,7 +234,7 @@ class TrainingClient:
         self._next_seq = 1
         self._seq_lock = threading.Lock()
         self._pid = os.getpid()
-        self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries))
+        self._turns = _Turns(request_budget(holder.settings.timeout, holder.settings.max_retries), self._skipped)
         self._uncounted = 0  # refused requests whose seq_ids the server did not use up: later ones go out that lower
         self._unsettled = 0  # refusals since the server last showed how it counts them (while that is unknown)
         self._flights: dict[int, _Flight] = {}  # accepted requests whose results are awaited, by seq_id
@@ -358,6 +362,11 @@ class TrainingClient:
                 traits.counts_refused_seq_ids = True
             self._unsettled = 0  # counted, as this request went out (a conflict on its future says otherwise)
         return answer, wire, build, body
+
+    def _skipped(self, seq_id: int) -> None:
+        """A seq_id given up and never sent used up no number on any server: later requests go out one lower, so
+        that the server is not left waiting for it (or failing the next request as out of order)."""
+        self._uncounted += 1
 
     def _settle_refusals(self) -> None:
         """Count the refusals not yet counted, once the server has shown (to any client of the holder) how it does."""
