@@ -138,3 +138,29 @@ def test_a_checkpoint_whose_file_is_missing_is_gone(tinker_server: LocalServer) 
     server.checkpoint_file(run_id, kind, name).unlink()
     answer = httpx.get(url)
     assert answer.status_code == 410 and path in answer.json()["detail"]
+
+
+def test_behind_a_proxy_the_urls_start_with_the_public_url(tmp_path: Path) -> None:
+    """``--public-url`` (``ServerConfig.public_url``): the address clients reach the server at, not the Host the
+    proxy forwarded to."""
+    key = "tml-public-url"
+    public = "https://tinker.example.com/lab"
+    with LocalServer(tmp_path, api_keys=(key,), public_url=public) as server:
+        service = tinker.ServiceClient(api_key=key, base_url=server.base_url)
+        training = service.create_lora_training_client("tinker-local/tiny", rank=2).result()
+        path = training.save_weights_external("proxied").result().path
+        rest = tinker.RestClient(api_key=key, base_url=server.base_url)
+        urls = rest.get_external_weights_urls(path).result().urls
+        local = {name: server.base_url.rstrip("/") + url.removeprefix(public) for name, url in urls.items()}
+        assert all(url.startswith(public + "/files/checkpoints/") for url in urls.values())
+        assert httpx.get(local["adapter_config.json"]).json()["peft_type"] == "LORA"  # what the proxy passes on
+        service.close("success").result()
+
+
+def test_the_public_url_must_be_an_http_url() -> None:
+    from click.testing import CliRunner
+
+    from tinker.cli import cli
+
+    result = CliRunner().invoke(cli, ["local", "serve", "--public-url", "ftp://host/x", "--port", "0"])
+    assert result.exit_code == 2 and "not an http(s) URL" in result.output

@@ -136,6 +136,9 @@ class ServerConfig:
     metrics_public: bool = False
     # `tinker local serve --log-format json`: one JSON line per request on the tinker.local.access logger
     log_format: Literal["text", "json"] = "text"
+    # `tinker local serve --public-url`: where other machines reach this server (behind a TLS proxy or a path
+    # prefix), the start of its signed file URLs; unset, they are http:// and the request's Host header
+    public_url: str | None = None
 
     def resolved_api_keys(self) -> tuple[str, ...]:
         if self.api_keys:

@@ -196,10 +196,12 @@ async def get_checkpoint_archive_url(call: Call) -> models.CheckpointArchiveUrlR
 
 async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsResponse:
     """The checkpoint as a PEFT adapter folder (adapter_config.json, adapter_model.safetensors), each file behind an
-    HTTP URL of this server signed with the caller's key (``_files``), as the hosted service signs storage URLs."""
+    HTTP URL of this server signed with the caller's key (``_files``), as the hosted service signs storage URLs;
+    the URLs start with ``ServerConfig.public_url`` when the server runs behind a proxy, else with the Host the
+    request came to."""
     row = await _readable_checkpoint(call)
     expires = datetime.now(UTC) + URL_LIFETIME
-    base_url = f"http://{call.headers.get('host', 'localhost')}"
+    base_url = call.service.config.public_url or f"http://{call.headers.get('host', 'localhost')}"
     urls = _files.signed_urls(base_url, call.service.keys[call.owner], call.owner, row, expires)
     return models.ExternalWeightsUrlsResponse(urls=urls, expires=expires)
 

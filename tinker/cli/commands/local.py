@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -63,6 +64,7 @@ def _serve(**args: Any) -> None:
         faults=faults,
         metrics_public=args["metrics_public"],
         log_format=args["log_format"],
+        public_url=args["public_url"],
     )
     if faults is not None:
         click.echo(f"Injecting faults: {faults}")
@@ -70,6 +72,15 @@ def _serve(**args: Any) -> None:
         serve(config, args["host"], args["port"], log_level=args["log_level"])
     except OSError as exc:
         raise CliError(f"cannot serve on {args['host']}:{args['port']}: {exc}") from exc
+
+
+def _public_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL without a query", ctx=ctx, param=param)
+    return value.rstrip("/")
 
 
 def _serve_options(command: Any) -> Any:
@@ -138,6 +149,12 @@ def _serve_options(command: Any) -> Any:
             "--metrics-public",
             is_flag=True,
             help="serve the Prometheus figures at /metrics without a key (by default it needs one, as every route)",
+        ),
+        click.option(
+            "--public-url",
+            callback=_public_url,
+            help="the URL clients reach this server at behind a proxy (https://host/prefix): signed checkpoint file "
+            "URLs start with it (default: http:// and the Host each request came to)",
         ),
     ]
     for option in reversed(options):
