@@ -505,11 +505,15 @@ def render(runs: list[Run]) -> str:
         "the compat scenario of [docs/compatibility.md](compatibility.md) (`tests/compat/official_scenario.py`, "
         "every public method with its values checked; `COMPAT_LOCAL_SERVER=0` leaves out the local server's own "
         "conventions) with this SDK and with the official `tinker` 0.38.0 and 0.25.0 against each. A failure of "
-        "this SDK is put down to the server when the official SDK fails the same method (or the server answers "
-        "404/405: it lacks the route), to the protocol where no such server can answer (whoami needs a JWT), "
-        "and to this SDK otherwise. It also checks that forwards leave the weights alone with this SDK's JSON "
-        "and protobuf forms. [docs/scaling-out.md](scaling-out.md) says what changes when a loop moves to these "
-        "servers. Not run by CI (about 50 minutes on 2 busy cores and a few GB of environments).",
+        "this SDK is put down to the server when the official SDK fails the same method, when the server answers "
+        "404/405 (it lacks the route) or a 5xx, or when the check judged a field of the server's answer that the "
+        "server left out, sent empty or null, or sent in another form than the protocol's (its answer is quoted; "
+        "the scenario records each step's requests and answers); a failure that only echoes an earlier step's "
+        "goes to whoever that one does; to the protocol where no such server can answer (whoami needs a JWT); "
+        'and to this SDK otherwise, or "unconfirmed" where the official SDK did not get that far. It also '
+        "checks that forwards leave the weights alone with this SDK's JSON and protobuf forms. "
+        "[docs/scaling-out.md](scaling-out.md) says what changes when a loop moves to these servers. Not run by "
+        "CI (about 50 minutes on 2 busy cores and a few GB of environments).",
         "",
         "## Summary",
         "",
