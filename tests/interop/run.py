@@ -8,8 +8,10 @@ random weights and the byte tokenizer (``tiny_model.py``), starts the server on 
 formats (forwards must leave the weights alone), and stops it. A server that cannot be installed or started is
 reported as skipped with the reason (the end of its pip or server log); nothing is stubbed. ``--write`` renders
 docs/interop.md: per server its version, per SDK every method passed or failed, and each failure of this SDK
-attributed (to the server when the official SDK fails the same method or the server answered 404/405, to the
-protocol for what no such server can answer, else to this SDK).
+attributed (to the server when the official SDK fails the same method, the server answered 404/405 or a 5xx, or
+its own answer shows the field a check judged missing, empty or not of the protocol's form; an echo of an earlier
+failure to whoever that one is put down to; to the protocol for what no such server can answer; else to this SDK).
+``--sdk`` runs some SDKs only and ``--keep`` takes the rest (and the servers not run) from earlier records.
 """
 
 from __future__ import annotations
