@@ -134,7 +134,8 @@ def interop(session: nox.Session) -> None:
     Qwen3 made offline, the compat scenario run with each SDK against it, then the check that forwards leave the
     weights alone. Writes docs/interop.md; a server that cannot be installed or started is reported as skipped with
     the reason. Not run by CI (about 50 minutes on 2 busy cores, a few GB; the servers' environments are reused).
-    Extra arguments go to tests/interop/run.py (`-- --server tuft`; `-- --records FILE` renders kept records)."""
+    Extra arguments go to tests/interop/run.py (`-- --server tuft`; `-- --records FILE` renders kept records;
+    `-- --sdk "this SDK" --keep FILE` reruns this SDK only, keeping the official SDKs' rows from FILE)."""
     session.install(TORCH)
     # transformers: both SDKs' get_tokenizer loads these servers' Hugging Face tokenizer with it (the pin of the tests)
     session.install(".[local]", "transformers==5.25.0")
