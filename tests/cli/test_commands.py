@@ -178,12 +178,25 @@ def test_session_export_trace(run: Run, seeded: dict[str, str], tmp_path: Path) 
     code, out, _ = run("-f", "json", "session", "export-trace", seeded["session_id"], "-o", str(tmp_path / "t.json"))
     result = json.loads(out)
     assert code == 0 and result["file_size_bytes"] == (tmp_path / "t.json").stat().st_size > 0
+    assert json.loads((tmp_path / "t.json").read_bytes())["metadata"]["session_id"] == seeded["session_id"]
     code, out, _ = run("session", "export-trace", seeded["session_id"], "--url-only")
-    assert code == 0 and out.strip().count("\n") == 0 and "://" in out
+    assert code == 0 and out.strip().count("\n") == 0 and out.startswith("http://")
     code, out, _ = run("session", "export-trace", seeded["session_id"])
-    assert code == 0 and (tmp_path / f"{seeded['session_id']}.pftrace").exists() and "Saved to" in out
+    saved = tmp_path / f"{seeded['session_id']}.json"  # the local server's trace is JSON: named so by default
+    assert code == 0 and "Saved to" in out
+    threads = [e["args"]["name"] for e in json.loads(saved.read_bytes())["traceEvents"] if e["name"] == "thread_name"]
+    assert f"run {seeded['run_id']}" in threads
     code, _, err = run("session", "export-trace", "no-such-session")
     assert code == 1 and "Error:" in err
+
+
+def test_a_trace_is_named_for_what_the_server_sends() -> None:
+    """JSON from a URL naming a .json file (this server); anything else, the hosted service's protobuf, .pftrace."""
+    from tinker.cli.commands.session import _suffix
+
+    assert _suffix("http://127.0.0.1:8000/files/traces/abc.json?owner=t&expires=1&signature=s") == ".json"
+    assert _suffix("https://storage.example.com/traces/3f2a6c1e.pftrace?signature=abc123") == ".pftrace"
+    assert _suffix("https://storage.example.com/traces/3f2a6c1e?name=x.json") == ".pftrace"
 
 
 def test_version_and_api(run: Run) -> None:

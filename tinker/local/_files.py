@@ -1,4 +1,5 @@
-"""A checkpoint's files over HTTP, as the hosted service hands out signed storage URLs.
+"""A checkpoint's files, and a session's exported trace, over HTTP, as the hosted service hands out signed storage
+URLs.
 
 ``get_external_weights_urls`` lists a checkpoint as a PEFT adapter folder: ``adapter_config.json`` and
 ``adapter_model.safetensors`` (the LoRA factors under PEFT's names, ``base_model.model.<layer>.lora_A.weight``).
@@ -7,9 +8,14 @@ so that it works without headers, as a storage URL does, for as long as the URL 
 checkpoint is there and readable by that tenant. The route lives outside the OpenAPI document, as ``/openapi.json``
 does: it is a storage download, not an operation of the API.
 
-Nothing is written to disk: the adapter file is the checkpoint file's tensor bytes behind a new header, served as
-segments of it, and the config is made from the checkpoint's metadata. Single byte ranges (``Range: bytes=N-`` or
-``N-M``, with ``If-Range`` on the ETag) are answered with 206, so that a download resumes where it stopped.
+``export_session_trace`` writes the session's trace (``_trace``) and points at ``/files/traces/<session_id>.json``,
+signed the same way (over the session, the tenant and the expiry): it works without headers for the session's owner
+until it expires.
+
+Nothing is written to disk for a checkpoint: the adapter file is the checkpoint file's tensor bytes behind a new
+header, served as segments of it, and the config is made from the checkpoint's metadata. Single byte ranges
+(``Range: bytes=N-`` or ``N-M``, with ``If-Range`` on the ETag) are answered with 206, so that a download resumes
+where it stopped.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ import json
 import re
 import struct
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,8 +40,11 @@ from starlette.routing import Route
 
 from ._errors import HTTPError, gone, not_found
 from ._store import Row
+from ._trace import trace_file
 
 ROUTE = "/files/checkpoints/{training_run_id}/{checkpoint_kind}/{checkpoint_name}/{file_name}"
+TRACE_ROUTE = "/files/traces/{session_id}.json"
+URL_LIFETIME = timedelta(minutes=15)
 LORA_ALPHA = 32.0
 """The engine's LoRA scale numerator (tinker.local.engine._lora.LORA_ALPHA, which imports torch; a test keeps them
 equal): PEFT's ``lora_alpha``, so that ``lora_alpha / r`` scales the update as the engine does."""
@@ -44,9 +53,20 @@ CONFIG_NAME = "adapter_config.json"
 ADAPTER_NAME = "adapter_model.safetensors"
 
 
-def _signature(api_key: str, owner: str, parts: tuple[str, str, str, str], expires: int) -> str:
+def _signature(api_key: str, owner: str, parts: tuple[str, ...], expires: int) -> str:
+    """A checkpoint file's parts are (run, kind, name, file); a trace's are ("traces", session id)."""
     message = "\n".join((*parts, owner, str(expires)))
     return hmac.new(api_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def base_url(public_url: str | None, host: str | None) -> str:
+    """Where signed URLs start: ``ServerConfig.public_url`` behind a proxy, else the Host the request came to."""
+    return public_url or f"http://{host or 'localhost'}"
+
+
+def _signed(base: str, path: str, api_key: str, owner: str, parts: tuple[str, ...], expires: int) -> str:
+    signature = _signature(api_key, owner, parts, expires)
+    return f"{base.rstrip('/')}{path}?owner={quote(owner, safe='')}&expires={expires}&signature={signature}"
 
 
 def signed_urls(base_url: str, api_key: str, owner: str, row: Row, expires: datetime) -> dict[str, str]:
@@ -56,9 +76,14 @@ def signed_urls(base_url: str, api_key: str, owner: str, row: Row, expires: date
     for file_name in (CONFIG_NAME, ADAPTER_NAME):
         parts = (row["training_run_id"], row["kind"], row["name"], file_name)
         path = "/files/checkpoints/" + "/".join(quote(part, safe="") for part in parts)
-        signature = _signature(api_key, owner, parts, when)
-        urls[file_name] = f"{base_url.rstrip('/')}{path}?owner={owner}&expires={when}&signature={signature}"
+        urls[file_name] = _signed(base_url, path, api_key, owner, parts, when)
     return urls
+
+
+def signed_trace_url(base_url: str, api_key: str, owner: str, session_id: str, expires: datetime) -> str:
+    """The URL of the session's exported trace, for ``owner`` until ``expires``."""
+    path = f"/files/traces/{quote(session_id, safe='')}.json"
+    return _signed(base_url, path, api_key, owner, ("traces", session_id), int(expires.timestamp()))
 
 
 @dataclass(frozen=True)
@@ -190,10 +215,10 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, stop
 
 
-async def _serve(request: Request) -> Response:
+def _signed_by(request: Request, parts: tuple[str, ...], operation: str) -> str:
+    """The tenant the request's URL was signed for; HTTPError 403 unless its signature holds and it has not
+    expired."""
     service = request.app.state.service
-    params = request.path_params
-    parts = (params["training_run_id"], params["checkpoint_kind"], params["checkpoint_name"], params["file_name"])
     owner = request.query_params.get("owner", "")
     signature = request.query_params.get("signature", "")
     try:
@@ -206,9 +231,17 @@ async def _serve(request: Request) -> Response:
     expected = _signature(api_key, owner, parts, expires).encode()
     # compared as bytes, and only in the form a signature has: compare_digest refuses non-ASCII text (a TypeError)
     if _SIGNATURE.fullmatch(signature) is None or not hmac.compare_digest(signature.encode(), expected):
-        raise HTTPError(403, "the URL's signature does not match; ask get_external_weights_urls for a new one")
+        raise HTTPError(403, f"the URL's signature does not match; ask {operation} for a new one")
     if expires <= time.time():
-        raise HTTPError(403, "the URL has expired; ask get_external_weights_urls for a new one")
+        raise HTTPError(403, f"the URL has expired; ask {operation} for a new one")
+    return owner
+
+
+async def _serve(request: Request) -> Response:
+    service = request.app.state.service
+    params = request.path_params
+    parts = (params["training_run_id"], params["checkpoint_kind"], params["checkpoint_name"], params["file_name"])
+    owner = _signed_by(request, parts, "get_external_weights_urls")
     row = await service.checkpoint(parts[0], parts[1], parts[2], owner, readable=True)
     try:
         files = await asyncio.to_thread(adapter_folder, Path(row["file"]))
@@ -219,6 +252,26 @@ async def _serve(request: Request) -> Response:
     blob = files.get(parts[3])
     if blob is None:
         raise not_found(f"the checkpoint has no file {parts[3]!r}")
+    return await _send(request, blob)
+
+
+async def _serve_trace(request: Request) -> Response:
+    service = request.app.state.service
+    session_id = request.path_params["session_id"]
+    owner = _signed_by(request, ("traces", session_id), "export_session_trace")
+    if await service.store.one("SELECT 1 FROM sessions WHERE session_id=? AND owner=?", [session_id, owner]) is None:
+        raise not_found(f"session {session_id!r} not found")
+    path = trace_file(service.config.data_dir, session_id)
+    try:
+        stat = await asyncio.to_thread(path.stat)
+    except FileNotFoundError:
+        raise gone(f"the trace of session {session_id} is no longer on the server; export it again") from None
+    tag = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    return await _send(request, Blob(((path, 0, stat.st_size),), f'"{tag}-trace"', "application/json"))
+
+
+async def _send(request: Request, blob: Blob) -> Response:
+    """The blob, or the single byte range the request asks for."""
     size = blob.size
     if_range = request.headers.get("if-range")
     wanted = _byte_range(request.headers.get("range"), size) if if_range in (None, blob.etag) else None
@@ -238,12 +291,18 @@ async def _serve(request: Request) -> Response:
     return StreamingResponse(body(), status_code=status, headers=headers, media_type=blob.media_type)
 
 
-async def _endpoint(request: Request) -> Response:
-    try:
-        return await _serve(request)
-    except HTTPError as error:
-        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+def _endpoint(serve: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await serve(request)
+        except HTTPError as error:
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    return endpoint
 
 
 def routes() -> list[Route]:
-    return [Route(ROUTE, _endpoint, methods=["GET", "HEAD"])]
+    return [
+        Route(ROUTE, _endpoint(_serve), methods=["GET", "HEAD"]),
+        Route(TRACE_ROUTE, _endpoint(_serve_trace), methods=["GET", "HEAD"]),
+    ]

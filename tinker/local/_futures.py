@@ -178,9 +178,10 @@ class Futures:
                 settled.append(future)
         if not settled:
             return
-        sql = "UPDATE futures SET state=?, result=? WHERE request_id=?"
+        sql = "UPDATE futures SET state=?, result=?, finished_at=? WHERE request_id=?"
+        now = time.time()
         try:
-            rows = [[f.state, _stored(f), f.request_id] for f in settled]
+            rows = [[f.state, _stored(f), now, f.request_id] for f in settled]
             await self._store.run(lambda db: db.executemany(sql, rows))
         finally:
             for future in settled:

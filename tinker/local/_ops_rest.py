@@ -6,7 +6,7 @@ Each handler reads and writes in one hop to the store's thread: the functions th
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,6 @@ from ._call import Call, Handler
 from ._errors import bad_request, not_found
 from ._service import CHECKPOINT_KINDS, delete_checkpoint_now, lora_from_row, tinker_path
 from ._store import Db, Row, loads, when
-
-URL_LIFETIME = timedelta(minutes=15)
 
 
 def checkpoint_model(row: Row) -> models.Checkpoint:
@@ -191,7 +189,7 @@ def _file_url(row: Row) -> str:
 async def get_checkpoint_archive_url(call: Call) -> models.CheckpointArchiveUrlResponse:
     """The checkpoint's safetensors file; a local server has no object store, so the URL is a file URL."""
     row = await _readable_checkpoint(call)
-    return models.CheckpointArchiveUrlResponse(url=_file_url(row), expires=datetime.now(UTC) + URL_LIFETIME)
+    return models.CheckpointArchiveUrlResponse(url=_file_url(row), expires=datetime.now(UTC) + _files.URL_LIFETIME)
 
 
 async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsResponse:
@@ -200,8 +198,8 @@ async def get_external_weights_urls(call: Call) -> models.ExternalWeightsUrlsRes
     the URLs start with ``ServerConfig.public_url`` when the server runs behind a proxy, else with the Host the
     request came to."""
     row = await _readable_checkpoint(call)
-    expires = datetime.now(UTC) + URL_LIFETIME
-    base_url = call.service.config.public_url or f"http://{call.headers.get('host', 'localhost')}"
+    expires = datetime.now(UTC) + _files.URL_LIFETIME
+    base_url = _files.base_url(call.service.config.public_url, call.headers.get("host"))
     urls = _files.signed_urls(base_url, call.service.keys[call.owner], call.owner, row, expires)
     return models.ExternalWeightsUrlsResponse(urls=urls, expires=expires)
 

@@ -1,4 +1,4 @@
-"""Sessions: creation, heartbeats, listing and search, project, trace export, finish.
+"""Sessions: creation, heartbeats, listing and search, project, trace export (``_trace``), finish.
 
 Each handler's statements go to the store's thread in one hop (a function of a ``Db``), the search and its summaries
 included.
@@ -6,15 +6,16 @@ included.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from tinker_api import pydantic_models as models
 
+from . import _files, _trace
 from ._call import Call, Handler
 from ._errors import gone, not_found
 from ._limits import check_session_room
@@ -222,32 +223,17 @@ async def assign_session_project(call: Call) -> None:
 
 
 async def export_session_trace(call: Call) -> models.SessionTraceExportResponse:
-    """Writes the session's record (runs, checkpoints, samplers, audit) to a JSON file and points at it; the file is
-    written in a worker thread."""
-
-    def read(db: Db) -> dict[str, Any]:
-        row = _own_session(db, call)
-        session_id = row["session_id"]
-        runs = db.all("SELECT * FROM training_runs WHERE session_id=?", [session_id])
-        run_ids = [run["model_id"] for run in runs]
-        marks = ",".join("?" for _ in run_ids) or "''"
-        return {
-            "session": row,
-            "training_runs": runs,
-            "checkpoints": db.all(f"SELECT * FROM checkpoints WHERE training_run_id IN ({marks})", run_ids),
-            "samplers": db.all("SELECT * FROM samplers WHERE session_id=?", [session_id]),
-            "audit": db.all(f"SELECT * FROM audit WHERE owner=? AND model_id IN ({marks})", [call.owner, *run_ids]),
-        }
-
-    trace = await call.service.store.run(read)
-    path = call.service.config.data_dir / "traces" / f"{trace['session']['session_id']}.json"
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps(trace, option=orjson.OPT_INDENT_2))
-
-    await asyncio.to_thread(write)
-    return models.SessionTraceExportResponse(status="ready", url=path.resolve().as_uri())
+    """Writes the session's timeline as a trace Perfetto's UI and chrome://tracing open (``_trace``: Chrome's Trace
+    Event Format, read a batch at a time and written in a worker thread) and answers its URL on this server, signed
+    with the caller's key as checkpoint files are (``_files``; ``ServerConfig.public_url`` or the Host header)."""
+    service = call.service
+    head = await service.store.run(lambda db: _trace.read_head(db, _own_session(db, call)))
+    session_id = head.session["session_id"]
+    await _trace.export(service.store, head, _trace.trace_file(service.config.data_dir, session_id))
+    base_url = _files.base_url(service.config.public_url, call.headers.get("host"))
+    expires = datetime.now(UTC) + _files.URL_LIFETIME
+    url = _files.signed_trace_url(base_url, service.keys[call.owner], call.owner, session_id, expires)
+    return models.SessionTraceExportResponse(status="ready", url=url)
 
 
 async def finish_session(call: Call) -> None:
@@ -256,7 +242,10 @@ async def finish_session(call: Call) -> None:
 
     def close(db: Db) -> str:
         session_id: str = _own_session(db, call)["session_id"]
-        db.execute("UPDATE sessions SET status='finished', finish=? WHERE session_id=?", [finish, session_id])
+        db.execute(  # its last activity is its end, which the trace shows
+            "UPDATE sessions SET status='finished', finish=?, last_activity=? WHERE session_id=?",
+            [finish, time.time(), session_id],
+        )
         return session_id
 
     session_id = await call.service.store.run(close)

@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS samplers (
 );
 CREATE TABLE IF NOT EXISTS futures (
     request_id TEXT PRIMARY KEY, owner TEXT NOT NULL, kind TEXT NOT NULL, model_id TEXT, digest TEXT NOT NULL,
-    state TEXT NOT NULL, result BLOB, created_at REAL NOT NULL
+    state TEXT NOT NULL, result BLOB, created_at REAL NOT NULL, finished_at REAL
 );
 CREATE TABLE IF NOT EXISTS telemetry (
     id INTEGER PRIMARY KEY AUTOINCREMENT, received_at REAL NOT NULL, session_id TEXT, batch TEXT NOT NULL
@@ -87,10 +87,14 @@ CREATE INDEX IF NOT EXISTS checkpoints_expiry ON checkpoints (expires_at) WHERE 
 CREATE INDEX IF NOT EXISTS samplers_by_session ON samplers (session_id, created_at);
 CREATE INDEX IF NOT EXISTS futures_by_owner ON futures (owner, created_at);
 CREATE INDEX IF NOT EXISTS futures_age ON futures (created_at);
+CREATE INDEX IF NOT EXISTS futures_by_model ON futures (model_id, created_at, request_id);
 CREATE INDEX IF NOT EXISTS telemetry_age ON telemetry (received_at);
 CREATE INDEX IF NOT EXISTS audit_by_owner ON audit (owner, time);
 CREATE INDEX IF NOT EXISTS audit_age ON audit (time);
 """
+# Columns added after a table was first made: ``CREATE TABLE IF NOT EXISTS`` leaves an existing table as it is, so a
+# data directory made before them gets them by ``ALTER TABLE ... ADD COLUMN`` (nullable: old rows read NULL).
+_ADDED_COLUMNS = (("futures", "finished_at", "REAL"),)
 
 Row = dict[str, Any]
 
@@ -182,6 +186,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.executescript(_SCHEMA)
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     return connection
 
 

@@ -16,13 +16,21 @@ def cli() -> None:
 
 @cli.command(name="export-trace")
 @click.argument("session_id")
-@click.option("--output", "-o", type=click.Path(), help="Output file path (default: ./<session-id>.pftrace)")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    help="Output file path (default: ./<session-id>.json when the server sends a JSON trace, else "
+    "./<session-id>.pftrace)",
+)
 @click.option("--url-only", is_flag=True, help="Print the signed download URL instead of downloading the trace")
 def export_trace(session_id: str, output: str | None, url_only: bool) -> None:
-    """Export a session's timeline as a Perfetto trace (.pftrace).
+    """Export a session's timeline as a Perfetto trace.
 
     The server builds a trace of the session's training and sampling requests; it is downloaded to --output (open
-    it in https://ui.perfetto.dev), or with --url-only its URL is printed.
+    it in https://ui.perfetto.dev), or with --url-only its URL is printed. The local server sends Chrome's JSON
+    trace format, which Perfetto and chrome://tracing open, so the default name ends in .json, as its URL does; a
+    server whose URL names another file (the hosted service's protobuf trace) is saved as <session-id>.pftrace.
     """
     from .._download import fetch_to
 
@@ -35,7 +43,7 @@ def export_trace(session_id: str, output: str | None, url_only: bool) -> None:
         else:
             click.echo(url)
         return
-    destination = Path(output) if output else Path.cwd() / f"{session_id}.pftrace"
+    destination = Path(output) if output else Path.cwd() / f"{session_id}{_suffix(url)}"
     size = fetch_to(url, destination, show_progress=interactive() and not obj.json)
 
     def table() -> None:
@@ -43,3 +51,10 @@ def export_trace(session_id: str, output: str | None, url_only: bool) -> None:
         print_properties(rows, title=f"Trace Export: {session_id}")
 
     show(obj, {"session_id": session_id, "destination": str(destination), "file_size_bytes": size}, table)
+
+
+def _suffix(url: str) -> str:
+    """The default file name's suffix: what the URL's path ends with when it is a JSON trace, else .pftrace."""
+    from urllib.parse import urlsplit
+
+    return ".json" if urlsplit(url).path.lower().endswith(".json") else ".pftrace"
