@@ -5,6 +5,11 @@ forms).
 A fresh LoRA run takes the loss of one datum (a forward), then three more forwards, then an optim_step: a server that
 trained on the forwards (kept their gradients) moves the weights at that step, and the next forward's loss differs.
 The control, a forward_backward and an optim_step, must move them, or the check proves nothing.
+
+The run is first shown to start clean: an optim_step before anything else must leave its loss alone. SkyRL tx 0.3.0
+keeps accumulated gradients per adapter slot and does not clear a slot when it gives it to a new run, so a run made
+after an earlier one was deleted can start with that one's gradients; such a run is kept (its step cleared the
+slot), counted in ``stale_runs``, and another is made.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from tinker import types
 
 BASE = os.environ.get("COMPAT_BASE_MODEL") or "tinker-local/tiny"
 TIMEOUT = 300
+MAX_RUNS = 8
 
 
 def datum() -> types.Datum:
@@ -39,9 +45,6 @@ def main(out: str) -> None:
     answer: dict[str, object] = {"wire_format": os.environ.get("TINKER_WIRE_FORMAT", "default")}
     try:
         service = tinker.ServiceClient()
-        training = service.create_lora_training_client(BASE, rank=8, seed=0)
-        if hasattr(training, "result"):  # 0.38 returns a future of the client
-            training = training.result(timeout=TIMEOUT)
         data = [datum()]
 
         def loss() -> float:
@@ -53,6 +56,19 @@ def main(out: str) -> None:
         def step() -> None:
             training.optim_step(types.AdamParams(learning_rate=5e-2)).result(timeout=TIMEOUT)
 
+        kept = []  # runs whose first step moved them stay alive, so that the next run gets another slot
+        for _ in range(MAX_RUNS):
+            training = service.create_lora_training_client(BASE, rank=8, seed=0)
+            if hasattr(training, "result"):  # 0.38 returns a future of the client
+                training = training.result(timeout=TIMEOUT)
+            first = loss()
+            step()  # no gradients yet: nothing may move
+            if math.isclose(first, loss(), rel_tol=1e-5, abs_tol=1e-6):
+                break
+            kept.append(training)
+        else:
+            raise RuntimeError(f"{MAX_RUNS} new runs in a row moved at their first optim_step")
+        answer["stale_runs"] = len(kept)
         before = loss()
         for _ in range(3):
             loss()

@@ -565,6 +565,11 @@ def render(runs: list[Run]) -> str:
             verdict = "unchanged" if check["unchanged"] else "**changed: the server trained on forwards**"
             if not check["control_moved"]:
                 verdict += " (but training did not move the loss either: the check proves nothing)"
+            if check.get("stale_runs"):
+                verdict += (
+                    f"; before it, {check['stale_runs']} new run(s) moved at their first optim_step, before any "
+                    "forward_backward: the server gave them gradients they never made (a reused adapter slot)"
+                )
             lines.append(
                 f"| {wire} | {check['loss_before']:.6g} | {check['loss_after_forwards_and_step']:.6g} | "
                 f"{check['loss_after_training']:.6g} | {verdict} |"
