@@ -484,6 +484,13 @@ def attribute(
         return "server", f"the server answers 404/405: {detail[:200]}"
     if re.search(r"Error code: 5\d\d", detail):
         return "server", f"the server answered with a server error: {detail[:240]}"
+    errors = [w for w in ours.get("wire", []) if w.get("step") == method and w.get("status", 0) >= 500]
+    if errors and "Timeout" in detail.split(":", 1)[0]:
+        paths = ", ".join(sorted({f"{w['path']} {w['status']}" for w in errors}))
+        return "server", (
+            f"the server answered {len(errors)} time(s) with a server error during the step ({paths}), which the SDK "
+            f"retried until the wait ran out: {detail[:160]}"
+        )
     if judged := _judged(method, ours):
         return judged
     if echoes:

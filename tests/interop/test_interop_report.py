@@ -76,6 +76,15 @@ def test_a_server_error_is_the_servers() -> None:
     assert attribute("RestClient.unpublish_checkpoint_from_tinker_path", ours, {})[0] == "server"
 
 
+def test_a_wait_that_ran_out_while_the_server_answered_5xx_is_the_servers() -> None:
+    ours = records(RestClient__unpublish="failed")
+    ours["results"]["RestClient.unpublish"]["detail"] = "ResultTimeoutError: the request did not finish within 60s"
+    assert attribute("RestClient.unpublish", ours, {})[0] == "ours"  # no evidence yet
+    ours["wire"] += [{"path": "/api/v1/x", "status": 500, "step": "RestClient.unpublish"}] * 3
+    owner, evidence = attribute("RestClient.unpublish", ours, {})
+    assert owner == "server" and "3 time(s)" in evidence and "/api/v1/x 500" in evidence
+
+
 def answered(data: dict[str, Any], step: str, **fields: str) -> None:
     data["wire"].append({"path": "/api/v1/retrieve_future", "status": 200, "step": step, "fields": fields})
 
