@@ -255,5 +255,19 @@ def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     return cls(message, response=response, body=body)
 
 
+def error_detail(error: APIStatusError) -> str | None:
+    """The error's ``detail`` as FastAPI writes it (or the body, when it is text), stripped; None otherwise."""
+    body = error.body.get("detail") if isinstance(error.body, dict) else error.body
+    return body.strip() if isinstance(body, str) else None
+
+
+def unrouted(error: APIStatusError) -> bool:
+    """A 404/405 from routing (the web framework's bare "Not Found" / "Method Not Allowed", or no detail): the server
+    has no such route, so no handler saw the request, as opposed to a handler's answer about what it names. (A
+    handler that raises a bare 404 itself answers the same; none of the servers this SDK is tried against does so.)"""
+    detail = (error_detail(error) or "").lower()
+    return error.status_code in (404, 405) and detail in ("", "not found", "method not allowed")
+
+
 class ExperimentalWarning(UserWarning):
     """Issued by methods the official SDK marks experimental."""

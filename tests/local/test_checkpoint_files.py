@@ -18,13 +18,18 @@ from tinker.local import LocalServer
 Exported = tuple[tinker.RestClient, str, dict[str, str]]
 
 
+def export(base_url: str, api_key: str, name: str, rank: int = 2, base_model: str = "tinker-local/small") -> Exported:
+    """A new run's external weights saved as ``name``: a RestClient, the checkpoint's path and its files' URLs."""
+    service = tinker.ServiceClient(api_key=api_key, base_url=base_url)
+    training = service.create_lora_training_client(base_model, rank=rank).result()
+    path = training.save_weights_external(name).result().path
+    rest = tinker.RestClient(api_key=api_key, base_url=base_url)
+    return rest, path, rest.get_external_weights_urls(path).result().urls
+
+
 @pytest.fixture(scope="module")
 def exported(tinker_server: LocalServer) -> Exported:
-    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    training = service.create_lora_training_client("tinker-local/small", rank=4).result()
-    path = training.save_weights_external("files-test").result().path
-    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    return rest, path, rest.get_external_weights_urls(path).result().urls
+    return export(tinker_server.base_url, tinker_server.api_key, "files-test", rank=4)
 
 
 def test_the_export_is_a_peft_adapter_folder_fetched_without_headers(exported: Exported, tmp_path: Path) -> None:
@@ -116,11 +121,8 @@ def test_a_url_is_refused_when_tampered_with_or_expired(exported: Exported, tink
 
 
 def test_a_deleted_checkpoint_is_gone(tinker_server: LocalServer) -> None:
-    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    training = service.create_lora_training_client("tinker-local/small", rank=2).result()
-    path = training.save_weights_external("deleted-later").result().path
-    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    url = rest.get_external_weights_urls(path).result().urls["adapter_config.json"]
+    rest, path, urls = export(tinker_server.base_url, tinker_server.api_key, "deleted-later")
+    url = urls["adapter_config.json"]
     assert json.loads(httpx.get(url).content)["r"] == 2
     rest.delete_checkpoint_from_tinker_path(path).result()
     assert httpx.get(url).status_code == 404
@@ -128,11 +130,8 @@ def test_a_deleted_checkpoint_is_gone(tinker_server: LocalServer) -> None:
 
 def test_a_checkpoint_whose_file_is_missing_is_gone(tinker_server: LocalServer) -> None:
     """The checkpoint's row is there but its file is not (removed by hand): 410 naming the checkpoint, not a 500."""
-    service = tinker.ServiceClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    training = service.create_lora_training_client("tinker-local/small", rank=2).result()
-    path = training.save_weights_external("removed-by-hand").result().path
-    rest = tinker.RestClient(api_key=tinker_server.api_key, base_url=tinker_server.base_url)
-    url = rest.get_external_weights_urls(path).result().urls["adapter_model.safetensors"]
+    _, path, urls = export(tinker_server.base_url, tinker_server.api_key, "removed-by-hand")
+    url = urls["adapter_model.safetensors"]
     run_id, kind, name = path.removeprefix("tinker://").split("/")
     server = tinker_server.app.state.service  # type: ignore[union-attr]
     server.checkpoint_file(run_id, kind, name).unlink()

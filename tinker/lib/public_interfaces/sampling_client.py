@@ -38,6 +38,7 @@ from ..._exceptions import (
     ProgressTimeoutError,
     RequestFailedError,
     connection_error,
+    unrouted,
 )
 from .._deprecation import deprecated_async
 from .._encoding import json_body, plain
@@ -279,7 +280,7 @@ class SamplingClient:
                     await _read_events(response, request["num_samples"], push)
                 return
             except APIStatusError as error:
-                if not _no_such_operation(error):
+                if not unrouted(error):  # no stream_sample on this server (not a 404 about the sampler)
                     raise
             log.info("the server has no stream_sample; sampling without streaming instead")
             result = await self._sample(request)
@@ -519,12 +520,6 @@ async def _next_item_async(items: asyncio.Queue[object], pump: Future[None]) -> 
 def _retryable(error: APIStatusError) -> bool:
     """A failure a new try may get past: the sampler lost the request (409, 410) or failed (5xx)."""
     return error.status_code in (409, 410) or error.status_code >= 500
-
-
-def _no_such_operation(error: APIStatusError) -> bool:
-    """A 404/405 from routing (no stream_sample on this server), not a 404 about the sampler."""
-    detail = error.body.get("detail") if isinstance(error.body, dict) else error.body
-    return error.status_code in (404, 405) and detail in ("Not Found", "Method Not Allowed", None, "")
 
 
 def _unpickle(sampling_session_id: str, base_url: str, retry_config: RetryConfig) -> SamplingClient:

@@ -30,7 +30,14 @@ from tinker_api.types import EncodedBody, OperationRequest
 
 from ... import telemetry as events
 from ..._base_client import RequestOptions
-from ..._exceptions import APIStatusError, ProgressTimeoutError, SequenceConflictError, TinkerError
+from ..._exceptions import (
+    APIStatusError,
+    ProgressTimeoutError,
+    SequenceConflictError,
+    TinkerError,
+    error_detail,
+    unrouted,
+)
 from ..._tensor_wire import EncodedData
 from .._chunking import chunk, combine
 from .._deprecation import deprecated, deprecated_async
@@ -101,23 +108,6 @@ def _sequence_conflict(error: APIStatusError) -> bool:
     return error.status_code == 409 and "seq" in str(error.body or error.message).lower()
 
 
-def _detail(error: APIStatusError) -> str | None:
-    """The error body's ``detail`` (or the body) when it is text."""
-    body = error.body.get("detail") if isinstance(error.body, dict) else error.body
-    return body.strip() if isinstance(body, str) else None
-
-
-_NO_ROUTE = {404: "not found", 405: "method not allowed"}
-
-
-def _unrouted(error: APIStatusError) -> bool:
-    """A 404/405 with the web framework's bare answer (``{"detail": "Not Found"}``): the server has no such route, so no
-    handler saw the request and no server used up its seq_id. (A handler that raises a bare 404 itself answers the
-    same; none of the servers this SDK is tried against does so for a training request.)"""
-    detail = _detail(error)
-    return detail is not None and detail.lower() == _NO_ROUTE.get(error.status_code)
-
-
 _NUMBER = r"[\s:=#]*(?:seq(?:uence)?[\s_-]*(?:id|number)?[\s:=#]*)?(\d+)"
 _EXPECTED = re.compile(r"\bexpected" + _NUMBER, re.IGNORECASE)
 _GOT = re.compile(r"\b(?:got|received)" + _NUMBER, re.IGNORECASE)
@@ -126,11 +116,9 @@ _GOT = re.compile(r"\b(?:got|received)" + _NUMBER, re.IGNORECASE)
 def _conflict_numbers(error: APIStatusError) -> tuple[int, int] | None:
     """``(expected, got)`` of a 409 sequence conflict that names both numbers (TuFT: "Failed to retrieve future:
     Sequence conflict: expected 25, got 26."); None for any other error or wording."""
-    if error.status_code != 409:
+    if not _sequence_conflict(error):
         return None
-    text = _detail(error) or error.message
-    if "seq" not in text.lower():
-        return None
+    text = error_detail(error) or error.message
     expected, got = _EXPECTED.search(text), _GOT.search(text)
     if expected is None or got is None:
         return None
@@ -321,8 +309,9 @@ class TrainingClient:
         conflict, and ``_resync`` corrects what was concluded here. A request that reached no handler (the server
         lacks the route) used up no seq_id on any server, and shows nothing."""
         traits = self.holder.traits
-        if isinstance(body, _Numbered) and body.fallback and body.trait and getattr(traits, body.trait) is False:
-            build, body = forward_backward_op.build_request, body.fallback(seq_id)
+        json_chunk = body if isinstance(body, _Numbered) and body.fallback and body.trait else None
+        if json_chunk and json_chunk.fallback and getattr(traits, str(json_chunk.trait)) is False:
+            return await self._send(seq_id, forward_backward_op.build_request, json_chunk.fallback(seq_id))
         self._settle_refusals()
         testing = self._unsettled > 0
         options: RequestOptions = {"final_statuses": frozenset({409})} if testing else {}
@@ -340,18 +329,13 @@ class TrainingClient:
                 wire = seq_id - self._uncounted
                 answer = await self._post(build, body, seq_id, wire, options)
         except APIStatusError as error:
-            if (
-                isinstance(body, _Numbered)
-                and body.fallback
-                and body.trait
-                and (_unrouted(error) or error.status_code == 415)
-            ):
+            if json_chunk and json_chunk.fallback and (unrouted(error) or error.status_code == 415):
                 # the server did not read the body (no such route, or not its content type), so not its seq_id
                 # either: the chunk goes at once, in its turn, as protobuf, and later ones go so from the start
-                setattr(traits, body.trait, False)
-                log.info("%s: %s is False (%s): the JSON chunks go as protobuf", self.model_id, body.trait, error)
-                return await self._send(seq_id, forward_backward_op.build_request, body.fallback(seq_id))
-            if _unrouted(error):
+                setattr(traits, str(json_chunk.trait), False)
+                log.info("%s: %s is False (%s): the JSON chunks go as protobuf", self.model_id, json_chunk.trait, error)
+                return await self._send(seq_id, forward_backward_op.build_request, json_chunk.fallback(seq_id))
+            if unrouted(error):
                 self._uncounted += 1
             elif _refused(error):
                 self._unsettled += 1
